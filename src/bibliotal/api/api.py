@@ -1,0 +1,18 @@
+from ninja import NinjaAPI
+
+from bibliotal import __version__
+from bibliotal.api import core
+from bibliotal.api.auth import api_auth
+
+api = NinjaAPI(
+    title="Bibliotal API",
+    version=__version__,
+    description=(
+        "Library activity measured against municipal budget goals. Authenticate with "
+        "`Authorization: Bearer <token>` (create one with `bibliotal token create USERNAME`) "
+        "or, in the browser, with your session."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("/", core.router)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "bibliotal.core"
+    label = "core"
+    verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from bibliotal.core import audit, checks  # noqa: F401  (registers checks)
+
+        audit.register_core_models()

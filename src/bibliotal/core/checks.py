@@ -1,0 +1,34 @@
+"""System checks: misconfiguration is reported with a stable id and a hint."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.compatibility)
+def settings_problems(app_configs, **kwargs):
+    return [
+        Error(problem.message, hint=problem.hint, id=problem.check_id)
+        for problem in getattr(settings, "SETTINGS_PROBLEMS", [])
+    ]
+
+
+@register(Tags.security)
+def allowed_hosts(app_configs, **kwargs):
+    if not settings.DEBUG and not settings.ALLOWED_HOSTS:
+        return [
+            Error(
+                "BIBLIOTAL_ALLOWED_HOSTS is empty, so the server would refuse every request.",
+                hint="Set BIBLIOTAL_ALLOWED_HOSTS to the host names people use, "
+                "separated by commas, e.g. bibliotek.herning.dk.",
+                id="bibliotal.E006",
+            )
+        ]
+    if settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return [
+            Warning(
+                "BIBLIOTAL_DEBUG is on while the database is PostgreSQL.",
+                hint="Debug pages show settings and data: turn BIBLIOTAL_DEBUG off in production.",
+                id="bibliotal.W001",
+            )
+        ]
+    return []

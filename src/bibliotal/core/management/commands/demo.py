@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.core.management import call_command
+
+from bibliotal.core import demo
+from bibliotal.core.commands import AuditedCommand
+
+
+class Command(AuditedCommand):
+    help = (
+        "Create the data directory, migrate, load the Herning Bibliotekerne demo (2019–2021) and "
+        "serve it. Running it again duplicates nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Load the demo and stop.")
+
+    def handle(self, *args, host, port, no_serve, **options):
+        self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        context = demo.load_demo()
+        for line in context.log:
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {demo.ORGANISATION_NAME}."))
+        self.stdout.write("Demo assumptions: " + " ".join(demo.ASSUMPTIONS))
+        display_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Open http://{display_host}:{port}/"))
+        self.stdout.write("Demo logins (user name / password):")
+        for username, role, password in context.users:
+            self.stdout.write(f"  {username:<12} {password}   ({role})")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("serve", host=host, port=port)

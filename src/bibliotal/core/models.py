@@ -1,0 +1,432 @@
+"""The organisation: libraries (branches), service points, opening hours, closures, staff roles,
+the audit log and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A library service: the libraries of one municipality."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    municipality_code = models.CharField(
+        _("municipality code"),
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}$", _("A municipality code is three digits."))],
+        help_text=_("Danmarks Statistik's three-digit code, e.g. 657 for Herning."),
+    )
+    closed_on_public_holidays = models.BooleanField(
+        _("closed on public holidays"),
+        default=True,
+        help_text=_("Danish public holidays count as closed days for every library."),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PopulationFigure(models.Model):
+    """Inhabitants of the municipality in a year, for rates per 1,000 inhabitants."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="population_figures"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2200)]
+    )
+    population = models.PositiveIntegerField(_("population"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("For example: DST FOLK1A, 1 January.")
+    )
+
+    class Meta:
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        ordering = ["organisation", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="population_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}: {self.population}"
+
+
+class Branch(models.Model):
+    """A library (main or local library, mobile library or online branch)."""
+
+    class AreaType(models.TextChoices):
+        CITY = "city", _("City")
+        CENTRE_TOWN = "centre_town", _("Centre town")
+        RURAL = "rural", _("Rural area")
+        MOBILE = "mobile", _("Mobile")
+        ONLINE = "online", _("Online")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="branches"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("town"), max_length=100, blank=True)
+    area_type = models.CharField(
+        _("area type"), max_length=20, choices=AreaType.choices, default=AreaType.CITY
+    )
+    isil = models.CharField(
+        _("ISIL code"), max_length=20, blank=True, help_text=_("For example DK-765700.")
+    )
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_to = models.DateField(_("active to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="branch_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(active_to__isnull=True)
+                | models.Q(active_from__isnull=True)
+                | models.Q(active_to__gte=models.F("active_from")),
+                name="branch_active_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.active_from and self.active_to and self.active_to < self.active_from:
+            raise ValidationError({"active_to": _("The end cannot come before the start.")})
+
+    @property
+    def has_premises(self) -> bool:
+        """An online branch has no building: no opening hours and no visits."""
+        return self.area_type != self.AreaType.ONLINE
+
+    @property
+    def address(self) -> str:
+        town = " ".join(part for part in (self.postcode, self.city) if part)
+        return ", ".join(part for part in (self.street, town) if part)
+
+    def is_active_on(self, day) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or day <= self.active_to
+        )
+
+
+class ServicePoint(models.Model):
+    """A place in a branch where staff serve citizens: desk, IT café, phone, chat."""
+
+    class Kind(models.TextChoices):
+        DESK = "desk", _("Desk")
+        IT_CAFE = "it_cafe", _("IT café")
+        CHILDREN_DESK = "children_desk", _("Children's desk")
+        PHONE = "phone", _("Phone")
+        CHAT = "chat", _("Chat")
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="service_points")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DESK)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["branch", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="service_point_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch}: {self.name}"
+
+
+class OpeningSchedule(models.Model):
+    """A branch's weekly opening hours for a validity period.
+
+    On a given date the schedule with the latest start among those valid that day applies, so
+    a temporary schedule (summer hours, reduced hours after a lockdown) overrides the standing
+    one without editing it.
+    """
+
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="schedules")
+    name = models.CharField(_("name"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opening schedule")
+        verbose_name_plural = _("opening schedules")
+        ordering = ["branch", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "valid_from"], name="one_schedule_starts_per_branch_and_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="schedule_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch}: {self.name}"
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end cannot come before the start.")})
+
+
+class OpeningHours(models.Model):
+    """One opening period on one weekday: staffed, or self-service ("åbent bibliotek")."""
+
+    class Kind(models.TextChoices):
+        STAFFED = "staffed", _("Staffed")
+        SELF_SERVICE = "self_service", _("Self-service")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    schedule = models.ForeignKey(OpeningSchedule, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STAFFED)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["schedule", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_hours_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": _("A library must close after it opens.")})
+
+
+class Closure(models.Model):
+    """Days or hours on which branches are closed: lockdowns, renovation, holidays, strikes."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("Closed to the public")
+        SELF_SERVICE = "self_service", _("Self-service closed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="closures"
+    )
+    branches = models.ManyToManyField(
+        Branch,
+        blank=True,
+        related_name="closures",
+        verbose_name=_("libraries"),
+        help_text=_("Leave empty to close every library of the organisation."),
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    start_time = models.TimeField(
+        _("closed from"), null=True, blank=True, help_text=_("Empty: from the start of the day.")
+    )
+    end_time = models.TimeField(
+        _("closed until"), null=True, blank=True, help_text=_("Empty: to the end of the day.")
+    )
+    scope = models.CharField(
+        _("what closes"), max_length=20, choices=Scope.choices, default=Scope.ALL
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="closure_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_time__isnull=True)
+                | models.Q(end_time__isnull=True)
+                | models.Q(end_time__gt=models.F("start_time")),
+                name="closure_hours_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_date}–{self.end_date}: {self.reason}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The last day cannot come before the first day.")
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            errors["end_time"] = _("The closure must end after it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start_time is None and self.end_time is None
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Membership(models.Model):
+    """A staff account's place in an organisation: its role and, for staff, its branches."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    branches = models.ManyToManyField(
+        Branch,
+        blank=True,
+        related_name="members",
+        verbose_name=_("libraries"),
+        help_text=_("The libraries a staff member registers for. Other roles reach all."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class AuditEntry(models.Model):
+    """Who created, changed or deleted which record, and when. Written by ``core.audit``."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        OTHER = "other", _("Other")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=150, blank=True)
+    source = models.CharField(_("through"), max_length=20, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("record type"), max_length=100)
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=300)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def change_lines(self) -> list[tuple[str, str]]:
+        """The changes as (field, "old → new") lines for people to read."""
+        verbs = {"added": _("added"), "removed": _("removed"), "cleared": _("cleared")}
+        lines = []
+        for name, change in self.changes.items():
+            if isinstance(change, list) and len(change) == 2:
+                old, new = ("—" if v is None or v == "" else str(v) for v in change)
+                lines.append((name, f"{old} → {new}"))
+            elif isinstance(change, dict):
+                parts = [f"{verbs.get(k, k)}: {', '.join(map(str, v))}" for k, v in change.items()]
+                lines.append((name, "; ".join(parts)))
+            else:
+                lines.append((name, str(change)))
+        return lines
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the HTTP API. Only a SHA-256 digest of the secret is stored."""
+
+    PREFIX = "bt_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_prefix = models.CharField(_("key begins"), max_length=12, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key_prefix}… ({self.user})"
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token and return it with its secret, which is never stored or shown again."""
+        key = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_prefix=key[:10], key_digest=cls.digest(key)
+        )
+        return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,110 @@
+"""Roles and what they may do.
+
+- staff: sees the organisation, registers activity at their own libraries;
+- coordinator: also events and teaching, at every library;
+- manager: also goals, reports and the audit log;
+- administrator: also the organisation's settings, libraries and staff accounts.
+A user without a membership is an outsider and sees nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from bibliotal.core.models import Branch, Membership, Organisation, Role
+
+
+class Capability(enum.StrEnum):
+    VIEW = "view"
+    REGISTER = "register"
+    COORDINATE = "coordinate"
+    MANAGE = "manage"
+    ADMINISTER = "administer"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.STAFF: frozenset({Capability.VIEW, Capability.REGISTER}),
+    Role.COORDINATOR: frozenset({Capability.VIEW, Capability.REGISTER, Capability.COORDINATE}),
+    Role.MANAGER: frozenset(
+        {Capability.VIEW, Capability.REGISTER, Capability.COORDINATE, Capability.MANAGE}
+    ),
+    Role.ADMINISTRATOR: frozenset(Capability),
+}
+
+
+def membership_of(user) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def organisation_of(user) -> Organisation | None:
+    """The organisation a user works in. A superuser without membership gets the only one."""
+    membership = membership_of(user)
+    if membership is not None:
+        return membership.organisation
+    if user is not None and user.is_authenticated and user.is_superuser:
+        organisations = list(Organisation.objects.all()[:2])
+        if len(organisations) == 1:
+            return organisations[0]
+    return None
+
+
+def capabilities_of(user) -> frozenset[Capability]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Capability)
+    membership = membership_of(user)
+    if membership is None:
+        return frozenset()
+    return ROLE_CAPABILITIES[membership.role]
+
+
+def has_capability(user, capability: Capability) -> bool:
+    return capability in capabilities_of(user)
+
+
+def branches_for(user, capability: Capability = Capability.VIEW):
+    """The branches a user may act on with a capability."""
+    organisation = organisation_of(user)
+    if organisation is None or not has_capability(user, capability):
+        return Branch.objects.none()
+    branches = Branch.objects.filter(organisation=organisation)
+    membership = membership_of(user)
+    if (
+        capability == Capability.REGISTER
+        and membership is not None
+        and membership.role == Role.STAFF
+        and not user.is_superuser
+    ):
+        branches = branches.filter(members=membership)
+    return branches
+
+
+def can_register_at(user, branch: Branch) -> bool:
+    return branches_for(user, Capability.REGISTER).filter(pk=branch.pk).exists()
+
+
+def require(capability: Capability):
+    """View decorator: log in first, then the capability, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from bibliotal.api.api import api
+from bibliotal.core.admin import admin_site
+
+urlpatterns = [
+    path("", include("bibliotal.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
+]

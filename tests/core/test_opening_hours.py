@@ -1,0 +1,160 @@
+"""Was branch B open on date D, and for how many staffed and self-service hours?"""
+
+from datetime import date, time
+
+from bibliotal.core.models import Branch, Closure
+from bibliotal.core.opening import (
+    ClosureSpec,
+    HoursSpec,
+    compute_day,
+    format_periods,
+    opening_calendar,
+    opening_day,
+    subtract,
+    summarise,
+    union,
+)
+from tests.conftest import weekly_schedule
+
+MONDAY = date(2021, 3, 1)
+
+
+def h(hour: int, minute: int = 0) -> int:
+    return hour * 60 + minute
+
+
+def test_intervals_merge_and_subtract():
+    assert union([(h(12), h(14)), (h(10), h(13)), (h(16), h(17))]) == [(h(10), h(14)),
+                                                                         (h(16), h(17))]
+    assert subtract([(h(8), h(22))], [(h(10), h(18))]) == [(h(8), h(10)), (h(18), h(22))]
+    assert subtract([(h(10), h(12))], [(h(9), h(13))]) == []
+
+
+def test_self_service_hours_are_the_hours_without_staff():
+    day = compute_day(
+        branch_id=1,
+        day=MONDAY,
+        hours=[HoursSpec("staffed", h(10), h(18)), HoursSpec("self_service", h(8), h(22))],
+    )
+    assert day.is_open
+    assert day.staffed_hours == 8
+    assert day.self_service_hours == 6
+    assert format_periods(day.self_service_periods) == "08.00–10.00, 18.00–22.00"
+
+
+def test_a_partial_closure_shortens_the_day_and_says_so():
+    closure = ClosureSpec(MONDAY, MONDAY, h(16), None, "all", "Lockdown from 16")
+    day = compute_day(
+        branch_id=1,
+        day=MONDAY,
+        hours=[HoursSpec("staffed", h(10), h(18)), HoursSpec("self_service", h(8), h(22))],
+        closures=[closure],
+    )
+    assert day.staffed_hours == 6
+    assert day.self_service_hours == 2  # 08–10 remains; 18–22 is inside the closure
+    assert day.partly_closed
+    assert day.closures == ("Lockdown from 16",)
+
+
+def test_a_self_service_closure_leaves_the_staffed_hours():
+    closure = ClosureSpec(MONDAY, MONDAY, None, None, "self_service", "No self-service")
+    day = compute_day(
+        branch_id=1,
+        day=MONDAY,
+        hours=[HoursSpec("staffed", h(10), h(18)), HoursSpec("self_service", h(8), h(22))],
+        closures=[closure],
+    )
+    assert (day.staffed_hours, day.self_service_hours) == (8, 0)
+
+
+def test_a_holiday_closes_the_whole_day():
+    day = compute_day(branch_id=1, day=MONDAY, hours=[HoursSpec("staffed", h(10), h(18))],
+                      holiday="Juledag")
+    assert not day.is_open
+    assert day.holiday == "Juledag"
+    assert day.scheduled_minutes == 480
+
+
+def test_public_holidays_close_every_library(world):
+    weekly_schedule(world.north, staffed=(time(10), time(18)), self_service=(time(8), time(22)))
+    christmas = opening_day(branch=world.north, day=date(2021, 12, 25))
+    assert not christmas.is_open
+    assert christmas.holiday in {"Juledag", "Christmas Day"}
+    assert opening_day(branch=world.north, day=date(2021, 12, 27)).open_hours == 14
+
+
+def test_holidays_count_as_open_when_the_organisation_says_so(world):
+    world.organisation.closed_on_public_holidays = False
+    world.organisation.save()
+    weekly_schedule(world.north)
+    assert opening_day(branch=world.north, day=date(2021, 12, 25)).staffed_hours == 8
+
+
+def test_a_closure_of_months_closes_every_day_in_it(world):
+    weekly_schedule(world.north, self_service=(time(7), time(22)))
+    Closure.objects.create(organisation=world.organisation, start_date=date(2020, 3, 13),
+                           end_date=date(2020, 5, 17), reason="COVID-19")
+    days = opening_calendar(branches=[world.north], start=date(2020, 3, 1),
+                            end=date(2020, 5, 31))[world.north.pk]
+    closed = [d.day for d in days.values() if not d.is_open]
+    # 66 days of lockdown (13 March to 17 May), plus Kristi himmelfartsdag (21 May) and
+    # Pinsedag (31 May); Easter and Store bededag fall inside the lockdown.
+    assert len(closed) == 66 + 2
+    assert days[date(2020, 4, 1)].closures == ("COVID-19",)
+    assert days[date(2020, 5, 18)].open_hours == 15
+    summary = summarise(days.values())
+    assert (summary.days, summary.open_days, summary.closed_days) == (92, 24, 68)
+
+
+def test_a_closure_for_one_branch_leaves_the_others_open(world):
+    weekly_schedule(world.north)
+    weekly_schedule(world.south)
+    closure = Closure.objects.create(organisation=world.organisation, start_date=MONDAY,
+                                     end_date=MONDAY, reason="Renovation")
+    closure.branches.set([world.south])
+    assert opening_day(branch=world.north, day=MONDAY).is_open
+    assert not opening_day(branch=world.south, day=MONDAY).is_open
+
+
+def test_a_temporary_schedule_overrides_the_standing_one(world):
+    weekly_schedule(world.north, staffed=(time(10), time(18)))
+    weekly_schedule(world.north, staffed=(time(12), time(15)), valid_from=date(2021, 7, 1),
+                    valid_to=date(2021, 7, 31), name="Summer")
+    assert opening_day(branch=world.north, day=date(2021, 6, 30)).staffed_hours == 8
+    assert opening_day(branch=world.north, day=date(2021, 7, 5)).staffed_hours == 3
+    assert opening_day(branch=world.north, day=date(2021, 8, 2)).staffed_hours == 8
+
+
+def test_days_without_hours_in_the_schedule_are_closed(world):
+    weekly_schedule(world.north, weekdays=range(5))  # Monday to Friday
+    assert not opening_day(branch=world.north, day=date(2021, 3, 6)).is_open  # a Saturday
+
+
+def test_a_branch_is_closed_outside_its_active_period(world):
+    world.north.active_from = date(2021, 3, 2)
+    world.north.save()
+    weekly_schedule(world.north)
+    before = opening_day(branch=world.north, day=MONDAY)
+    assert not before.is_open and before.inactive
+    assert opening_day(branch=world.north, day=date(2021, 3, 2)).is_open
+
+
+def test_an_online_branch_is_never_open(world):
+    online = Branch.objects.create(organisation=world.organisation, name="Online",
+                                   area_type=Branch.AreaType.ONLINE)
+    weekly_schedule(online)
+    assert not opening_day(branch=online, day=MONDAY).is_open
+
+
+def test_a_year_for_many_branches_takes_a_fixed_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    for branch in (world.north, world.south):
+        weekly_schedule(branch)
+        Closure.objects.create(organisation=world.organisation, start_date=MONDAY,
+                               end_date=MONDAY, reason="x").branches.set([branch])
+    branches = list(Branch.objects.select_related("organisation"))
+    with django_assert_max_num_queries(4):
+        calendar = opening_calendar(branches=branches, start=date(2021, 1, 1),
+                                    end=date(2021, 12, 31))
+    assert len(calendar[world.north.pk]) == 365
