@@ -45,20 +45,36 @@ def make_branch(organisation, name: str, **fields) -> Branch:
     return Branch.objects.create(organisation=organisation, name=name, **fields)
 
 
-def weekly_schedule(branch, *, staffed=(time(10), time(18)), self_service=None,
-                    weekdays=range(7), valid_from=date(2019, 1, 1), valid_to=None, name="Normal"):
+def weekly_schedule(
+    branch,
+    *,
+    staffed=(time(10), time(18)),
+    self_service=None,
+    weekdays=range(7),
+    valid_from=date(2019, 1, 1),
+    valid_to=None,
+    name="Normal",
+):
     schedule = OpeningSchedule.objects.create(
         branch=branch, name=name, valid_from=valid_from, valid_to=valid_to
     )
     for weekday in weekdays:
         if staffed:
-            OpeningHours.objects.create(schedule=schedule, weekday=weekday,
-                                        kind=OpeningHours.Kind.STAFFED,
-                                        opens=staffed[0], closes=staffed[1])
+            OpeningHours.objects.create(
+                schedule=schedule,
+                weekday=weekday,
+                kind=OpeningHours.Kind.STAFFED,
+                opens=staffed[0],
+                closes=staffed[1],
+            )
         if self_service:
-            OpeningHours.objects.create(schedule=schedule, weekday=weekday,
-                                        kind=OpeningHours.Kind.SELF_SERVICE,
-                                        opens=self_service[0], closes=self_service[1])
+            OpeningHours.objects.create(
+                schedule=schedule,
+                weekday=weekday,
+                kind=OpeningHours.Kind.SELF_SERVICE,
+                opens=self_service[0],
+                closes=self_service[1],
+            )
     return schedule
 
 
@@ -79,11 +95,13 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    organisation = Organisation.objects.create(name="Testrup Bibliotekerne",
-                                               municipality_code="999")
+    organisation = Organisation.objects.create(
+        name="Testrup Bibliotekerne", municipality_code="999"
+    )
     north = make_branch(organisation, "Nord Bibliotek", city="Nordby")
-    south = make_branch(organisation, "Syd Bibliotek", city="Sydby",
-                        area_type=Branch.AreaType.RURAL)
+    south = make_branch(
+        organisation, "Syd Bibliotek", city="Sydby", area_type=Branch.AreaType.RURAL
+    )
     ServicePoint.objects.create(branch=north, name="Skranken")
     other = Organisation.objects.create(name="Andetsted Bibliotekerne", municipality_code="998")
     other_branch = make_branch(other, "Andetsted Bibliotek")
@@ -96,8 +114,9 @@ def world(db) -> World:
         staff=make_user("staff", role=Role.STAFF, organisation=organisation, branches=[north]),
         coordinator=make_user("coordinator", role=Role.COORDINATOR, organisation=organisation),
         manager=make_user("manager", role=Role.MANAGER, organisation=organisation),
-        administrator=make_user("administrator", role=Role.ADMINISTRATOR,
-                                organisation=organisation),
+        administrator=make_user(
+            "administrator", role=Role.ADMINISTRATOR, organisation=organisation
+        ),
         stranger=make_user("stranger", role=Role.MANAGER, organisation=other),
         outsider=make_user("outsider"),
     )

@@ -14,7 +14,6 @@ SECRET_KEY = envconf.secret_key("BIBLIOTAL_SECRET_KEY", DATA_DIR)
 DEBUG = envconf.env_bool("BIBLIOTAL_DEBUG", False)
 ALLOWED_HOSTS = envconf.env_list("BIBLIOTAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envconf.env_list("BIBLIOTAL_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envconf.env_str("BIBLIOTAL_SITE_URL", "http://127.0.0.1:8000")
 
 DATABASES = {"default": envconf.database("DATABASE_URL", DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -101,7 +100,7 @@ TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = envconf.data_dir("BIBLIOTAL_STATIC_ROOT", str(DATA_DIR / "static"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -24,8 +24,10 @@ def h(hour: int, minute: int = 0) -> int:
 
 
 def test_intervals_merge_and_subtract():
-    assert union([(h(12), h(14)), (h(10), h(13)), (h(16), h(17))]) == [(h(10), h(14)),
-                                                                         (h(16), h(17))]
+    assert union([(h(12), h(14)), (h(10), h(13)), (h(16), h(17))]) == [
+        (h(10), h(14)),
+        (h(16), h(17)),
+    ]
     assert subtract([(h(8), h(22))], [(h(10), h(18))]) == [(h(8), h(10)), (h(18), h(22))]
     assert subtract([(h(10), h(12))], [(h(9), h(13))]) == []
 
@@ -68,8 +70,9 @@ def test_a_self_service_closure_leaves_the_staffed_hours():
 
 
 def test_a_holiday_closes_the_whole_day():
-    day = compute_day(branch_id=1, day=MONDAY, hours=[HoursSpec("staffed", h(10), h(18))],
-                      holiday="Juledag")
+    day = compute_day(
+        branch_id=1, day=MONDAY, hours=[HoursSpec("staffed", h(10), h(18))], holiday="Juledag"
+    )
     assert not day.is_open
     assert day.holiday == "Juledag"
     assert day.scheduled_minutes == 480
@@ -92,10 +95,15 @@ def test_holidays_count_as_open_when_the_organisation_says_so(world):
 
 def test_a_closure_of_months_closes_every_day_in_it(world):
     weekly_schedule(world.north, self_service=(time(7), time(22)))
-    Closure.objects.create(organisation=world.organisation, start_date=date(2020, 3, 13),
-                           end_date=date(2020, 5, 17), reason="COVID-19")
-    days = opening_calendar(branches=[world.north], start=date(2020, 3, 1),
-                            end=date(2020, 5, 31))[world.north.pk]
+    Closure.objects.create(
+        organisation=world.organisation,
+        start_date=date(2020, 3, 13),
+        end_date=date(2020, 5, 17),
+        reason="COVID-19",
+    )
+    days = opening_calendar(branches=[world.north], start=date(2020, 3, 1), end=date(2020, 5, 31))[
+        world.north.pk
+    ]
     closed = [d.day for d in days.values() if not d.is_open]
     # 66 days of lockdown (13 March to 17 May), plus Kristi himmelfartsdag (21 May) and
     # Pinsedag (31 May); Easter and Store bededag fall inside the lockdown.
@@ -109,8 +117,9 @@ def test_a_closure_of_months_closes_every_day_in_it(world):
 def test_a_closure_for_one_branch_leaves_the_others_open(world):
     weekly_schedule(world.north)
     weekly_schedule(world.south)
-    closure = Closure.objects.create(organisation=world.organisation, start_date=MONDAY,
-                                     end_date=MONDAY, reason="Renovation")
+    closure = Closure.objects.create(
+        organisation=world.organisation, start_date=MONDAY, end_date=MONDAY, reason="Renovation"
+    )
     closure.branches.set([world.south])
     assert opening_day(branch=world.north, day=MONDAY).is_open
     assert not opening_day(branch=world.south, day=MONDAY).is_open
@@ -118,8 +127,13 @@ def test_a_closure_for_one_branch_leaves_the_others_open(world):
 
 def test_a_temporary_schedule_overrides_the_standing_one(world):
     weekly_schedule(world.north, staffed=(time(10), time(18)))
-    weekly_schedule(world.north, staffed=(time(12), time(15)), valid_from=date(2021, 7, 1),
-                    valid_to=date(2021, 7, 31), name="Summer")
+    weekly_schedule(
+        world.north,
+        staffed=(time(12), time(15)),
+        valid_from=date(2021, 7, 1),
+        valid_to=date(2021, 7, 31),
+        name="Summer",
+    )
     assert opening_day(branch=world.north, day=date(2021, 6, 30)).staffed_hours == 8
     assert opening_day(branch=world.north, day=date(2021, 7, 5)).staffed_hours == 3
     assert opening_day(branch=world.north, day=date(2021, 8, 2)).staffed_hours == 8
@@ -140,8 +154,9 @@ def test_a_branch_is_closed_outside_its_active_period(world):
 
 
 def test_an_online_branch_is_never_open(world):
-    online = Branch.objects.create(organisation=world.organisation, name="Online",
-                                   area_type=Branch.AreaType.ONLINE)
+    online = Branch.objects.create(
+        organisation=world.organisation, name="Online", area_type=Branch.AreaType.ONLINE
+    )
     weekly_schedule(online)
     assert not opening_day(branch=online, day=MONDAY).is_open
 
@@ -151,10 +166,12 @@ def test_a_year_for_many_branches_takes_a_fixed_number_of_queries(
 ):
     for branch in (world.north, world.south):
         weekly_schedule(branch)
-        Closure.objects.create(organisation=world.organisation, start_date=MONDAY,
-                               end_date=MONDAY, reason="x").branches.set([branch])
+        Closure.objects.create(
+            organisation=world.organisation, start_date=MONDAY, end_date=MONDAY, reason="x"
+        ).branches.set([branch])
     branches = list(Branch.objects.select_related("organisation"))
     with django_assert_max_num_queries(4):
-        calendar = opening_calendar(branches=branches, start=date(2021, 1, 1),
-                                    end=date(2021, 12, 31))
+        calendar = opening_calendar(
+            branches=branches, start=date(2021, 1, 1), end=date(2021, 12, 31)
+        )
     assert len(calendar[world.north.pk]) == 365

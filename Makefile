@@ -1,0 +1,55 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The PostgreSQL run: CI sets BIBLIOTAL_TEST_DATABASE_URL and requires it; locally the default
+# server is used when one answers, and skipped with a note when none does.
+PG_DEFAULT := postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test lint check test-sqlite test-postgres messages clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/bibliotal demo
+
+test: lint check test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: $(STAMP)
+	$(BIN)/bibliotal check --fail-level WARNING
+	$(BIN)/bibliotal makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	@url="$${BIBLIOTAL_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then \
+	  if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_DEFAULT)', connect_timeout=3).close()" 2>/dev/null; then \
+	    url="$(PG_DEFAULT)"; \
+	  else \
+	    echo "== no PostgreSQL at $(PG_DEFAULT): skipping the PostgreSQL run (set BIBLIOTAL_TEST_DATABASE_URL to require one)"; \
+	    exit 0; \
+	  fi; \
+	fi; \
+	echo "== tests on PostgreSQL ($$url)"; \
+	DATABASE_URL="$$url" $(BIN)/pytest
+
+messages: $(STAMP)
+	cd src/bibliotal && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages -l da --no-location --no-obsolete
+	cd src/bibliotal && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django compilemessages -l da
+
+clean:
+	rm -rf $(VENV) var tests/artifacts .pytest_cache .ruff_cache
