@@ -96,6 +96,8 @@ LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
+# Opening hours are whole minutes: no seconds in time fields.
+FORMAT_MODULE_PATH = ["bibliotal.formats"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True
 

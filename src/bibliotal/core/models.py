@@ -44,7 +44,10 @@ class PopulationFigure(models.Model):
     """Inhabitants of the municipality in a year, for rates per 1,000 inhabitants."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="population_figures"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="population_figures",
+        verbose_name=_("organisation"),
     )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(1900), MaxValueValidator(2200)]
@@ -77,7 +80,10 @@ class Branch(models.Model):
         ONLINE = "online", _("Online")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="branches"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     street = models.CharField(_("street address"), max_length=200, blank=True)
@@ -139,7 +145,9 @@ class ServicePoint(models.Model):
         PHONE = "phone", _("Phone")
         CHAT = "chat", _("Chat")
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="service_points")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="service_points", verbose_name=_("library")
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DESK)
     active = models.BooleanField(_("active"), default=True)
@@ -164,7 +172,9 @@ class OpeningSchedule(models.Model):
     one without editing it.
     """
 
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="schedules")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("library")
+    )
     name = models.CharField(_("name"), max_length=200)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -208,7 +218,12 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("Saturday")
         SUNDAY = 6, _("Sunday")
 
-    schedule = models.ForeignKey(OpeningSchedule, on_delete=models.CASCADE, related_name="hours")
+    schedule = models.ForeignKey(
+        OpeningSchedule,
+        on_delete=models.CASCADE,
+        related_name="hours",
+        verbose_name=_("opening schedule"),
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STAFFED)
     opens = models.TimeField(_("opens"))
@@ -240,7 +255,10 @@ class Closure(models.Model):
         SELF_SERVICE = "self_service", _("Self-service closed")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="closures"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("organisation"),
     )
     branches = models.ManyToManyField(
         Branch,
@@ -307,10 +325,16 @@ class Membership(models.Model):
     """A staff account's place in an organisation: its role and, for staff, its branches."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     branches = models.ManyToManyField(
@@ -340,7 +364,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -368,19 +397,42 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
+    def _model_class(self):
+        from django.apps import apps
+
+        try:
+            return apps.get_model(self.model)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def record_type(self) -> str:
+        """The record type as people call it, e.g. "Bibliotek" for core.Branch."""
+        model = self._model_class()
+        return str(model._meta.verbose_name).capitalize() if model else self.model
+
     def change_lines(self) -> list[tuple[str, str]]:
         """The changes as (field, "old → new") lines for people to read."""
         verbs = {"added": _("added"), "removed": _("removed"), "cleared": _("cleared")}
+        model = self._model_class()
+        labels = {}
+        if model is not None:
+            labels = {
+                f.name: str(f.verbose_name)
+                for f in model._meta.get_fields()
+                if hasattr(f, "verbose_name")
+            }
         lines = []
         for name, change in self.changes.items():
+            label = labels.get(name, name)
             if isinstance(change, list) and len(change) == 2:
                 old, new = ("—" if v is None or v == "" else str(v) for v in change)
-                lines.append((name, f"{old} → {new}"))
+                lines.append((label, f"{old} → {new}"))
             elif isinstance(change, dict):
                 parts = [f"{verbs.get(k, k)}: {', '.join(map(str, v))}" for k, v in change.items()]
-                lines.append((name, "; ".join(parts)))
+                lines.append((label, "; ".join(parts)))
             else:
-                lines.append((name, str(change)))
+                lines.append((label, str(change)))
         return lines
 
 
@@ -395,7 +447,10 @@ class ApiToken(models.Model):
     PREFIX = "bt_"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     key_prefix = models.CharField(_("key begins"), max_length=12, editable=False)

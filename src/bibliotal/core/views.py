@@ -182,11 +182,14 @@ def audit_list(request):
         entries = entries.filter(action=action)
     paginator = Paginator(entries, 50)
     page = paginator.get_page(request.GET.get("page"))
-    models = (
+    labels = (
         AuditEntry.objects.filter(organisation=organisation)
         .order_by("model")
         .values_list("model", flat=True)
         .distinct()
+    )
+    models = sorted(
+        ((label, AuditEntry(model=label).record_type) for label in labels), key=lambda m: m[1]
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -198,7 +201,7 @@ def audit_list(request):
             "actor": actor,
             "model": model,
             "action": action,
-            "models": list(models),
+            "models": models,
             "actions": AuditEntry.Action.choices,
             "query": query.urlencode(),
         },
