@@ -426,6 +426,8 @@ class AuditEntry(models.Model):
         for name, change in self.changes.items():
             label = labels.get(name, name)
             if isinstance(change, list) and len(change) == 2:
+                if name == "id" or all(v is None or v == "" for v in change):
+                    continue  # nothing a reader needs: the id is shown beside the record
                 old, new = ("—" if v is None or v == "" else str(v) for v in change)
                 lines.append((label, f"{old} → {new}"))
             elif isinstance(change, dict):

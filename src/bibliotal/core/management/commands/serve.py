@@ -39,8 +39,12 @@ class Command(AuditedCommand):
                     "errorlog": "-",
                     "timeout": 120,
                     "graceful_timeout": 20,
+                    # Gunicorn 25+ opens a control socket in $HOME; Bibliotal does not use it,
+                    # and a service account may have no writable home.
+                    "control_socket_disable": True,
                 }.items():
-                    self.cfg.set(key, value)
+                    if key in self.cfg.settings:
+                        self.cfg.set(key, value)
 
             def load(self):
                 from bibliotal.wsgi import application
