@@ -1,0 +1,53 @@
+"""axe-core (WCAG 2 A and AA rules: labels, contrast, landmarks, names) finds nothing on the pages,
+in Danish and at phone width."""
+
+from datetime import date, time
+
+import pytest
+
+from bibliotal.core.models import Closure
+from tests.browser.test_login_and_libraries import log_in
+from tests.conftest import weekly_schedule
+
+pytestmark = pytest.mark.browser
+
+WCAG = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG)
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_pages_have_no_accessibility_violations(live_server, world, page_factory, width):
+    weekly_schedule(world.north, staffed=(time(10), time(18)), self_service=(time(8), time(22)))
+    Closure.objects.create(
+        organisation=world.organisation,
+        start_date=date(2021, 3, 1),
+        end_date=date(2021, 3, 5),
+        reason="Renovering",
+    )
+    page = page_factory(width=width)
+    page.goto(f"{live_server.url}/account/login/")
+    assert violations(page) == [], "login"
+    log_in(page, live_server.url, "manager")
+    page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
+    for path in (
+        "/",
+        "/libraries/",
+        f"/libraries/{world.north.pk}/?year=2021",
+        "/closures/?year=2021",
+        "/audit/",
+        "/account/password/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert violations(page) == [], path
