@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def secret_key(name: str, directory: Path) -> str:
         return key
     path = directory / "secret_key"
     try:
-        return path.read_text(encoding="ascii").strip()
+        return _checked_key_file(name, path, path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         pass
     except OSError as exc:
@@ -109,8 +110,13 @@ def secret_key(name: str, directory: Path) -> str:
     key = secrets.token_urlsafe(50)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first: use theirs
-        return path.read_text(encoding="ascii").strip()
+    except FileExistsError:  # another process is writing it: use theirs once it is there
+        for _attempt in range(50):
+            existing = path.read_text(encoding="ascii").strip()
+            if existing:
+                break
+            time.sleep(0.01)
+        return _checked_key_file(name, path, existing)
     except OSError as exc:
         PROBLEMS.append(
             Problem(
@@ -123,6 +129,19 @@ def secret_key(name: str, directory: Path) -> str:
         return key
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
+    return key
+
+
+def _checked_key_file(name: str, path: Path, key: str) -> str:
+    if len(key) < 32:
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E005",
+                name,
+                f"The secret key file {path} holds {len(key)} characters instead of a key.",
+                f"Delete {path} to have a new key generated (sessions will end), or set {name}.",
+            )
+        )
     return key
 
 

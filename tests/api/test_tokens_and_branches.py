@@ -98,3 +98,8 @@ def test_the_openapi_schema_describes_the_api(client, db):
     assert schema["info"]["title"] == "Bibliotal API"
     assert "/api/v1/branches" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_a_token_is_revoked_by_a_short_start_of_its_key(client, world, token):
+    call_command("token", "revoke", token[:7])
+    assert client.get("/api/v1/branches", headers=bearer(token)).status_code == 401

@@ -92,3 +92,60 @@ def test_managers_read_and_filter_the_audit_log(client, world):
     content = response.content.decode()
     assert "Bibliotek: Øst Bibliotek" in content  # the record type in words, not core.Branch
     assert "Fremmed Bibliotek" not in content  # another organisation's log is not ours
+
+
+def test_deleting_an_organisation_or_ones_own_account_keeps_its_audit_entries(world):
+    organisation_pk = world.other_organisation.pk
+    with audit.acting(user=world.stranger, source="web"):
+        world.stranger.delete()  # the stranger deletes their own account
+    assert AuditEntry.objects.filter(
+        model="auth.User", action="delete", actor_name="stranger"
+    ).exists()
+    world.other_branch.delete()
+    world.other_organisation.delete()
+    assert AuditEntry.objects.filter(
+        model="core.Organisation", object_id=str(organisation_pk), action="delete"
+    ).exists()
+
+
+def test_links_changed_from_the_library_side_are_audited_on_their_owner(world):
+    closure = Closure.objects.create(
+        organisation=world.organisation,
+        start_date="2021-03-01",
+        end_date="2021-03-01",
+        reason="Renovering",
+    )
+    world.south.closures.add(closure)
+    entry = entries_for(closure).filter(action="update").latest("id")
+    assert entry.changes == {"branches": {"added": ["Syd Bibliotek"]}}
+    world.north.members.add(world.coordinator.membership)
+    world.north.members.clear()
+    cleared = entries_for(world.staff.membership).filter(action="update").latest("id")
+    assert cleared.changes == {"branches": {"removed": ["Nord Bibliotek"]}}
+
+
+def test_clearing_links_records_what_was_removed(world):
+    membership = world.staff.membership
+    membership.branches.clear()
+    entry = entries_for(membership).filter(action="update").latest("id")
+    assert entry.changes == {"branches": {"removed": ["Nord Bibliotek"]}}
+
+
+def test_accounts_created_and_deleted_in_the_admin_are_in_the_organisations_log(client, world):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(world.administrator)
+    client.post(
+        "/admin/auth/user/add/",
+        {
+            "username": "vikar",
+            "password1": "Vikar-kode-2021!",
+            "password2": "Vikar-kode-2021!",
+            "usable_password": "true",
+        },
+    )
+    user = get_user_model().objects.get(username="vikar")
+    client.post(f"/admin/auth/user/{user.pk}/delete/", {"post": "yes"})
+    entries = AuditEntry.objects.filter(model="auth.User", object_id=str(user.pk))
+    assert {e.action for e in entries} == {"create", "delete"}
+    assert {e.organisation_id for e in entries} == {world.organisation.pk}

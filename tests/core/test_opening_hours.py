@@ -175,3 +175,24 @@ def test_a_year_for_many_branches_takes_a_fixed_number_of_queries(
             branches=branches, start=date(2021, 1, 1), end=date(2021, 12, 31)
         )
     assert len(calendar[world.north.pk]) == 365
+
+
+def test_deleting_a_library_takes_its_own_closures_but_closes_no_other(world):
+    weekly_schedule(world.north)
+    own = Closure.objects.create(
+        organisation=world.organisation, start_date=MONDAY, end_date=MONDAY, reason="Renovering Syd"
+    )
+    own.branches.set([world.south])
+    shared = Closure.objects.create(
+        organisation=world.organisation, start_date=MONDAY, end_date=MONDAY, reason="Strejke"
+    )
+    shared.branches.set([world.south, world.other_branch])
+    world.south.delete()
+    assert not Closure.objects.filter(pk=own.pk).exists()
+    assert list(Closure.objects.get(pk=shared.pk).branches.all()) == [world.other_branch]
+    assert opening_day(branch=world.north, day=MONDAY).is_open
+
+
+def test_the_last_representable_date_does_not_overflow(world):
+    weekly_schedule(world.north)
+    assert opening_day(branch=world.north, day=date(9999, 12, 31)).is_open

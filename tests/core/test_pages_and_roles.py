@@ -170,3 +170,53 @@ def test_guessing_passwords_locks_the_account_for_that_address(client, world):
     # Another user from the same address is not locked out.
     response = client.post(url, {"username": "manager", "password": "a-long-test-password"})
     assert response.status_code == 302
+
+
+def test_an_administrator_cannot_touch_an_account_with_every_right(client, world):
+    from django.contrib.auth import get_user_model
+
+    from bibliotal.core.models import Membership
+
+    root = get_user_model().objects.create_superuser("root", password="Root-password-2021")
+    Membership.objects.create(user=root, organisation=world.organisation, role="staff")
+    client.force_login(world.administrator)
+    response = client.post(
+        f"/admin/auth/user/{root.pk}/password/",
+        {
+            "password1": "Taken-over-2021!",
+            "password2": "Taken-over-2021!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 404  # to this administrator, the account does not exist
+    root.refresh_from_db()
+    assert root.check_password("Root-password-2021")
+    assert "root" not in client.get("/admin/auth/user/").content.decode()
+
+
+def test_the_admin_filters_never_name_another_organisations_libraries(client, world):
+    weekly_schedule(world.north)
+    weekly_schedule(world.other_branch)
+    client.force_login(world.administrator)
+    content = client.get("/admin/core/openingschedule/").content.decode()
+    assert "Nord Bibliotek" in content and "Andetsted Bibliotek" not in content
+
+
+@pytest.mark.parametrize("who", ["staff", "manager", "outsider"])
+def test_the_administration_refuses_other_logged_in_users_without_a_loop(client, world, who):
+    client.force_login(getattr(world, who))
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+
+
+def test_an_administrator_deletes_an_account_that_has_api_tokens(client, world):
+    from django.contrib.auth import get_user_model
+
+    from bibliotal.core.models import ApiToken
+
+    ApiToken.issue(user=world.staff, name="old script")
+    client.force_login(world.administrator)
+    response = client.post(f"/admin/auth/user/{world.staff.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(username="staff").exists()

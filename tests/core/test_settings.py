@@ -108,3 +108,11 @@ def test_bibliotal_check_passes_with_the_defaults(tmp_path):
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").exists()
+
+
+def test_an_empty_secret_key_file_is_a_problem(monkeypatch, problems, tmp_path):
+    monkeypatch.delenv("BIBLIOTAL_SECRET_KEY", raising=False)
+    (tmp_path / "secret_key").write_text("")
+    envconf.secret_key("BIBLIOTAL_SECRET_KEY", tmp_path)
+    assert [p.check_id for p in problems] == ["bibliotal.E005"]
+    assert "Delete" in problems[0].hint

@@ -7,6 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -38,7 +40,10 @@ class BibliotalAdminSite(admin.AdminSite):
         return request.user.is_active and has_capability(request.user, Capability.ADMINISTER)
 
     def login(self, request, extra_context=None):
-        return redirect_to_login(request.get_full_path())
+        if request.user.is_authenticated:
+            # Logged in without the right: say so instead of bouncing between login pages.
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 admin_site = BibliotalAdminSite(name="admin")
@@ -147,7 +152,7 @@ class OpeningHoursInline(AdministratorInline, admin.TabularInline):
 class OpeningScheduleAdmin(AdministratorAdmin):
     organisation_path = "branch__organisation"
     list_display = ["name", "branch", "valid_from", "valid_to"]
-    list_filter = ["branch"]
+    list_filter = [("branch", admin.RelatedOnlyFieldListFilter)]
     inlines = [OpeningHoursInline]
 
 
@@ -217,6 +222,13 @@ class StaffAccountAdmin(AdministratorAdmin, UserAdmin):
             for name, opts in fieldsets
         ]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # An administrator must not reset, rename or deactivate an account with every right.
+            queryset = queryset.exclude(is_superuser=True)
+        return queryset
+
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
@@ -239,8 +251,10 @@ class ApiTokenAdmin(AdministratorAdmin):
     def has_add_permission(self, request, *args):
         return False  # a token's secret must be shown once: use `bibliotal token create`
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke instead, so the record stays
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # revoke instead, so the record stays
+        return actions
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):

@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from bibliotal.core import audit, checks  # noqa: F401  (registers checks)
+        from bibliotal.core import audit, checks, signals  # noqa: F401  (registers them)
 
         audit.register_core_models()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 SECRET = "••••"
@@ -105,7 +106,11 @@ def record(
         object_repr = object_repr or str(instance)[:300]
         registration = _registry.get(type(instance))
         if organisation_id is None and registration is not None:
-            organisation_id = registration.organisation(instance)
+            organisation_id = _safe_organisation(registration, instance)
+    if organisation_id is None and user is not None:
+        # A record without an organisation of its own (an account before its membership
+        # exists, or after it is gone) belongs to the log of the organisation acting on it.
+        organisation_id = _user_organisation(user)
     return AuditEntry.objects.create(
         organisation_id=organisation_id,
         actor=user if user is not None and user.pk else None,
@@ -118,6 +123,13 @@ def record(
         changes=changes or {},
         note=note[:300],
     )
+
+
+def _safe_organisation(registration: Registration, instance) -> int | None:
+    try:
+        return registration.organisation(instance)
+    except ObjectDoesNotExist:  # a parent already deleted in the same cascade
+        return None
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):
@@ -160,13 +172,42 @@ def _post_delete(sender, instance, **kwargs):
     record(action="delete", instance=instance, changes=changes)
 
 
-def _m2m_changed(sender, instance, action, pk_set, model, **kwargs):
-    if action not in {"post_add", "post_remove", "post_clear"} or type(instance) not in _registry:
+def _m2m_changed(sender, instance, action, pk_set, model, reverse, **kwargs):
+    """Record link changes on the record that owns the many-to-many field.
+
+    ``reverse`` is set when the change was made from the other side (``branch.closures.add``):
+    then each changed owner gets an entry naming ``instance``.
+    """
+    owner_model = model if reverse else type(instance)
+    if owner_model not in _registry:
         return
-    field = next(f for f in type(instance)._meta.many_to_many if f.remote_field.through is sender)
-    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
-    names = sorted(str(o) for o in model._base_manager.filter(pk__in=pk_set or []))
-    record(action="update", instance=instance, changes={field.name: {verb: names}})
+    field = next(f for f in owner_model._meta.many_to_many if f.remote_field.through is sender)
+    if action == "pre_clear":
+        if reverse:
+            owners = owner_model._base_manager.filter(**{field.name: instance})
+            instance._audit_cleared = list(owners)
+        else:
+            instance._audit_cleared = sorted(str(o) for o in getattr(instance, field.name).all())
+        return
+    verbs = {"post_add": "added", "post_remove": "removed", "post_clear": "removed"}
+    if action not in verbs:
+        return
+    verb = verbs[action]
+    if reverse:
+        owners = (
+            getattr(instance, "_audit_cleared", [])
+            if action == "post_clear"
+            else owner_model._base_manager.filter(pk__in=pk_set or [])
+        )
+        for owner in owners:
+            record(action="update", instance=owner, changes={field.name: {verb: [str(instance)]}})
+        return
+    if action == "post_clear":
+        names = getattr(instance, "_audit_cleared", [])
+    else:
+        names = sorted(str(o) for o in model._base_manager.filter(pk__in=pk_set or []))
+    if names:
+        record(action="update", instance=instance, changes={field.name: {verb: names}})
 
 
 def register(
@@ -198,8 +239,10 @@ def is_registered(model) -> bool:
 
 
 def _user_organisation(user) -> int | None:
-    membership = getattr(user, "membership", None)
-    return membership.organisation_id if membership is not None else None
+    try:
+        return user.membership.organisation_id
+    except ObjectDoesNotExist:
+        return None
 
 
 def register_core_models() -> None:

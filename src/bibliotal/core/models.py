@@ -363,9 +363,12 @@ class AuditEntry(models.Model):
         OTHER = "other", _("Other")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # The log outlives what it describes: no database constraint, so deleting an organisation or
+    # an account (which writes entries about itself) never fails on its own audit entries.
     organisation = models.ForeignKey(
         Organisation,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
@@ -373,7 +376,8 @@ class AuditEntry(models.Model):
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",

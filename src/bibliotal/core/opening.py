@@ -262,8 +262,8 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
         own_schedules = by_branch[branch.pk]
         hours_cache: dict[tuple[int, int], list[HoursSpec]] = {}
         days: dict[date, OpenDay] = {}
-        day = start
-        while day <= end:
+        for offset in range((end - start).days + 1):
+            day = start + timedelta(days=offset)
             schedule = _schedule_on(own_schedules, day)
             if schedule is None or not branch.has_premises:
                 hours: list[HoursSpec] = []
@@ -289,7 +289,6 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
                 holiday=holiday,
                 active=branch.is_active_on(day),
             )
-            day += timedelta(days=1)
         result[branch.pk] = days
     return result
 

@@ -50,7 +50,10 @@ class Command(AuditedCommand):
             )
 
     def _revoke(self, *, token, **options):
-        query = Q(key_prefix=token[:10]) if token.startswith(ApiToken.PREFIX) else Q()
+        query = Q()
+        if token.startswith(ApiToken.PREFIX) and len(token) > len(ApiToken.PREFIX):
+            # The stored prefix is the key's first 10 characters; a shorter start also matches.
+            query = Q(key_prefix__startswith=token[:10])
         if token.isdigit():
             query |= Q(pk=int(token))
         if not query:
