@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "bibliotal.core",
+    "bibliotal.goals",
     "bibliotal.api",
 ]
 

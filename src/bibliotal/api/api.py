@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
-from bibliotal.api import core
+from bibliotal.api import core, goals
 from bibliotal.api.auth import api_auth
 
 api = NinjaAPI(
@@ -16,3 +16,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core.router)
+api.add_router("/", goals.router, tags=["goals"])

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GoalsConfig(AppConfig):
+    name = "bibliotal.goals"
+    label = "goals"
+    verbose_name = _("Goals")
+
+    def ready(self) -> None:
+        from bibliotal.core import audit
+        from bibliotal.goals import demo, models  # noqa: F401  (registers the demo step)
+
+        audit.register(models.BudgetYear)
+        audit.register(models.BudgetDocument, exclude=("text",))
+        audit.register(models.FocusArea, organisation=lambda f: f.budget_year.organisation_id)
+        audit.register(
+            models.Target, organisation=lambda t: t.focus_area.budget_year.organisation_id
+        )
+        audit.register(models.GoalSettings)

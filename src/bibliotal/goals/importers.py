@@ -1,0 +1,351 @@
+"""Read a municipality's budget goal document ("Mål for budget ÅR") and propose targets.
+
+The format (blocks of ``<b>Label</b>`` TAB value lines, a ``## Mål for budget ÅR`` heading) and
+its natural variations are described in the domain notes: other years and service areas, CRLF,
+Windows-1252 or UTF-8 with or without BOM, extra spaces, tags other than ``<b>``, labels in
+another order, several documents in one file.
+
+Parsing is pure (no database): ``parse_document`` returns the documents it found and the
+problems, each naming the line, column and value. ``propose_targets`` reads the goal sentences.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+LABELS = {
+    "serviceområde": "service_area",
+    "serviceomraade": "service_area",
+    "fokusområde": "title",
+    "fokusomraade": "title",
+    "udfordring": "challenge",
+    "udfordringer": "challenge",
+    "mål": "goal_text",
+    "maal": "goal_text",
+    "målsætning": "goal_text",
+    "mål og målsætning": "goal_text",
+    "veje til målet": "ways",
+    "vej til målet": "ways",
+    "veje til maalet": "ways",
+}
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+LABELLED = re.compile(
+    r"^\s*(?:<(?P<tag>[a-zA-Z]+)[^>]*>\s*(?P<tagged>[^<]+?)\s*:?\s*</(?P=tag)>"
+    r"|(?P<plain>[A-ZÆØÅa-zæøå ]+?)\s*:)\s*(?P<value>.*)$"
+)
+PLAIN_TAB = re.compile(r"^\s*(?P<plain>[A-ZÆØÅa-zæøå ]+?)\s*\t\s*(?P<value>.*)$")
+HEADING = re.compile(
+    r"^\s*#*\s*(?:<[^>]+>\s*)*Mål\s+for\s+budget\s+(?:år\s+)?(?P<year>\d{4})", re.IGNORECASE
+)
+
+
+@dataclass
+class Problem:
+    line: int
+    column: int
+    value: str
+    message: str
+    fatal: bool = True
+
+    def render(self, filename: str) -> str:
+        where = _("%(file)s, line %(line)d, column %(column)d") % {
+            "file": filename,
+            "line": self.line,
+            "column": self.column,
+        }
+        value = _("value")  # outside the f-string, where xgettext can find it
+        return f"{where}: {self.message} ({value}: {self.value!r})"
+
+
+@dataclass
+class ParsedFocusArea:
+    line: int
+    service_area: str = ""
+    title: str = ""
+    challenge: str = ""
+    goal_text: str = ""
+    ways: str = ""
+
+    def texts(self) -> dict[str, str]:
+        return {
+            "service_area": self.service_area,
+            "title": self.title,
+            "challenge": self.challenge,
+            "goal_text": self.goal_text,
+            "ways": self.ways,
+        }
+
+
+@dataclass
+class ParsedDocument:
+    year: int | None
+    line: int
+    focus_areas: list[ParsedFocusArea] = field(default_factory=list)
+
+
+@dataclass
+class ParseResult:
+    documents: list[ParsedDocument]
+    problems: list[Problem]
+    text: str
+    encoding: str
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.fatal for p in self.problems)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else Windows-1252; line ends made LF."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = data[3:].decode("utf-8"), "utf-8-sig"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def _clean(value: str) -> str:
+    value = TAG.sub("", value).replace("\u00a0", " ")
+    return re.sub(r"[ \t]+", " ", value).strip()
+
+
+def _label_key(raw: str) -> str | None:
+    return LABELS.get(_clean(raw).rstrip(":").strip().lower())
+
+
+def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResult:
+    text, encoding = decode(data)
+    problems: list[Problem] = []
+    documents: list[ParsedDocument] = []
+    current_doc: ParsedDocument | None = None
+    area: ParsedFocusArea | None = None
+    last_field: str | None = None
+
+    def close_area() -> None:
+        nonlocal area, last_field
+        if area is not None:
+            if not area.title:
+                problems.append(
+                    Problem(
+                        area.line,
+                        1,
+                        area.service_area or area.goal_text[:40],
+                        _("This block has no Fokusområde (focus area)."),
+                    )
+                )
+            elif current_doc is not None:
+                current_doc.focus_areas.append(area)
+        area, last_field = None, None
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            close_area()
+            continue
+        heading = HEADING.match(line)
+        if heading:
+            close_area()
+            current_doc = ParsedDocument(int(heading.group("year")), number)
+            documents.append(current_doc)
+            continue
+        match = LABELLED.match(line) or PLAIN_TAB.match(line)
+        key = None
+        if match:
+            raw_label = match.group("tagged") if "tagged" in match.groupdict() else None
+            raw_label = raw_label or match.group("plain") or ""
+            key = _label_key(raw_label)
+            if key is None and (match.groupdict().get("tagged") or "\t" in line):
+                column = line.find(raw_label.strip()) + 1
+                problems.append(
+                    Problem(
+                        number,
+                        max(column, 1),
+                        _clean(raw_label),
+                        _(
+                            "Unknown label; expected Serviceområde, Fokusområde, "
+                            "Udfordring, Mål or Veje til målet."
+                        ),
+                        fatal=False,
+                    )
+                )
+                continue
+        if key is not None:
+            value = _clean(match.group("value"))
+            if current_doc is None:
+                current_doc = ParsedDocument(default_year, number)
+                documents.append(current_doc)
+            if area is None or (key in {"service_area", "title"} and getattr(area, key)):
+                close_area()
+                area = ParsedFocusArea(number)
+            if getattr(area, key):
+                setattr(area, key, f"{getattr(area, key)} {value}".strip())
+            else:
+                setattr(area, key, value)
+            last_field = key
+            continue
+        if area is not None and last_field is not None:  # a wrapped line continues the field
+            setattr(area, last_field, f"{getattr(area, last_field)} {_clean(line)}".strip())
+            continue
+        if current_doc is None and not line.lstrip().startswith("#"):
+            problems.append(
+                Problem(
+                    number,
+                    1,
+                    _clean(line)[:60],
+                    _("Text outside a labelled block is ignored."),
+                    fatal=False,
+                )
+            )
+    close_area()
+
+    for document in documents:
+        if document.year is None:
+            problems.append(
+                Problem(
+                    document.line,
+                    1,
+                    "",
+                    _("No budget year: add a line '## Mål for budget ÅR' or give the year."),
+                )
+            )
+    if not any(d.focus_areas for d in documents):
+        first_line = next(
+            ((n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()),
+            (1, ""),
+        )
+        problems.append(
+            Problem(
+                first_line[0],
+                1,
+                _clean(first_line[1])[:60],
+                _("No focus areas found: lines must look like '<b>Fokusområde</b>' TAB text."),
+            )
+        )
+    return ParseResult(documents, problems, text, encoding)
+
+
+# -- proposing targets from the goal sentences ---------------------------------------------------
+
+NUMBER = r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+)"
+PERCENT = re.compile(r"(?:med|på)\s+(\d+(?:,\d+)?)\s*(?:%|procent)")
+AT_LEAST = re.compile(r"\b(?:minimum|mindst|min\.|over|flere end|mere end)\s+" + NUMBER)
+AT_MOST = re.compile(r"\b(?:højst|maksimalt|maks\.|max\.|under|færre end)\s+" + NUMBER)
+VERSUS_YEAR = re.compile(
+    r"(?:i forhold til|ift\.|sammenlignet med|end i|end|i forhold til året)\s+(?:i\s+)?(\d{4})"
+)
+INCREASE = re.compile(r"\b(?:stige|stiger|øges|øget|øge|forøges|flere|vokse|vokser|større)\b")
+YEAR = re.compile(r"\b(20\d{2}|19\d{2})\b")
+
+# Ordered: the first rule that matches a clause decides its indicator(s).
+INDICATOR_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile(r"\bikke-brugere|\bikke brugere|\bnye brugere|\bnye lånere"), ("new_users",)),
+    (re.compile(r"unikke (?:brugere|besøgende)"), ("digital_unique_users",)),
+    (
+        re.compile(r"\b(?:børn|unge)\b.*\be-?b[oø]g|\be-?b[oø]g.*\b(?:børn|unge)\b"),
+        ("child_ebook_loans",),
+    ),
+    (
+        re.compile(r"e-?bøger og [–-]?\s*(?:e-)?lydbøger|e-?bøger og e-?lydbøger"),
+        ("ebook_loans", "eaudiobook_loans"),
+    ),
+    (re.compile(r"e-?lydbøger|e-?lydbog|netlydbøger"), ("eaudiobook_loans",)),
+    (re.compile(r"e-?bøger|e-?bog\b|e-bogs|ebøger"), ("ebook_loans",)),
+    (re.compile(r"vejled"), ("guidance",)),
+    (
+        re.compile(r"(?:elever|studerende|klasser).*undervis|undervis.*(?:elever|studerende)"),
+        ("pupils_taught",),
+    ),
+    (re.compile(r"deltage.*(?:arrangement|tilbud|aktivitet)|deltagere"), ("event_participants",)),
+    (re.compile(r"antal(?:let)? (?:af )?arrangementer|afholde.*arrangementer"), ("events_held",)),
+    (re.compile(r"besøg"), ("visits",)),
+]
+
+
+@dataclass
+class ProposedTarget:
+    source_text: str
+    indicator: str = ""
+    kind: str = "qualitative"
+    threshold: Decimal | None = None
+    baseline_year: int | None = None
+    percent: Decimal | None = None
+    measure: str = "attendances"
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.kind == "qualitative"
+
+
+def parse_number(raw: str) -> Decimal:
+    return Decimal(re.sub(r"[.\u00a0 ]", "", raw))
+
+
+def split_sentences(text: str) -> list[str]:
+    # A sentence ends at . ! ? followed by a capital letter; "mv. minimum" does not end one.
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def split_clauses(sentence: str) -> list[str]:
+    return [c.strip() for c in re.split(r",\s+og\s+|;\s+", sentence) if c.strip()]
+
+
+def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | None:
+    lowered = clause.lower()
+    percent = PERCENT.search(lowered)
+    versus = VERSUS_YEAR.search(lowered)
+    default_baseline = (
+        sentence_year if sentence_year and sentence_year < budget_year else (budget_year - 1)
+    )
+    if percent and INCREASE.search(lowered):
+        return {
+            "kind": "increase_percent",
+            "percent": Decimal(percent.group(1).replace(",", ".")),
+            "baseline_year": int(versus.group(1)) if versus else default_baseline,
+        }
+    at_least = AT_LEAST.search(lowered)
+    if at_least and not YEAR.fullmatch(at_least.group(1)):
+        return {"kind": "at_least", "threshold": parse_number(at_least.group(1))}
+    at_most = AT_MOST.search(lowered)
+    if at_most and not YEAR.fullmatch(at_most.group(1)):
+        return {"kind": "at_most", "threshold": parse_number(at_most.group(1))}
+    if versus and int(versus.group(1)) < budget_year:
+        return {"kind": "increase", "baseline_year": int(versus.group(1))}
+    if INCREASE.search(lowered):
+        return {"kind": "increase", "baseline_year": default_baseline}
+    return None
+
+
+def propose_targets(goal_text: str, *, budget_year: int) -> list[ProposedTarget]:
+    proposals: list[ProposedTarget] = []
+    for sentence in split_sentences(goal_text):
+        years = [int(y) for y in YEAR.findall(sentence) if int(y) < budget_year]
+        sentence_year = years[0] if years else None
+        found: list[ProposedTarget] = []
+        for clause in split_clauses(sentence):
+            lowered = clause.lower()
+            keys: tuple[str, ...] = ()
+            for pattern, mapped in INDICATOR_RULES:
+                if pattern.search(lowered):
+                    keys = mapped
+                    break
+            kind = _kind(clause, sentence_year, budget_year) if keys else None
+            if not keys or kind is None:
+                continue
+            measure = "unique" if re.search(r"\bunikke\b", lowered) else "attendances"
+            if keys == ("digital_unique_users",):
+                measure = "unique"
+            for key in keys:
+                found.append(
+                    ProposedTarget(source_text=sentence, indicator=key, measure=measure, **kind)
+                )
+        proposals.extend(found or [ProposedTarget(source_text=sentence)])
+    return proposals

@@ -1,0 +1,175 @@
+"""The indicator registry: the one door between activity data and goals.
+
+Each indicator has a stable key, a Danish and English name (through gettext), a unit, and an
+additivity: DAILY figures may be summed over days and libraries; PERIOD figures (unique users)
+are reported for a stated period by a stated method and are never summed.
+
+The goals engine reads indicators only, never another app's tables. The app that owns the data
+attaches a provider (``attach_provider``); an indicator without one shows "no data". A new
+indicator is one ``register`` call (see CONTRIBUTING.md, "How to add an indicator").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+DAILY = "daily"
+PERIOD = "period"
+ATTENDANCES = "attendances"
+UNIQUE = "unique"
+
+
+@dataclass(frozen=True)
+class DailyValue:
+    """A figure for one library (``branch_id``; None for the organisation as a whole) and day.
+
+    ``estimated`` is the part of ``value`` that is an estimate rather than a count.
+    """
+
+    branch_id: int | None
+    day: date
+    value: float
+    estimated: float = 0.0
+
+
+@dataclass(frozen=True)
+class PeriodValue:
+    """A figure reported for a whole period by a stated method (e.g. unique users per month)."""
+
+    start: date
+    end: date
+    value: float
+    method: str
+    branch_id: int | None = None
+    estimated: bool = False
+
+
+class Provider(Protocol):
+    """Returns an indicator's values from the app that owns the data.
+
+    ``branch_ids`` is the set of libraries in the target's scope, or None for all. DAILY
+    indicators implement ``daily_values``; PERIOD indicators implement ``period_values``.
+    """
+
+    def daily_values(
+        self, *, organisation, start: date, end: date, branch_ids: set[int] | None, measure: str
+    ) -> Iterable[DailyValue]: ...
+
+    def period_values(
+        self, *, organisation, start: date, end: date, branch_ids: set[int] | None, measure: str
+    ) -> Iterable[PeriodValue]: ...
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str | Promise
+    unit: str | Promise
+    additivity: str = DAILY
+    at_premises: bool = True  # activity happens in the libraries, so closed days matter
+    measures: tuple[str, ...] = (ATTENDANCES,)
+    description: str | Promise = ""
+    provider: Provider | None = field(default=None, compare=False)
+
+    @property
+    def additive(self) -> bool:
+        return self.additivity == DAILY
+
+    @property
+    def has_data_source(self) -> bool:
+        return self.provider is not None
+
+
+_registry: dict[str, Indicator] = {}
+
+
+def register(indicator: Indicator) -> Indicator:
+    if indicator.key in _registry and _registry[indicator.key] != indicator:
+        raise ValueError(f"Indicator {indicator.key!r} is already registered differently.")
+    _registry.setdefault(indicator.key, indicator)
+    return _registry[indicator.key]
+
+
+def attach_provider(key: str, provider: Provider) -> None:
+    """Called by the app that owns an indicator's data, from its ``AppConfig.ready``."""
+    _registry[key] = replace(get(key), provider=provider)
+
+
+def detach_provider(key: str) -> None:
+    _registry[key] = replace(get(key), provider=None)
+
+
+def get(key: str) -> Indicator:
+    try:
+        return _registry[key]
+    except KeyError:
+        raise KeyError(f"No indicator is registered as {key!r}.") from None
+
+
+def all_indicators() -> list[Indicator]:
+    return list(_registry.values())
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(i.key, str(i.name)) for i in _registry.values()]
+
+
+# The standard catalogue: the keys the budget goals of Danish libraries are measured by.
+for _indicator in (
+    Indicator(
+        "visits",
+        _("Visits"),
+        _("visits"),
+        description=_("People entering the libraries, counted at every entry."),
+    ),
+    Indicator(
+        "new_users",
+        _("New users"),
+        _("new users"),
+        description=_("New registered borrowers and first-time participants."),
+    ),
+    Indicator(
+        "guidance",
+        _("Guidance"),
+        _("guidances"),
+        description=_("Times staff guided a citizen, in the categories that count."),
+    ),
+    Indicator(
+        "pupils_taught",
+        _("Pupils taught"),
+        _("pupils"),
+        measures=(ATTENDANCES, UNIQUE),
+        description=_("Pupils and students taught; attendances unless unique is asked."),
+    ),
+    Indicator(
+        "event_participants",
+        _("Event participants"),
+        _("participants"),
+        description=_("People taking part in the library's events."),
+    ),
+    Indicator(
+        "events_held",
+        _("Events held"),
+        _("events"),
+        description=_("Event occurrences held by the library."),
+    ),
+    Indicator(
+        "digital_unique_users",
+        _("Unique users of digital platforms"),
+        _("users"),
+        additivity=PERIOD,
+        at_premises=False,
+        measures=(UNIQUE,),
+        description=_("Unique users within a stated period by a stated method."),
+    ),
+    Indicator("ebook_loans", _("E-book loans"), _("loans"), at_premises=False),
+    Indicator("eaudiobook_loans", _("E-audiobook loans"), _("loans"), at_premises=False),
+    Indicator("child_ebook_loans", _("Children's e-book loans"), _("loans"), at_premises=False),
+):
+    register(_indicator)

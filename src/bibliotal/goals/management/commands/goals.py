@@ -1,0 +1,99 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.models import Organisation
+
+
+class Command(AuditedCommand):
+    help = "Import budget goal documents and show where the goals stand."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        importing = sub.add_parser("import", help="Import a budget goal document.")
+        importing.add_argument("file", type=Path)
+        importing.add_argument(
+            "--year",
+            type=int,
+            help="Budget year of a document without a "
+            "'## Mål for budget ÅR' heading, or the year to take from a file "
+            "with several.",
+        )
+        importing.add_argument("--dry-run", action="store_true", help="Show, save nothing.")
+        importing.add_argument(
+            "--organisation", help="Name of the organisation (needed when there are several)."
+        )
+        status = sub.add_parser("status", help="Where each target of a year stands.")
+        status.add_argument("year", type=int)
+        status.add_argument(
+            "--at",
+            help="Reference date YYYY-MM-DD (default: today, or the "
+            "year's last day for a past year).",
+        )
+        status.add_argument("--format", choices=["table", "json", "csv"], default="table")
+        status.add_argument("--organisation")
+
+    def handle(self, *args, action, **options):
+        organisation = self._organisation(options.pop("organisation", None))
+        getattr(self, f"_{action}")(organisation=organisation, **options)
+
+    def _organisation(self, name):
+        organisations = Organisation.objects.all()
+        if name:
+            try:
+                return organisations.get(name=name)
+            except Organisation.DoesNotExist as exc:
+                raise CommandError(f"No organisation is called {name!r}.") from exc
+        found = list(organisations[:2])
+        if not found:
+            raise CommandError("There is no organisation yet: create one at /admin/ first.")
+        if len(found) > 1:
+            raise CommandError("There are several organisations: name one with --organisation.")
+        return found[0]
+
+    def _import(self, *, organisation, file: Path, year, dry_run, **options):
+        from bibliotal.goals.services import BudgetImportError, import_budget_document
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = import_budget_document(
+                organisation=organisation, data=data, filename=file.name, year=year, dry_run=dry_run
+            )
+        except BudgetImportError as exc:
+            raise CommandError("\n".join(exc.problems)) from exc
+        for warning in result.warnings:
+            self.stderr.write(warning)
+        if dry_run:
+            for document in result.documents:
+                for area in document.focus_areas:
+                    self.stdout.write(f"{document.year} · {area.texts['title']}")
+                    for target in area.targets:
+                        if target.is_qualitative:
+                            needs = _("needs a target")
+                            self.stdout.write(f"    {needs}: {target.source_text}")
+                        else:
+                            detail = target.threshold or target.baseline_year
+                            self.stdout.write(f"    {target.indicator} {target.kind} {detail}")
+        self.stdout.write(result.summary())
+
+    def _status(self, *, organisation, year, at, format, **options):
+        from bibliotal.goals.reporting import status_rows, write_status
+
+        rows = status_rows(organisation=organisation, year=year, at=self._date(at))
+        write_status(rows, format=format, stream=self.stdout)
+
+    @staticmethod
+    def _date(value):
+        if value is None:
+            return None
+        from datetime import date
+
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise CommandError(f"--at {value!r} is not a date like 2021-06-30.") from exc

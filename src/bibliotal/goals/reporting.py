@@ -1,0 +1,307 @@
+"""From targets to progress: read indicators through their providers, run the engine.
+
+This is the only place that asks providers for data; it never reads another app's tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.models import Branch
+from bibliotal.core.opening import opening_calendar
+from bibliotal.goals import progress
+from bibliotal.goals.models import BudgetYear, GoalSettings, Target
+
+HISTORY_YEARS = 3
+
+NOTE_TEXTS = {
+    progress.NOTE_NO_SOURCE: lambda: _(
+        "No data source yet: the app that records this indicator is not installed."
+    ),
+    progress.NOTE_NO_DATA: lambda: _("No figures recorded for the period yet."),
+    progress.NOTE_NO_BASELINE: lambda: _("No figures for the baseline year."),
+    progress.NOTE_NOT_STARTED: lambda: _("The period has not started."),
+    progress.NOTE_SHORT_HISTORY: lambda: _(
+        "Less than two years of history: the forecast range is wide."
+    ),
+    progress.NOTE_ESTIMATES: lambda: _("Part of the figures are estimates."),
+    progress.NOTE_CLOSURES: lambda: _("Closures in this year are counted as closed days."),
+    progress.NOTE_BASELINE_CLOSURES: lambda: _(
+        "The baseline year had closures: compare the rates per open day too."
+    ),
+    progress.NOTE_PERIOD_FIGURE: lambda: _(
+        "Reported per period and never summed; compared with the same period of the baseline year."
+    ),
+    progress.NOTE_NOT_COMPARABLE: lambda: _(
+        "Only figures for shorter periods are reported: the year is not comparable yet."
+    ),
+    progress.NOTE_NO_POPULATION: lambda: _("The population for the year is missing."),
+}
+
+
+def note_text(code: str) -> str:
+    return NOTE_TEXTS[code]() if code in NOTE_TEXTS else code
+
+
+def default_reference_date(year: int) -> date:
+    today = timezone.localdate()
+    return today if today.year == year else date(year, 12, 31)
+
+
+def scope_branches(target: Target) -> list[Branch]:
+    organisation = target.focus_area.budget_year.organisation
+    branches = Branch.objects.filter(organisation=organisation).select_related("organisation")
+    if target.scope == Target.Scope.BRANCHES:
+        branches = branches.filter(pk__in=target.branches.values("pk"))
+    elif target.scope == Target.Scope.AREA_TYPE:
+        branches = branches.filter(area_type=target.area_type)
+    return list(branches)
+
+
+def _calendar_open(branches, start: date, end: date) -> tuple[dict[date, bool], tuple[str, ...]]:
+    calendar = opening_calendar(
+        branches=[b for b in branches if b.has_premises], start=start, end=end
+    )
+    open_days: dict[date, bool] = defaultdict(bool)
+    reasons: dict[str, None] = {}
+    for days in calendar.values():
+        for day, info in days.items():
+            open_days[day] = open_days[day] or info.is_open
+            for reason in info.closures:
+                reasons.setdefault(reason)
+    return dict(open_days), tuple(reasons)
+
+
+def _series(indicator, target, branches, year_start: date, year_end: date):
+    organisation = target.focus_area.budget_year.organisation
+    branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
+    values: dict[date, float] = defaultdict(float)
+    estimated = 0.0
+    for item in indicator.provider.daily_values(
+        organisation=organisation,
+        start=year_start,
+        end=year_end,
+        branch_ids=branch_ids,
+        measure=target.measure,
+    ):
+        if (
+            branch_ids is not None
+            and item.branch_id is not None
+            and (item.branch_id not in branch_ids)
+        ):
+            continue
+        values[item.day] += item.value
+        estimated += item.estimated
+    open_days, reasons = (None, ())
+    if indicator.at_premises:
+        open_days, reasons = _calendar_open(branches, year_start, year_end)
+    return progress.Series(dict(values), open_days, estimated, reasons)
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    result: progress.Progress
+    at: date
+    current: progress.Series | None = None
+    history: dict | None = None
+    periods: list | None = None
+
+    @property
+    def status(self) -> str:
+        return self.target.status_override or self.result.status
+
+    @property
+    def computed_status(self) -> str:
+        return self.result.status
+
+    @property
+    def notes(self) -> list[str]:
+        return [note_text(code) for code in self.result.notes]
+
+
+def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | None = None):
+    start, end = target.period()
+    if at_risk_ratio is None:
+        settings = GoalSettings.objects.filter(
+            organisation_id=target.focus_area.budget_year.organisation_id
+        ).first()
+        at_risk_ratio = float(settings.at_risk_ratio) if settings else 0.95
+    indicator = target.indicator_object
+    spec = progress.TargetSpec(
+        kind=target.kind,
+        start=start,
+        end=end,
+        threshold=float(target.threshold) if target.threshold is not None else None,
+        baseline_year=target.baseline_year,
+        percent=float(target.percent) if target.percent is not None else None,
+        normalisation=target.normalisation,
+        additive=indicator.additive if indicator else True,
+        has_source=bool(indicator and indicator.provider),
+    )
+    if target.is_qualitative or not spec.has_source:
+        return TargetProgress(target, progress.compute(spec, at=at), at)
+    branches = scope_branches(target)
+    organisation = target.focus_area.budget_year.organisation
+    if not indicator.additive:
+        branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
+
+        def periods(year):
+            return [
+                progress.Period(p.start, p.end, p.value, p.method)
+                for p in indicator.provider.period_values(
+                    organisation=organisation,
+                    start=date(year, 1, 1),
+                    end=date(year, 12, 31),
+                    branch_ids=branch_ids,
+                    measure=target.measure,
+                )
+            ]
+
+        current_periods = periods(start.year)
+        baseline_periods = periods(target.baseline_year) if target.baseline_year else []
+        result = progress.compute(
+            spec,
+            at=at,
+            current_periods=current_periods,
+            baseline_periods=baseline_periods,
+            at_risk_ratio=at_risk_ratio,
+        )
+        return TargetProgress(target, result, at, periods=current_periods)
+    current = _series(indicator, target, branches, date(start.year, 1, 1), date(end.year, 12, 31))
+    years = set(range(start.year - HISTORY_YEARS, start.year))
+    if target.baseline_year:
+        years.add(target.baseline_year)
+    history = {
+        year: _series(indicator, target, branches, date(year, 1, 1), date(year, 12, 31))
+        for year in sorted(years)
+    }
+    history = {y: s for y, s in history.items() if s.values or y == target.baseline_year}
+    population = dict(organisation.population_figures.values_list("year", "population"))
+    result = progress.compute(
+        spec,
+        at=at,
+        current=current,
+        history=history,
+        population=population,
+        at_risk_ratio=at_risk_ratio,
+    )
+    return TargetProgress(target, result, at, current=current, history=history)
+
+
+def year_targets(*, organisation, year: int):
+    budget_year = BudgetYear.objects.filter(organisation=organisation, year=year).first()
+    if budget_year is None:
+        return None, []
+    targets = (
+        Target.objects.filter(focus_area__budget_year=budget_year)
+        .select_related("focus_area__budget_year__organisation")
+        .prefetch_related("branches")
+        .order_by("focus_area__position", "focus_area__pk", "position", "pk")
+    )
+    return budget_year, list(targets)
+
+
+def status_rows(*, organisation, year: int, at: date | None = None) -> list[dict]:
+    """One row per measurable target: the fields of ``goals status --format json`` and the API."""
+    at = at or default_reference_date(year)
+    _budget_year, targets = year_targets(organisation=organisation, year=year)
+    settings = GoalSettings.objects.filter(organisation=organisation).first()
+    ratio = float(settings.at_risk_ratio) if settings else 0.95
+    rows = []
+    for target in targets:
+        if target.is_qualitative:
+            continue
+        computed = compute_target_progress(target, at=at, at_risk_ratio=ratio)
+        rows.append(status_row(computed))
+    return rows
+
+
+def _number(value):
+    if value is None:
+        return None
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def status_row(computed: TargetProgress) -> dict:
+    target, result = computed.target, computed.result
+    return {
+        "id": target.pk,
+        "focus_area": target.focus_area.title,
+        "indicator": target.indicator,
+        "indicator_name": target.indicator_name,
+        "kind": target.kind,
+        "threshold": float(target.threshold) if target.threshold is not None else None,
+        "percent": float(target.percent) if target.percent is not None else None,
+        "baseline_year": target.baseline_year,
+        "normalisation": target.normalisation,
+        "measure": target.measure,
+        "period_start": target.period()[0].isoformat(),
+        "period_end": target.period()[1].isoformat(),
+        "at": computed.at.isoformat(),
+        "actual": _number(result.actual),
+        "baseline": _number(result.baseline),
+        "baseline_full": _number(result.baseline_full),
+        "target_value": _number(result.target_value),
+        "progress": _number(result.progress),
+        "expected": _number(result.expected),
+        "forecast": _number(result.forecast),
+        "forecast_low": _number(result.forecast_low),
+        "forecast_high": _number(result.forecast_high),
+        "status": computed.status,
+        "computed_status": result.status,
+        "status_override_reason": target.override_reason if target.status_override else "",
+        "notes": computed.notes,
+    }
+
+
+COLUMNS = [
+    "focus_area",
+    "indicator",
+    "kind",
+    "threshold",
+    "baseline_year",
+    "actual",
+    "baseline",
+    "progress",
+    "forecast",
+    "forecast_low",
+    "forecast_high",
+    "status",
+]
+
+
+def write_status(rows: list[dict], *, format: str, stream) -> None:
+    if format == "json":
+        stream.write(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if format == "csv":
+        from bibliotal.core.exports import safe_cell
+
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow([*COLUMNS, "notes"])
+        for row in rows:
+            writer.writerow(
+                [safe_cell(row[c]) for c in COLUMNS] + [safe_cell(" ".join(row["notes"]))]
+            )
+        return
+    widths = {"focus_area": 28, "indicator": 22}
+    header = "  ".join(c[: widths.get(c, 12)].ljust(widths.get(c, 12)) for c in COLUMNS)
+    stream.write(header)
+    for row in rows:
+        cells = []
+        for column in COLUMNS:
+            value = row[column]
+            if isinstance(value, float):
+                value = f"{value:.0%}" if column == "progress" else f"{value:,.1f}"
+            text = "–" if value is None else str(value)
+            width = widths.get(column, 12)
+            cells.append(text[:width].ljust(width))
+        stream.write("  ".join(cells))

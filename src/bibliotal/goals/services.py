@@ -1,0 +1,207 @@
+"""Writes that touch several goal models, each in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bibliotal.goals.importers import (
+    ParsedDocument,
+    Problem,
+    ProposedTarget,
+    parse_document,
+    propose_targets,
+)
+from bibliotal.goals.models import BudgetDocument, BudgetYear, FocusArea, Target
+
+
+class BudgetImportError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class PlannedFocusArea:
+    texts: dict[str, str]
+    targets: list[ProposedTarget]
+    new: bool = True
+    new_targets: int = 0
+
+
+@dataclass
+class PlannedDocument:
+    year: int
+    focus_areas: list[PlannedFocusArea] = field(default_factory=list)
+    unchanged: bool = False
+
+    @property
+    def measurable(self) -> int:
+        return sum(not t.is_qualitative for fa in self.focus_areas for t in fa.targets)
+
+    @property
+    def qualitative(self) -> int:
+        return sum(t.is_qualitative for fa in self.focus_areas for t in fa.targets)
+
+
+@dataclass
+class BudgetImportResult:
+    filename: str
+    documents: list[PlannedDocument]
+    warnings: list[str]
+    dry_run: bool
+
+    @property
+    def unchanged(self) -> bool:
+        return all(d.unchanged for d in self.documents)
+
+    def summary(self) -> str:
+        lines = []
+        for doc in self.documents:
+            if doc.unchanged:
+                lines.append(
+                    _(
+                        "%(file)s: the goals for %(year)s were already imported from "
+                        "this document; nothing changed."
+                    )
+                    % {"file": self.filename, "year": doc.year}
+                )
+                continue
+            lines.append(
+                _("%(file)s: %(year)s, %(areas)s, %(targets)s, %(qualitative)s.")
+                % {
+                    "file": self.filename,
+                    "year": doc.year,
+                    "areas": ngettext("%(n)d focus area", "%(n)d focus areas", len(doc.focus_areas))
+                    % {"n": len(doc.focus_areas)},
+                    "targets": ngettext(
+                        "%(n)d measurable target", "%(n)d measurable targets", doc.measurable
+                    )
+                    % {"n": doc.measurable},
+                    "qualitative": ngettext(
+                        "%(n)d goal that needs a target",
+                        "%(n)d goals that need a target",
+                        doc.qualitative,
+                    )
+                    % {"n": doc.qualitative},
+                }
+            )
+        if self.dry_run:
+            lines.append(_("Dry run: nothing was saved."))
+        return "\n".join(lines)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def import_budget_document(
+    *,
+    organisation,
+    data: bytes,
+    filename: str,
+    user=None,
+    year: int | None = None,
+    dry_run: bool = False,
+) -> BudgetImportResult:
+    """Parse a goal document and save its focus areas and proposed targets.
+
+    Validates everything first and writes in one transaction, or nothing. Importing the same
+    document again changes nothing; a changed document adds what is new and keeps what managers
+    have edited. ``year`` is the budget year of a document without a heading; when the file has
+    documents for several years, only that year's is imported.
+    """
+    parsed = parse_document(data, default_year=year)
+    fatal = [p for p in parsed.problems if p.fatal]
+    if fatal:
+        raise BudgetImportError([p.render(filename) for p in fatal])
+    warnings = [p.render(filename) for p in parsed.problems if not p.fatal]
+    documents = [d for d in parsed.documents if d.focus_areas]
+    if year is not None and len({d.year for d in documents}) > 1:
+        documents = [d for d in documents if d.year == year]
+        if not documents:
+            raise BudgetImportError(
+                [_("%(file)s has no goals for %(year)s.") % {"file": filename, "year": year}]
+            )
+    digest = fingerprint(parsed.text)
+    planned: list[PlannedDocument] = []
+    try:
+        with transaction.atomic():
+            for document in documents:
+                planned.append(_save(organisation, document, digest, filename, parsed.text, user))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return BudgetImportResult(filename, planned, warnings, dry_run)
+
+
+def _save(
+    organisation, document: ParsedDocument, digest: str, filename: str, text: str, user
+) -> PlannedDocument:
+    budget_year, _created = BudgetYear.objects.get_or_create(
+        organisation=organisation, year=document.year
+    )
+    plan = PlannedDocument(document.year)
+    for parsed_area in document.focus_areas:
+        plan.focus_areas.append(
+            PlannedFocusArea(
+                parsed_area.texts(),
+                propose_targets(parsed_area.goal_text, budget_year=document.year),
+            )
+        )
+    if BudgetDocument.objects.filter(budget_year=budget_year, sha256=digest).exists():
+        plan.unchanged = True
+        for area in plan.focus_areas:
+            area.new = False
+        return plan
+    BudgetDocument.objects.create(
+        budget_year=budget_year, filename=filename, sha256=digest, text=text, imported_by=user
+    )
+    next_position = budget_year.focus_areas.count()
+    for area in plan.focus_areas:
+        focus_area = budget_year.focus_areas.filter(title=area.texts["title"]).first()
+        if focus_area is None:
+            focus_area = FocusArea.objects.create(
+                budget_year=budget_year, position=next_position, **area.texts
+            )
+            next_position += 1
+        else:
+            area.new = False
+            changed = {k: v for k, v in area.texts.items() if getattr(focus_area, k) != v}
+            if changed:
+                for key, value in changed.items():
+                    setattr(focus_area, key, value)
+                focus_area.save()
+        position = focus_area.targets.count()
+        for proposal in area.targets:
+            exists = focus_area.targets.filter(
+                source_text=proposal.source_text, indicator=proposal.indicator
+            ).exists()
+            if exists:
+                continue
+            Target.objects.create(
+                focus_area=focus_area,
+                position=position,
+                source_text=proposal.source_text,
+                indicator=proposal.indicator,
+                kind=proposal.kind,
+                threshold=proposal.threshold,
+                baseline_year=proposal.baseline_year,
+                percent=proposal.percent,
+                measure=proposal.measure,
+            )
+            position += 1
+            area.new_targets += 1
+    return plan
+
+
+__all__ = ["BudgetImportError", "BudgetImportResult", "Problem", "import_budget_document"]
