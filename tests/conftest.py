@@ -120,3 +120,19 @@ def world(db) -> World:
         stranger=make_user("stranger", role=Role.MANAGER, organisation=other),
         outsider=make_user("outsider"),
     )
+
+
+@pytest.fixture
+def provide():
+    """Attach a provider to an indicator for one test, as an activity app would."""
+    from bibliotal.goals import indicators
+
+    attached = []
+
+    def attach(key: str, provider) -> None:
+        indicators.attach_provider(key, provider)
+        attached.append(key)
+
+    yield attach
+    for key in attached:
+        indicators.detach_provider(key)

@@ -41,7 +41,17 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
     assert violations(page) == [], "login"
     log_in(page, live_server.url, "manager")
     page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
+    from bibliotal.goals.models import Target
+    from bibliotal.goals.services import import_budget_document
+    from tests.goals.test_goal_pages import SEED
+
+    import_budget_document(organisation=world.organisation, data=SEED, filename="seed.txt")
+    target = Target.objects.get(indicator="guidance")
     for path in (
+        "/goals/2021/",
+        f"/goals/2021/targets/{target.pk}/",
+        f"/goals/2021/targets/{target.pk}/edit/",
+        "/goals/import/",
         "/",
         "/libraries/",
         f"/libraries/{world.north.pk}/?year=2021",

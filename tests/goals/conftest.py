@@ -1,8 +1,6 @@
 from collections.abc import Iterable
 from datetime import date
 
-import pytest
-
 from bibliotal.goals import indicators
 
 
@@ -29,19 +27,6 @@ class FakeProvider:
     def period_values(self, *, organisation, start, end, branch_ids, measure):
         self.calls += 1
         return [p for p in self.periods if start <= p.start and p.end <= end]
-
-
-@pytest.fixture
-def provide():
-    attached = []
-
-    def attach(key: str, provider) -> None:
-        indicators.attach_provider(key, provider)
-        attached.append(key)
-
-    yield attach
-    for key in attached:
-        indicators.detach_provider(key)
 
 
 def every_day(year: int):

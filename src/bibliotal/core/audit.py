@@ -77,9 +77,17 @@ def _fields(model, registration: Registration) -> list:
     ]
 
 
+def _field_json(field, value):
+    """A field's value as the log shows it: decimals with the field's places, so that the form's
+    "46000" and the database's 46000.00 are the same value."""
+    if isinstance(value, decimal.Decimal | int | float) and getattr(field, "decimal_places", None):
+        return f"{decimal.Decimal(value):.{field.decimal_places}f}"
+    return _jsonable(value)
+
+
 def _snapshot(instance, registration: Registration) -> dict:
     return {
-        f.name: _jsonable(getattr(instance, f.attname))
+        f.name: _field_json(f, getattr(instance, f.attname))
         for f in _fields(type(instance), registration)
     }
 
@@ -152,8 +160,8 @@ def _post_save(sender, instance, created, raw=False, **kwargs):
         changes = {k: [None, SECRET if k in registration.secret else v] for k, v in after.items()}
         record(action="create", instance=instance, changes=changes)
         return
-    by_attname = {f.attname: f.name for f in _fields(sender, registration)}
-    before = {by_attname[k]: _jsonable(v) for k, v in before_raw.items()}
+    by_attname = {f.attname: f for f in _fields(sender, registration)}
+    before = {by_attname[k].name: _field_json(by_attname[k], v) for k, v in before_raw.items()}
     changes = {}
     for name, new in after.items():
         old = before.get(name)

@@ -65,6 +65,7 @@ NOTE_BASELINE_CLOSURES = "baseline_closures"
 NOTE_PERIOD_FIGURE = "period_figure"
 NOTE_NOT_COMPARABLE = "not_comparable"
 NOTE_NO_POPULATION = "no_population"
+NOTE_NO_OPENING_HOURS = "no_opening_hours"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Series:
     open: dict[date, bool] | None = None
     estimated: float = 0.0
     closures: tuple[str, ...] = ()
+    no_opening_hours: bool = False
 
     def total(self, start: date, end: date) -> float:
         return sum(v for d, v in self.values.items() if start <= d <= end)
@@ -88,6 +90,10 @@ class Series:
 
     def is_open(self, day: date) -> bool:
         return True if self.open is None else self.open.get(day, False)
+
+    def active(self, day: date) -> bool:
+        """Open, or a day with recorded activity all the same (phone guidance in a lockdown)."""
+        return self.is_open(day) or self.values.get(day, 0.0) > 0
 
     def open_days(self, start: date, end: date) -> int:
         return sum(1 for d in days_between(start, end) if self.is_open(d))
@@ -192,7 +198,10 @@ def forecast_total(
     """(expected share of the period by ``at``, forecast, low, high, history years used)."""
     days = list(days_between(start, end))
     raw_weights, used = seasonal_weights(days, history)
-    weights = {d: (w if current.is_open(d) else 0.0) for d, w in raw_weights.items()}
+    weights = {
+        d: (w if (current.active(d) if d <= at else current.is_open(d)) else 0.0)
+        for d, w in raw_weights.items()
+    }
     to_date = [d for d in days if d <= at]
     rest = [d for d in days if d > at]
     expected_to_date = sum(weights[d] for d in to_date)
@@ -275,6 +284,8 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
         result.notes.append(NOTE_ESTIMATES)
     if current.closures:
         result.notes.append(NOTE_CLOSURES)
+    if current.no_opening_hours:
+        result.notes.append(NOTE_NO_OPENING_HOURS)
 
     baseline = baseline_full = None
     base = history.get(spec.baseline_year) if spec.baseline_year else None

@@ -43,6 +43,9 @@ NOTE_TEXTS = {
         "Only figures for shorter periods are reported: the year is not comparable yet."
     ),
     progress.NOTE_NO_POPULATION: lambda: _("The population for the year is missing."),
+    progress.NOTE_NO_OPENING_HOURS: lambda: _(
+        "No opening hours are registered for these libraries: every day counts as an open day."
+    ),
 }
 
 
@@ -99,10 +102,14 @@ def _series(indicator, target, branches, year_start: date, year_end: date):
             continue
         values[item.day] += item.value
         estimated += item.estimated
-    open_days, reasons = (None, ())
+    open_days, reasons, missing = (None, (), False)
     if indicator.at_premises:
         open_days, reasons = _calendar_open(branches, year_start, year_end)
-    return progress.Series(dict(values), open_days, estimated, reasons)
+        if not any(open_days.values()):
+            # No opening hours registered for these libraries: count every day rather than
+            # pretend the year was closed.
+            open_days, missing = None, True
+    return progress.Series(dict(values), open_days, estimated, reasons, missing)
 
 
 @dataclass

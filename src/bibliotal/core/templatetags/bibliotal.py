@@ -17,3 +17,28 @@ def hours(value: float) -> str:
     rounded = round(value, 1)
     decimals = 0 if rounded == int(rounded) else 1
     return number_format(rounded, decimal_pos=decimals, force_grouping=True)
+
+
+@register.filter
+def num(value) -> str:
+    """A figure for people: thousands grouped; one decimal below 100 when it has one."""
+    if value is None or value == "":
+        return "–"
+    value = float(value)
+    decimals = 1 if abs(value) < 100 and round(value, 1) != round(value) else 0
+    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+
+
+@register.filter
+def pct(value) -> str:
+    if value is None:
+        return "–"
+    return f"{number_format(round(float(value) * 100), decimal_pos=0)} %"
+
+
+@register.filter
+def bar(value) -> int:
+    """0–100 for a progress bar (a target passed shows full)."""
+    if value is None:
+        return 0
+    return max(0, min(100, round(float(value) * 100)))

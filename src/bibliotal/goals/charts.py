@@ -1,0 +1,300 @@
+"""Vega-Lite specs for the goal pages (drawn in the browser by the vendored vega-embed, and by
+vl-convert into SVG for documents). Every chart comes with its figures as a table for screen
+readers and print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import altair as alt
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from bibliotal.goals import progress
+
+ACTUAL = "#12355b"
+BASELINE = "#6b7785"
+PACE = "#a04a00"
+
+
+@dataclass
+class Chart:
+    spec: dict
+    columns: list[str]
+    rows: list[list]
+    description: str
+
+
+def _points(start: date, end: date) -> list[date]:
+    days, day = [], start
+    while day < end:
+        days.append(day)
+        day += timedelta(days=7)
+    return [*days, end]
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    ends = []
+    for year in range(start.year, end.year + 1):
+        for month in range(1, 13):
+            first_next = date(year + (month == 12), month % 12 + 1, 1)
+            last = first_next - timedelta(days=1)
+            if start <= last <= end:
+                ends.append(last)
+    if not ends or ends[-1] != end:
+        ends.append(end)
+    return ends
+
+
+def progress_chart(computed) -> Chart | None:
+    target, result = computed.target, computed.result
+    if target.is_qualitative:
+        return None
+    if computed.periods is not None:
+        return _period_chart(computed)
+    if computed.current is None or result.actual is None:
+        return None
+    start, end = target.period()
+    at = min(computed.at, end)
+    current = computed.current
+    base = computed.history.get(target.baseline_year) if target.baseline_year else None
+    prior = {y: s for y, s in computed.history.items() if y < start.year}
+    days = list(progress.days_between(start, end))
+    weights, _used = progress.seasonal_weights(days, prior)
+    weights = {d: (w if current.is_open(d) else 0.0) for d, w in weights.items()}
+    total_weight = sum(weights.values()) or 1.0
+    raw_target = _raw_target(target, result, current, start, end)
+
+    def cumulative_actual(day):
+        return current.total(start, day)
+
+    def cumulative_baseline(day):
+        y = target.baseline_year
+        return base.total(progress.same_day_in(start, y), progress.same_day_in(day, y))
+
+    def pace(day):
+        return raw_target * sum(w for d, w in weights.items() if d <= day) / total_weight
+
+    actual_name = _("Actual %(year)s") % {"year": start.year}
+    baseline_name = _("Baseline %(year)s") % {"year": target.baseline_year}
+    pace_name = _("Pace to the target")
+    forecast_name = _("Forecast")
+    lines = []
+    for day in _points(start, end):
+        if day <= at:
+            lines.append(
+                {
+                    "date": day.isoformat(),
+                    "value": round(cumulative_actual(day), 1),
+                    "series": actual_name,
+                }
+            )
+        if base is not None:
+            lines.append(
+                {
+                    "date": day.isoformat(),
+                    "value": round(cumulative_baseline(day), 1),
+                    "series": baseline_name,
+                }
+            )
+        if raw_target is not None:
+            lines.append(
+                {"date": day.isoformat(), "value": round(pace(day), 1), "series": pace_name}
+            )
+    layers = []
+    domain, colours, dashes = [actual_name], [ACTUAL], [[1, 0]]
+    if base is not None:
+        domain.append(baseline_name)
+        colours.append(BASELINE)
+        dashes.append([2, 2])
+    if raw_target is not None:
+        domain.append(pace_name)
+        colours.append(PACE)
+        dashes.append([6, 4])
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b", labelAngle=0, tickCount="month"))
+    y = alt.Y("value:Q", title=str(target.indicator_object.unit if target.indicator_object else ""))
+    layers.append(
+        alt.Chart(alt.Data(values=lines))
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", legend=None, scale=alt.Scale(domain=domain, range=dashes)
+            ),
+        )
+    )
+    forecast_raw = _raw_forecast(computed)
+    if forecast_raw is not None and at < end:
+        actual_now = cumulative_actual(at)
+        band = [
+            {
+                "date": at.isoformat(),
+                "low": actual_now,
+                "high": actual_now,
+                "mid": actual_now,
+                "series": forecast_name,
+            },
+            {
+                "date": end.isoformat(),
+                "low": round(forecast_raw[1], 1),
+                "high": round(forecast_raw[2], 1),
+                "mid": round(forecast_raw[0], 1),
+                "series": forecast_name,
+            },
+        ]
+        layers.append(
+            alt.Chart(alt.Data(values=band))
+            .mark_area(opacity=0.18, color=ACTUAL)
+            .encode(x="date:T", y="low:Q", y2="high:Q")
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=band))
+            .mark_line(strokeDash=[3, 3], color=ACTUAL)
+            .encode(x="date:T", y="mid:Q")
+        )
+    description = _(
+        "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
+        "needed to reach the target; the shaded wedge is the forecast's 80 %% range."
+    ) % {"indicator": target.indicator_name.lower(), "year": start.year}
+    chart = alt.layer(*layers).properties(width="container", height=280, description=description)
+    spec = chart.to_dict()
+    spec["config"] = chart_config()
+    columns = [_("Month end"), actual_name]
+    if base is not None:
+        columns.append(baseline_name)
+    if raw_target is not None:
+        columns.append(pace_name)
+    rows = []
+    for day in _month_ends(start, end):
+        row = [formats.date_format(day, "j. M"), _n(cumulative_actual(day)) if day <= at else "–"]
+        if base is not None:
+            row.append(_n(cumulative_baseline(day)))
+        if raw_target is not None:
+            row.append(_n(pace(day)))
+        rows.append(row)
+    return Chart(spec, columns, rows, description)
+
+
+def _raw_target(target, result, current, start, end):
+    """The target in totals, for the pace line (rates are converted back over open days)."""
+    if result.target_value is None or target.kind == "at_most":
+        return result.target_value if target.kind == "at_most" else None
+    if target.normalisation == progress.PER_OPEN_DAY:
+        return result.target_value * current.open_days(start, end)
+    if target.normalisation == progress.PER_1000:
+        return None
+    return result.target_value
+
+
+def _raw_forecast(computed):
+    target, result = computed.target, computed.result
+    if result.forecast is None:
+        return None
+    if target.normalisation == progress.NONE:
+        return result.forecast, result.forecast_low, result.forecast_high
+    start, end = target.period()
+    _share, forecast, low, high, _used = progress.forecast_total(
+        current=computed.current,
+        start=start,
+        end=end,
+        at=computed.at,
+        history={y: s for y, s in computed.history.items() if y < start.year},
+    )
+    return (forecast, low, high) if forecast is not None else None
+
+
+def _period_chart(computed) -> Chart | None:
+    periods = sorted(computed.periods or [], key=lambda p: (p.start, p.end))
+    if not periods:
+        return None
+    label = _("Reported figure")
+    values = [
+        {
+            "period": f"{formats.date_format(p.start, 'j. M')}–"
+            f"{formats.date_format(p.end, 'j. M Y')}",
+            "value": p.value,
+            "series": label,
+        }
+        for p in periods
+    ]
+    description = _("Each bar is a figure reported for its own period; they are never added up.")
+    chart = (
+        alt.Chart(alt.Data(values=values))
+        .mark_bar(color=ACTUAL)
+        .encode(
+            x=alt.X("period:N", title=None, sort=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("value:Q", title=str(computed.target.indicator_object.unit)),
+        )
+        .properties(width="container", height=260, description=description)
+    )
+    rows = [[v["period"], _n(v["value"])] for v in values]
+    spec = chart.to_dict()
+    spec["config"] = chart_config()
+    return Chart(spec, [_("Period"), label], rows, description)
+
+
+DANISH_LOCALE = {
+    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
+    "time": {
+        "dateTime": "%A den %d %B %Y %X",
+        "date": "%d.%m.%Y",
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+        "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+        "months": [
+            "januar",
+            "februar",
+            "marts",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ],
+        "shortMonths": [
+            "jan",
+            "feb",
+            "mar",
+            "apr",
+            "maj",
+            "jun",
+            "jul",
+            "aug",
+            "sep",
+            "okt",
+            "nov",
+            "dec",
+        ],
+    },
+}
+
+
+def chart_config() -> dict:
+    """Fonts, sizes and, in Danish, Danish month names and number format."""
+    from django.utils import translation
+
+    config = {
+        "font": "system-ui, sans-serif",
+        "axis": {"labelFontSize": 12},
+        "legend": {"labelFontSize": 13},
+    }
+    if (translation.get_language() or "da").startswith("da"):
+        config["locale"] = DANISH_LOCALE
+    return config
+
+
+def _n(value: float) -> str:
+    return formats.number_format(round(value), decimal_pos=0, force_grouping=True)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bibliotal.core.models import Branch
+from bibliotal.goals import indicators
+from bibliotal.goals.models import FocusArea, Target
+
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+
+
+class DocumentUploadForm(forms.Form):
+    document = forms.FileField(
+        label=_("Goal document"),
+        help_text=_("The municipality's 'Mål for budget' text file (UTF-8 or Windows-1252)."),
+    )
+    year = forms.IntegerField(
+        label=_("Budget year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Only needed when the document has no '## Mål for budget ÅR' heading."),
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 2 MB; a goal document is plain text and much smaller.")
+            )
+        return document
+
+
+class DocumentConfirmForm(forms.Form):
+    filename = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    data = forms.CharField(widget=forms.HiddenInput)
+    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class TargetForm(forms.ModelForm):
+    indicator = forms.ChoiceField(label=_("Indicator"), required=False)
+
+    class Meta:
+        model = Target
+        fields = [
+            "kind",
+            "indicator",
+            "threshold",
+            "baseline_year",
+            "percent",
+            "measure",
+            "normalisation",
+            "scope",
+            "branches",
+            "area_type",
+            "period_start",
+            "period_end",
+            "comment",
+            "status_override",
+            "override_reason",
+        ]
+        widgets = {
+            "branches": forms.CheckboxSelectMultiple,
+            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "comment": forms.Textarea(attrs={"rows": 4}),
+            "override_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].choices = [("", "—"), *indicators.choices()]
+        self.fields["branches"].queryset = Branch.objects.filter(organisation=organisation)
+
+
+class FocusAreaCommentForm(forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["comment"]
+        widgets = {"comment": forms.Textarea(attrs={"rows": 5})}

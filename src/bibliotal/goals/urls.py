@@ -1,0 +1,14 @@
+from django.urls import path
+
+from bibliotal.goals import views
+
+app_name = "goals"
+
+urlpatterns = [
+    path("", views.year_list, name="year_list"),
+    path("import/", views.document_import, name="document_import"),
+    path("<int:year>/", views.year_detail, name="year_detail"),
+    path("<int:year>/targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("<int:year>/targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("<int:year>/focus-areas/<int:pk>/edit/", views.focusarea_edit, name="focusarea_edit"),
+]

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
+from bibliotal.core.views import _organisation_or_403
+from bibliotal.goals import reporting
+from bibliotal.goals.charts import progress_chart
+from bibliotal.goals.forms import (
+    DocumentConfirmForm,
+    DocumentUploadForm,
+    FocusAreaCommentForm,
+    TargetForm,
+)
+from bibliotal.goals.models import BudgetYear, FocusArea, GoalSettings, Target
+from bibliotal.goals.services import BudgetImportError, import_budget_document
+
+
+def _reference_date(request, year: int) -> date:
+    raw = request.GET.get("at", "")
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        return reporting.default_reference_date(year)
+    return chosen
+
+
+@require(Capability.VIEW)
+def year_list(request):
+    organisation = _organisation_or_403(request)
+    years = list(BudgetYear.objects.filter(organisation=organisation).order_by("-year"))
+    if years and "all" not in request.GET:
+        return redirect("goals:year_detail", year=years[0].year)
+    return render(request, "goals/budgetyear_list.html", {"years": years})
+
+
+@require(Capability.VIEW)
+def year_detail(request, year: int):
+    organisation = _organisation_or_403(request)
+    budget_year = get_object_or_404(BudgetYear, organisation=organisation, year=year)
+    at = _reference_date(request, year)
+    settings = GoalSettings.objects.filter(organisation=organisation).first()
+    ratio = float(settings.at_risk_ratio) if settings else 0.95
+    _by, targets = reporting.year_targets(organisation=organisation, year=year)
+    by_area: dict[int, list] = {}
+    needs_target = []
+    for target in targets:
+        if target.is_qualitative:
+            needs_target.append(target)
+            continue
+        computed = reporting.compute_target_progress(target, at=at, at_risk_ratio=ratio)
+        by_area.setdefault(target.focus_area_id, []).append(computed)
+    areas = [
+        {
+            "area": area,
+            "rows": by_area.get(area.pk, []),
+            "needs_target": [t for t in needs_target if t.focus_area_id == area.pk],
+        }
+        for area in budget_year.focus_areas.all()
+    ]
+    years = BudgetYear.objects.filter(organisation=organisation).values_list("year", flat=True)
+    return render(
+        request,
+        "goals/budgetyear_detail.html",
+        {
+            "budget_year": budget_year,
+            "areas": areas,
+            "at": at,
+            "years": list(years),
+            "needs_target": needs_target,
+            "can_manage": has_capability(request.user, Capability.MANAGE),
+        },
+    )
+
+
+def _target(request, year: int, pk: int) -> Target:
+    organisation = _organisation_or_403(request)
+    return get_object_or_404(
+        Target.objects.select_related("focus_area__budget_year__organisation"),
+        pk=pk,
+        focus_area__budget_year__organisation=organisation,
+        focus_area__budget_year__year=year,
+    )
+
+
+@require(Capability.VIEW)
+def target_detail(request, year: int, pk: int):
+    target = _target(request, year, pk)
+    at = _reference_date(request, year)
+    computed = reporting.compute_target_progress(target, at=at)
+    return render(
+        request,
+        "goals/target_detail.html",
+        {
+            "target": target,
+            "computed": computed,
+            "chart": progress_chart(computed),
+            "at": at,
+            "year": year,
+            "can_manage": has_capability(request.user, Capability.MANAGE),
+        },
+    )
+
+
+@require(Capability.MANAGE)
+def target_edit(request, year: int, pk: int):
+    target = _target(request, year, pk)
+    organisation = organisation_of(request.user)
+    form = TargetForm(request.POST or None, instance=target, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The target is saved."))
+        return redirect("goals:target_detail", year=year, pk=target.pk)
+    return render(request, "goals/target_form.html", {"form": form, "target": target, "year": year})
+
+
+@require(Capability.MANAGE)
+def focusarea_edit(request, year: int, pk: int):
+    organisation = _organisation_or_403(request)
+    area = get_object_or_404(
+        FocusArea, pk=pk, budget_year__organisation=organisation, budget_year__year=year
+    )
+    form = FocusAreaCommentForm(request.POST or None, instance=area)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The comment is saved."))
+        return redirect("goals:year_detail", year=year)
+    return render(request, "goals/focusarea_form.html", {"form": form, "area": area, "year": year})
+
+
+@require(Capability.MANAGE)
+def document_import(request):
+    organisation = _organisation_or_403(request)
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = DocumentConfirmForm(request.POST)
+        if not confirm.is_valid():
+            raise Http404
+        try:
+            data = base64.b64decode(confirm.cleaned_data["data"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Http404 from exc
+        return _import(
+            request,
+            organisation,
+            data,
+            confirm.cleaned_data["filename"],
+            confirm.cleaned_data["year"],
+            dry_run=False,
+        )
+    form = DocumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["document"]
+        return _import(
+            request,
+            organisation,
+            upload.read(),
+            upload.name,
+            form.cleaned_data["year"],
+            dry_run=True,
+            form=form,
+        )
+    return render(request, "goals/document_import.html", {"form": form})
+
+
+def _import(request, organisation, data, filename, year, *, dry_run, form=None):
+    try:
+        result = import_budget_document(
+            organisation=organisation,
+            data=data,
+            filename=filename,
+            user=request.user,
+            year=year,
+            dry_run=dry_run,
+        )
+    except BudgetImportError as error:
+        return render(
+            request,
+            "goals/document_import.html",
+            {
+                "form": form or DocumentUploadForm(),
+                "problems": error.problems,
+                "filename": filename,
+            },
+            status=400,
+        )
+    if not dry_run:
+        messages.success(request, result.summary())
+        return redirect("goals:year_detail", year=result.documents[0].year)
+    confirm = DocumentConfirmForm(
+        initial={"filename": filename, "data": base64.b64encode(data).decode("ascii"), "year": year}
+    )
+    return render(
+        request, "goals/document_import.html", {"form": form, "preview": result, "confirm": confirm}
+    )

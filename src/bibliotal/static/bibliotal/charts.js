@@ -1,0 +1,26 @@
+// Draw every Vega-Lite chart on the page with the vendored bundle, without eval (the
+// expression interpreter keeps the Content-Security-Policy strict).
+(function () {
+  "use strict";
+  function draw(root) {
+    root.querySelectorAll("[data-vega-spec]").forEach(function (element) {
+      if (element.dataset.drawn) { return; }
+      var source = document.getElementById(element.dataset.vegaSpec);
+      if (!source || !window.vegaEmbed) { return; }
+      element.dataset.drawn = "1";
+      window.vegaEmbed(element, JSON.parse(source.textContent), {
+        actions: false,
+        renderer: "svg",
+        ast: true,
+        expr: window.vegaExpressionInterpreter
+      }).then(function () {
+        element.setAttribute("data-drawn", "done");
+      }).catch(function (error) {
+        element.setAttribute("data-drawn", "failed");
+        element.textContent = element.dataset.failText || String(error);
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
+})();
