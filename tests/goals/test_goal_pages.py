@@ -137,6 +137,7 @@ def test_import_shows_a_preview_then_saves(client, world):
     preview = client.post(reverse("goals:document_import"), {"document": upload})
     content = preview.content.decode()
     assert preview.status_code == 200 and "Forhåndsvisning" in content
+    assert "<strong>Vejledning</strong>: mindst 45.000" in content
     assert Target.objects.count() == 0  # nothing saved before confirming
     confirm = preview.context["confirm"]
     response = client.post(

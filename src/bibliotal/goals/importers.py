@@ -283,6 +283,15 @@ class ProposedTarget:
     def is_qualitative(self) -> bool:
         return self.kind == "qualitative"
 
+    @property
+    def indicator_name(self) -> str:
+        from bibliotal.goals import indicators
+
+        try:
+            return str(indicators.get(self.indicator).name)
+        except KeyError:
+            return self.indicator
+
 
 def parse_number(raw: str) -> Decimal:
     return Decimal(re.sub(r"[.\u00a0 ]", "", raw))
