@@ -206,12 +206,34 @@ def test_the_command_imports_and_reports_in_danish_words(world, capsys):
         ),
         ("Besøgstallet skal være flere end i 2019.", ("visits", "increase", 2019)),
         ("Maksimalt 300 besøg på lukkedage.", ("visits", "at_most", Decimal("300"))),
+        (
+            "Antallet af besøg må ikke falde under 300.000.",
+            ("visits", "at_least", Decimal("300000")),
+        ),
+        ("Antallet af besøg skal stige med mindst 5 %.", ("visits", "increase_percent", 2020)),
+        ("Besøget skal stige 5 % i forhold til 2019.", ("visits", "increase_percent", 2019)),
+        ("Der skal være over 1,2 mio. besøg.", ("visits", "at_least", Decimal("1200000"))),
+        (
+            "Besøgstallet skal ligge over 2019-niveauet, dvs. mindst 350.000 besøg.",
+            ("visits", "at_least", Decimal("350000")),
+        ),
+        (
+            "Personalet vejleder borgerne i brug af e-bøger minimum 45.000 gange.",
+            ("guidance", "at_least", Decimal("45000")),
+        ),
+        (
+            "Personalet vejleder ift. Borgerservice minimum 45.000 gange.",
+            ("guidance", "at_least", Decimal("45000")),
+        ),
+        ("Mindst 80 % af eleverne skal undervises i kildekritik.", ("", "qualitative", None)),
     ],
 )
 def test_goal_sentences_map_to_indicators_and_kinds(sentence, expected):
     proposal = propose_targets(sentence, budget_year=2021)[0]
     detail = (
-        proposal.threshold if proposal.kind in {"at_least", "at_most"} else (proposal.baseline_year)
+        proposal.threshold
+        if proposal.kind in {"at_least", "at_most", "qualitative"}
+        else proposal.baseline_year
     )
     assert (proposal.indicator, proposal.kind, detail) == expected
 
@@ -219,3 +241,30 @@ def test_goal_sentences_map_to_indicators_and_kinds(sentence, expected):
 def test_parsing_needs_no_database():
     result = parse_document((DATA / "maal-budget-2021.txt").read_bytes())
     assert result.ok and [len(d.focus_areas) for d in result.documents] == [4]
+
+
+def test_two_targets_in_one_sentence_without_a_comma():
+    proposals = propose_targets(
+        "Der skal være mindst 300.000 besøg og mindst 500 nye lånere.", budget_year=2021
+    )
+    assert [(p.indicator, p.threshold) for p in proposals] == [
+        ("visits", Decimal("300000")),
+        ("new_users", Decimal("500")),
+    ]
+
+
+def test_a_re_import_keeps_a_managers_corrections_and_adds_no_duplicates(world):
+    load("maal-budget-2021.txt", world.organisation)
+    guidance = Target.objects.get(indicator="guidance")
+    guidance.indicator = "visits"
+    guidance.save()
+    qualitative = Target.objects.get(kind="qualitative")
+    qualitative.kind = "at_least"
+    qualitative.indicator = "events_held"
+    qualitative.threshold = Decimal("900")
+    qualitative.save()
+    count = Target.objects.count()
+    changed = (DATA / "maal-budget-2021.txt").read_bytes() + b"\n"
+    import_budget_document(organisation=world.organisation, data=changed, filename="ny.txt")
+    assert Target.objects.count() == count
+    assert not Target.objects.filter(indicator="guidance").exists()

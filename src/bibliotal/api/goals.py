@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from bibliotal.api.auth import require
 from bibliotal.core.permissions import Capability, organisation_of
@@ -33,6 +33,9 @@ class TargetStatusOut(Schema):
     period_start: date
     period_end: date
     at: date
+    data_through: date | None = Field(
+        description="The last day with figures, where earlier than the reference date."
+    )
     actual: float | None
     baseline: float | None = Field(description="The baseline year to the same day.")
     baseline_full: float | None = Field(description="The baseline year's whole period.")
@@ -56,6 +59,6 @@ class TargetStatusOut(Schema):
     response=list[TargetStatusOut],
     summary="Progress of every measurable target of a budget year",
 )
-def goal_status(request, year: int, query: Query[StatusQuery]):
+def goal_status(request, query: Query[StatusQuery], year: int = Path(..., ge=2000, le=2100)):
     require(request, Capability.VIEW)
     return status_rows(organisation=organisation_of(request.user), year=year, at=query.at)

@@ -56,12 +56,12 @@ def progress_chart(computed) -> Chart | None:
     if computed.current is None or result.actual is None:
         return None
     start, end = target.period()
-    at = min(computed.at, end)
+    at = result.data_through or min(computed.at, end)
     current = computed.current
     base = computed.history.get(target.baseline_year) if target.baseline_year else None
     prior = {y: s for y, s in computed.history.items() if y < start.year}
     days = list(progress.days_between(start, end))
-    weights, _used = progress.seasonal_weights(days, prior)
+    weights, _used = progress.seasonal_weights(days, prior, start.year)
     weights = {d: (w if current.is_open(d) else 0.0) for d, w in weights.items()}
     total_weight = sum(weights.values()) or 1.0
     raw_target = _raw_target(target, result, current, start, end)
@@ -70,8 +70,8 @@ def progress_chart(computed) -> Chart | None:
         return current.total(start, day)
 
     def cumulative_baseline(day):
-        y = target.baseline_year
-        return base.total(progress.same_day_in(start, y), progress.same_day_in(day, y))
+        offset = target.baseline_year - start.year
+        return base.total(progress.shift(start, offset), progress.shift(day, offset))
 
     def pace(day):
         return raw_target * sum(w for d, w in weights.items() if d <= day) / total_weight
@@ -185,8 +185,8 @@ def progress_chart(computed) -> Chart | None:
 
 def _raw_target(target, result, current, start, end):
     """The target in totals, for the pace line (rates are converted back over open days)."""
-    if result.target_value is None or target.kind == "at_most":
-        return result.target_value if target.kind == "at_most" else None
+    if result.target_value is None:
+        return None
     if target.normalisation == progress.PER_OPEN_DAY:
         return result.target_value * current.open_days(start, end)
     if target.normalisation == progress.PER_1000:
@@ -205,7 +205,7 @@ def _raw_forecast(computed):
         current=computed.current,
         start=start,
         end=end,
-        at=computed.at,
+        at=result.data_through or min(computed.at, end),
         history={y: s for y, s in computed.history.items() if y < start.year},
     )
     return (forecast, low, high) if forecast is not None else None

@@ -35,7 +35,9 @@ class DocumentUploadForm(forms.Form):
 class DocumentConfirmForm(forms.Form):
     filename = forms.CharField(widget=forms.HiddenInput, max_length=255)
     data = forms.CharField(widget=forms.HiddenInput)
-    year = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    year = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=2000, max_value=2100
+    )
 
 
 class TargetForm(forms.ModelForm):

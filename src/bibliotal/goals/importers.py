@@ -40,7 +40,8 @@ LABELLED = re.compile(
 )
 PLAIN_TAB = re.compile(r"^\s*(?P<plain>[A-ZÆØÅa-zæøå ]+?)\s*\t\s*(?P<value>.*)$")
 HEADING = re.compile(
-    r"^\s*#*\s*(?:<[^>]+>\s*)*Mål\s+for\s+budget\s+(?:år\s+)?(?P<year>\d{4})", re.IGNORECASE
+    r"^\s*#*\s*(?:<[^>]+>\s*)*Mål\s+for\s+budget(?:året|år)?\s+(?:år\s+)?(?P<year>\d{4})",
+    re.IGNORECASE,
 )
 
 
@@ -178,7 +179,7 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
                 )
                 continue
         if key is not None:
-            value = _clean(match.group("value"))
+            value = _clean(match.group("value")).lstrip(":").strip()
             if current_doc is None:
                 current_doc = ParsedDocument(default_year, number)
                 documents.append(current_doc)
@@ -234,20 +235,52 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
 
 # -- proposing targets from the goal sentences ---------------------------------------------------
 
-NUMBER = r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+)"
-PERCENT = re.compile(r"(?:med|på)\s+(\d+(?:,\d+)?)\s*(?:%|procent)")
+# A count: "45.000", "9 000", "45000", "1,2 mio."; never a percentage ("80 % af eleverne").
+NUMBER = (
+    r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+(?:,\d+)?)(?![\d,])(\s*(?:mio\.?|millioner))?"
+    r"(?!\s*(?:%|procent|-niveau))"
+)
+PERCENT = re.compile(
+    r"(?:med\s+|på\s+)?(?:mindst\s+|minimum\s+|min\.\s+)?(\d+(?:,\d+)?)\s*(?:%|procent)"
+)
+AT_LEAST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:falde|komme|gå|være)\s+under\s+" + NUMBER)
+AT_MOST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:overstige|stige\s+over)\s+" + NUMBER)
 AT_LEAST = re.compile(r"\b(?:minimum|mindst|min\.|over|flere end|mere end)\s+" + NUMBER)
 AT_MOST = re.compile(r"\b(?:højst|maksimalt|maks\.|max\.|under|færre end)\s+" + NUMBER)
 VERSUS_YEAR = re.compile(
     r"(?:i forhold til|ift\.|sammenlignet med|end i|end|i forhold til året)\s+(?:i\s+)?(\d{4})"
 )
-INCREASE = re.compile(r"\b(?:stige|stiger|øges|øget|øge|forøges|flere|vokse|vokser|større)\b")
+INCREASE = re.compile(
+    r"\b(?:stige|stiger|øges|øget|øge|forøges|flere|vokse|vokser|større|højere|mere)\b"
+)
 YEAR = re.compile(r"\b(20\d{2}|19\d{2})\b")
+# Abbreviations after which a capital letter does not start a new sentence.
+ABBREVIATIONS = {
+    "ift",
+    "f.eks",
+    "bl.a",
+    "mv",
+    "m.v",
+    "dvs",
+    "ca",
+    "inkl",
+    "jf",
+    "pga",
+    "min",
+    "maks",
+    "nr",
+    "evt",
+    "mht",
+    "vedr",
+    "kl",
+}
 
 # Ordered: the first rule that matches a clause decides its indicator(s).
 INDICATOR_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"\bikke-brugere|\bikke brugere|\bnye brugere|\bnye lånere"), ("new_users",)),
     (re.compile(r"unikke (?:brugere|besøgende)"), ("digital_unique_users",)),
+    # Staff who "vejleder" in e-books are guiding, not lending: guidance before e-loans.
+    (re.compile(r"vejled"), ("guidance",)),
     (
         re.compile(r"\b(?:børn|unge)\b.*\be-?b[oø]g|\be-?b[oø]g.*\b(?:børn|unge)\b"),
         ("child_ebook_loans",),
@@ -258,7 +291,6 @@ INDICATOR_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     ),
     (re.compile(r"e-?lydbøger|e-?lydbog|netlydbøger"), ("eaudiobook_loans",)),
     (re.compile(r"e-?bøger|e-?bog\b|e-bogs|ebøger"), ("ebook_loans",)),
-    (re.compile(r"vejled"), ("guidance",)),
     (
         re.compile(r"(?:elever|studerende|klasser).*undervis|undervis.*(?:elever|studerende)"),
         ("pupils_taught",),
@@ -293,18 +325,45 @@ class ProposedTarget:
             return self.indicator
 
 
-def parse_number(raw: str) -> Decimal:
+def parse_number(raw: str, millions: str | None = None) -> Decimal:
+    if millions:
+        return Decimal(raw.replace(".", "").replace(",", ".")) * 1_000_000
+    if re.fullmatch(r"\d+,\d+", raw):
+        return Decimal(raw.replace(",", "."))
     return Decimal(re.sub(r"[.\u00a0 ]", "", raw))
 
 
 def split_sentences(text: str) -> list[str]:
-    # A sentence ends at . ! ? followed by a capital letter; "mv. minimum" does not end one.
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text.strip())
-    return [p.strip() for p in parts if p.strip()]
+    """A sentence ends at . ! ? before a capital letter, but not after "ift." or "f.eks."."""
+    sentences, start = [], 0
+    text = text.strip()
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text):
+        before = text[start : match.start()]
+        last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
+        if last_word in ABBREVIATIONS:
+            continue
+        sentences.append(before.strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    return [s for s in sentences if s]
 
 
 def split_clauses(sentence: str) -> list[str]:
-    return [c.strip() for c in re.split(r",\s+og\s+|;\s+", sentence) if c.strip()]
+    """Clauses that can each hold a target: ", og ", "; " and "og mindst …"."""
+    parts = re.split(
+        r",\s+og\s+|;\s+|\s+og\s+(?=(?:minimum|mindst|min\.|højst|maks\.?|maksimalt)\b)",
+        sentence,
+    )
+    return [c.strip() for c in parts if c.strip()]
+
+
+def _first_count(pattern: re.Pattern, text: str) -> Decimal | None:
+    """The first number after the pattern's words that is a count, not a year."""
+    for match in pattern.finditer(text):
+        if YEAR.fullmatch(match.group(1)) and not match.group(2):
+            continue
+        return parse_number(match.group(1), match.group(2))
+    return None
 
 
 def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | None:
@@ -320,12 +379,17 @@ def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | No
             "percent": Decimal(percent.group(1).replace(",", ".")),
             "baseline_year": int(versus.group(1)) if versus else default_baseline,
         }
-    at_least = AT_LEAST.search(lowered)
-    if at_least and not YEAR.fullmatch(at_least.group(1)):
-        return {"kind": "at_least", "threshold": parse_number(at_least.group(1))}
-    at_most = AT_MOST.search(lowered)
-    if at_most and not YEAR.fullmatch(at_most.group(1)):
-        return {"kind": "at_most", "threshold": parse_number(at_most.group(1))}
+    for pattern, kind in (
+        (AT_LEAST_NEGATED, "at_least"),
+        (AT_MOST_NEGATED, "at_most"),
+        (AT_LEAST, "at_least"),
+        (AT_MOST, "at_most"),
+    ):
+        threshold = _first_count(pattern, lowered)
+        if threshold is not None:
+            return {"kind": kind, "threshold": threshold}
+    if percent:
+        return None  # a share ("80 % af eleverne") is not a count this engine can measure
     if versus and int(versus.group(1)) < budget_year:
         return {"kind": "increase", "baseline_year": int(versus.group(1))}
     if INCREASE.search(lowered):

@@ -66,6 +66,10 @@ NOTE_PERIOD_FIGURE = "period_figure"
 NOTE_NOT_COMPARABLE = "not_comparable"
 NOTE_NO_POPULATION = "no_population"
 NOTE_NO_OPENING_HOURS = "no_opening_hours"
+NOTE_NO_RATE = "no_rate"
+NOTE_NO_OPEN_DAYS = "no_open_days"
+NOTE_NO_ACTIVITY = "no_activity"
+NOTE_DATA_THROUGH = "data_through"
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Progress:
     forecast_high: float | None = None
     history_years: int = 0
     final: bool = False
+    data_through: date | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -142,44 +147,48 @@ def days_between(start: date, end: date):
         yield start + timedelta(days=offset)
 
 
-def same_day_in(day: date, year: int) -> date:
-    """The same month and day in another year (29 February becomes 28 February)."""
+def shift(day: date, years: int) -> date:
+    """The same month and day ``years`` years away (29 February becomes 28 February)."""
     try:
-        return day.replace(year=year)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=year, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
-def seasonal_weights(days: Sequence[date], history: dict[int, Series]) -> tuple[dict, int]:
+def same_day_in(day: date, year: int) -> date:
+    return shift(day, year - day.year)
+
+
+def seasonal_weights(
+    days: Sequence[date], history: dict[int, Series], start_year: int | None = None
+) -> tuple[dict, int]:
     """A weight per day from the prior years' profile, normalised per open day.
 
-    Each history year's values on its open days are divided by that year's mean per open day;
-    a day's weight is the mean of those ratios on the same weekday within ±10 days of the same
-    day of the year, over all history years. Without history every day weighs 1 (open days).
+    ``history[y]`` covers the target's period moved to start in year ``y``. Each history series'
+    values on its open days are divided by its mean per open day; a day's weight is the mean of
+    those ratios on the same weekday within ±10 days of the same date, over all history years.
+    Without history every day weighs 1 (open days).
     """
+    if start_year is None:
+        start_year = days[0].year if days else 0
     profiles = []
-    for series in history.values():
+    for year, series in history.items():
         open_values = [v for d, v in series.values.items() if series.is_open(d)]
         total = sum(open_values)
         if total <= 0:
             continue
-        open_count = sum(1 for d in _year_days(series) if series.is_open(d))
+        own_days = _year_days(series)
+        open_count = sum(1 for d in own_days if series.is_open(d))
         mean = total / max(open_count, 1)
-        profile = {}
-        for day in _year_days(series):
-            if series.is_open(day):
-                profile[day] = series.values.get(day, 0.0) / mean
-        profiles.append(profile)
+        profile = {d: series.values.get(d, 0.0) / mean for d in own_days if series.is_open(d)}
+        profiles.append((year - start_year, profile))
     weights = {}
     for day in days:
         collected = []
-        for profile in profiles:
-            if not profile:
-                continue
-            year = next(iter(profile)).year
-            centre = same_day_in(day, year)
-            for offset in range(-WINDOW_DAYS, WINDOW_DAYS + 1):
-                other = centre + timedelta(days=offset)
+        for offset, profile in profiles:
+            centre = shift(day, offset)
+            for step in range(-WINDOW_DAYS, WINDOW_DAYS + 1):
+                other = centre + timedelta(days=step)
                 if other.weekday() == day.weekday() and other in profile:
                     collected.append(profile[other])
         weights[day] = sum(collected) / len(collected) if collected else 1.0
@@ -195,9 +204,13 @@ def _year_days(series: Series):
 def forecast_total(
     *, current: Series, start: date, end: date, at: date, history: dict[int, Series]
 ) -> tuple[float | None, float | None, float | None, float | None, int]:
-    """(expected share of the period by ``at``, forecast, low, high, history years used)."""
+    """(expected share of the period by ``at``, forecast, low, high, history years used).
+
+    The forecast is None when nothing is expected by ``at`` or nothing has happened yet: a
+    level of zero says nothing about the rest of the year.
+    """
     days = list(days_between(start, end))
-    raw_weights, used = seasonal_weights(days, history)
+    raw_weights, used = seasonal_weights(days, history, start.year)
     weights = {
         d: (w if (current.active(d) if d <= at else current.is_open(d)) else 0.0)
         for d, w in raw_weights.items()
@@ -211,15 +224,13 @@ def forecast_total(
     actual = current.total(start, min(at, end))
     if not rest:
         return 1.0, actual, actual, actual, used
-    if expected_to_date <= 0:
+    if expected_to_date <= 0 or actual <= 0:
         return share, None, None, None, used
     level = actual / expected_to_date
     remaining = level * expected_rest
     forecast = actual + remaining
     residuals = [
-        current.values.get(d, 0.0) / (level * weights[d]) - 1.0
-        for d in to_date
-        if weights[d] > 0 and level > 0
+        current.values.get(d, 0.0) / (level * weights[d]) - 1.0 for d in to_date if weights[d] > 0
     ]
     if len(residuals) >= 14:
         noise = math.sqrt(sum(r * r for r in residuals) / (len(residuals) - 1))
@@ -247,6 +258,7 @@ def compute(
     baseline_periods: Sequence[Period] = (),
     at_risk_ratio: float = 0.95,
 ) -> Progress:
+    """``history[y]`` is the indicator over the target's period moved to start in year ``y``."""
     result = Progress()
     if spec.kind == QUALITATIVE:
         return result
@@ -264,22 +276,33 @@ def compute(
     )
 
 
+def _cumulative(spec: TargetSpec) -> bool:
+    """Totals and totals per 1,000 inhabitants grow through the year; a rate per day does not."""
+    return spec.normalisation in {NONE, PER_1000}
+
+
 def _compute_additive(spec, result, at, current, history, population, at_risk_ratio):
     end_to_date = min(at, spec.end)
-    if not current.has_values(spec.start, end_to_date):
+    recorded = [d for d in current.values if spec.start <= d <= end_to_date]
+    if not recorded:
         result.notes.append(NOTE_NO_DATA)
         return result
-    actual = current.total(spec.start, end_to_date)
+    through = max(recorded)
+    if through < end_to_date:
+        # Figures are recorded up to an earlier day: judge the target on what is known rather
+        # than count the days not yet reported as zero.
+        result.data_through = through
+        result.notes.append(NOTE_DATA_THROUGH)
+    actual = current.total(spec.start, through)
+    prior = {y: s for y, s in history.items() if y < spec.start.year}
     share, forecast, low, high, used = forecast_total(
-        current=current,
-        start=spec.start,
-        end=spec.end,
-        at=at,
-        history={y: s for y, s in history.items() if y < spec.start.year},
+        current=current, start=spec.start, end=spec.end, at=through, history=prior
     )
     result.history_years = used
     if used < 2 and not result.final:
         result.notes.append(NOTE_SHORT_HISTORY)
+    if forecast is None and through < spec.end and actual <= 0:
+        result.notes.append(NOTE_NO_ACTIVITY)
     if current.estimated and actual and current.estimated / actual >= 0.005:
         result.notes.append(NOTE_ESTIMATES)
     if current.closures:
@@ -289,19 +312,18 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
 
     baseline = baseline_full = None
     base = history.get(spec.baseline_year) if spec.baseline_year else None
+    offset = (spec.baseline_year - spec.start.year) if spec.baseline_year else 0
     if spec.baseline_year:
-        b_start = same_day_in(spec.start, spec.baseline_year)
-        b_end = same_day_in(spec.end, spec.baseline_year)
-        b_at = same_day_in(end_to_date, spec.baseline_year)
+        b_start, b_end = shift(spec.start, offset), shift(spec.end, offset)
         if base is not None and base.has_values(b_start, b_end):
-            baseline = base.total(b_start, b_at)
+            baseline = base.total(b_start, shift(through, offset))
             baseline_full = base.total(b_start, b_end)
             if base.closures:
                 result.notes.append(NOTE_BASELINE_CLOSURES)
         else:
             result.notes.append(NOTE_NO_BASELINE)
 
-    scale = _scaler(spec, current, base, end_to_date, population, result)
+    scale = _scaler(spec, current, base, through, offset, population, result)
     if scale is None:
         return result
     now, full, base_now, base_full = scale
@@ -314,9 +336,9 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
         result.baseline_full = base_full(baseline_full)
 
     result.target_value = _target_value(spec, result.baseline_full)
-    if result.target_value is None:
+    if result.target_value is None or result.actual is None:
         return result
-    if spec.normalisation == NONE:
+    if _cumulative(spec):
         result.expected = result.target_value * share if share is not None else None
     else:
         result.expected = result.target_value  # a rate is not cumulative
@@ -326,16 +348,14 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
     return result
 
 
-def _scaler(spec, current, base, end_to_date, population, result):
+def _scaler(spec, current, base, through, offset, population, result):
     """Functions that turn totals into the target's unit: totals, per open day, per 1,000."""
-    identity = (lambda v: v,) * 4
     if spec.normalisation == NONE:
-        return identity
+        return (lambda v: v,) * 4
     if spec.normalisation == PER_1000:
-        year, base_year = spec.start.year, spec.baseline_year
-        people = population.get(year)
-        base_people = population.get(base_year) if base_year else None
-        if not people or (base_year and not base_people):
+        people = population.get(spec.start.year)
+        base_people = population.get(spec.baseline_year) if spec.baseline_year else people
+        if not people or not base_people:
             result.notes.append(NOTE_NO_POPULATION)
             return None
 
@@ -343,17 +363,23 @@ def _scaler(spec, current, base, end_to_date, population, result):
             return value / people * 1000
 
         def base_per(value):
-            return value / (base_people or people) * 1000
+            return value / base_people * 1000
 
         return per, per, base_per, base_per
-    # per open day: days on which a library in scope was (or, ahead, will be) open
-    open_now = current.open_days(spec.start, end_to_date)
+    # Per open day: days on which a library in scope was (or, ahead, will be) open. Both years
+    # need registered opening hours, or the rates would compare unlike days.
+    if current.no_opening_hours or (base is not None and base.no_opening_hours):
+        result.notes.append(NOTE_NO_RATE)
+        return None
+    open_now = current.open_days(spec.start, through)
+    if open_now == 0:
+        result.notes.append(NOTE_NO_OPEN_DAYS)
+        return None
     open_full = current.open_days(spec.start, spec.end)
     base_now = base_full = 0
-    if base is not None and spec.baseline_year:
-        y = spec.baseline_year
-        base_now = base.open_days(same_day_in(spec.start, y), same_day_in(end_to_date, y))
-        base_full = base.open_days(same_day_in(spec.start, y), same_day_in(spec.end, y))
+    if base is not None:
+        base_now = base.open_days(shift(spec.start, offset), shift(through, offset))
+        base_full = base.open_days(shift(spec.start, offset), shift(spec.end, offset))
 
     def rate(days):
         return (lambda v: v / days) if days else (lambda v: None)
@@ -385,12 +411,16 @@ def _status(spec: TargetSpec, result: Progress, at_risk_ratio: float) -> str:
         return NO_DATA
     if result.final:
         return ACHIEVED if _meets(spec, result.actual, target) else OFF_TRACK
-    cumulative = spec.normalisation == NONE
-    if cumulative and spec.kind != AT_MOST and _meets(spec, result.actual, target):
-        return ACHIEVED  # already past the mark before the year is out
+    if _cumulative(spec):
+        if spec.kind != AT_MOST and _meets(spec, result.actual, target):
+            return ACHIEVED  # already past the mark before the year is out
+        if spec.kind == AT_MOST and not _meets(spec, result.actual, target):
+            return OFF_TRACK  # a running total already over the cap can only grow
     if result.forecast is None:
         if result.expected:
             ratio = result.actual / result.expected
+            if spec.kind == AT_MOST:
+                return ON_TRACK if ratio <= 1 else OFF_TRACK
             return ON_TRACK if ratio >= 1 else AT_RISK if ratio >= at_risk_ratio else OFF_TRACK
         return NO_DATA
     if spec.kind == AT_MOST:
@@ -423,22 +453,37 @@ def _compute_periods(spec, result, at, current_periods, baseline_periods, at_ris
         return result
     result.actual = chosen.value
     result.final = chosen.end >= spec.end
+    same = whole = None
     if spec.baseline_year:
-        y = spec.baseline_year
-        same = _find(baseline_periods, same_day_in(chosen.start, y), same_day_in(chosen.end, y))
-        whole = _find(baseline_periods, same_day_in(spec.start, y), same_day_in(spec.end, y))
+        offset = spec.baseline_year - spec.start.year
+        same = _find(baseline_periods, shift(chosen.start, offset), shift(chosen.end, offset))
+        whole = _find(baseline_periods, shift(spec.start, offset), shift(spec.end, offset))
         if same is None:
             result.notes.append(NOTE_NO_BASELINE)
         else:
             result.baseline = same.value
         result.baseline_full = whole.value if whole else None
-    target = _target_value(spec, result.baseline)  # the same period a year before
+    if spec.kind in {AT_LEAST, AT_MOST}:
+        target = spec.threshold
+        if not result.final:
+            # A part of the year against a whole-year threshold: scale the threshold by the
+            # baseline year's share for the same part, or say it cannot be judged yet.
+            if same is not None and whole is not None and whole.value > 0:
+                target = spec.threshold * same.value / whole.value
+            elif spec.kind == AT_LEAST:
+                result.target_value = spec.threshold
+                result.notes.append(NOTE_NOT_COMPARABLE)
+                return result
+    else:
+        target = _target_value(spec, result.baseline)  # the same period a year before
     result.target_value = target
     if target is None:
         return result
     if target > 0:
         result.progress = result.actual / target
-    if _meets(spec, result.actual, target):
+    if spec.kind == AT_MOST and result.actual > (spec.threshold or 0):
+        result.status = OFF_TRACK  # unique users to date only grow
+    elif _meets(spec, result.actual, target):
         result.status = ACHIEVED if result.final else ON_TRACK
     elif result.final:
         result.status = OFF_TRACK

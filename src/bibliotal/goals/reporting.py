@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core.models import Branch
@@ -43,6 +43,11 @@ NOTE_TEXTS = {
         "Only figures for shorter periods are reported: the year is not comparable yet."
     ),
     progress.NOTE_NO_POPULATION: lambda: _("The population for the year is missing."),
+    progress.NOTE_NO_RATE: lambda: _(
+        "Rates per open day need registered opening hours in both years; they are missing."
+    ),
+    progress.NOTE_NO_OPEN_DAYS: lambda: _("No library in scope has been open yet this period."),
+    progress.NOTE_NO_ACTIVITY: lambda: _("Nothing recorded yet this period, so no forecast."),
     progress.NOTE_NO_OPENING_HOURS: lambda: _(
         "No opening hours are registered for these libraries: every day counts as an open day."
     ),
@@ -131,7 +136,16 @@ class TargetProgress:
 
     @property
     def notes(self) -> list[str]:
-        return [note_text(code) for code in self.result.notes]
+        texts = []
+        for code in self.result.notes:
+            if code == progress.NOTE_DATA_THROUGH and self.result.data_through:
+                texts.append(
+                    _("Figures are recorded through %(date)s; later days are not counted yet.")
+                    % {"date": formats.date_format(self.result.data_through, "j. F Y")}
+                )
+            else:
+                texts.append(note_text(code))
+        return texts
 
 
 def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | None = None):
@@ -182,12 +196,20 @@ def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | 
             at_risk_ratio=at_risk_ratio,
         )
         return TargetProgress(target, result, at, periods=current_periods)
-    current = _series(indicator, target, branches, date(start.year, 1, 1), date(end.year, 12, 31))
+    current = _series(indicator, target, branches, start, end)
     years = set(range(start.year - HISTORY_YEARS, start.year))
     if target.baseline_year:
         years.add(target.baseline_year)
+    # Each history year holds the target's own period moved back, so a school year from August
+    # to July compares with the school years before it.
     history = {
-        year: _series(indicator, target, branches, date(year, 1, 1), date(year, 12, 31))
+        year: _series(
+            indicator,
+            target,
+            branches,
+            progress.shift(start, year - start.year),
+            progress.shift(end, year - start.year),
+        )
         for year in sorted(years)
     }
     history = {y: s for y, s in history.items() if s.values or y == target.baseline_year}
@@ -253,6 +275,7 @@ def status_row(computed: TargetProgress) -> dict:
         "period_start": target.period()[0].isoformat(),
         "period_end": target.period()[1].isoformat(),
         "at": computed.at.isoformat(),
+        "data_through": result.data_through.isoformat() if result.data_through else None,
         "actual": _number(result.actual),
         "baseline": _number(result.baseline),
         "baseline_full": _number(result.baseline_full),

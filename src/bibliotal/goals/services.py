@@ -182,11 +182,11 @@ def _save(
                     setattr(focus_area, key, value)
                 focus_area.save()
         position = focus_area.targets.count()
+        # A sentence that already has targets keeps them as they are: a manager may have
+        # corrected the indicator, the number or made a qualitative goal measurable.
+        known_sentences = set(focus_area.targets.values_list("source_text", flat=True))
         for proposal in area.targets:
-            exists = focus_area.targets.filter(
-                source_text=proposal.source_text, indicator=proposal.indicator
-            ).exists()
-            if exists:
+            if proposal.source_text in known_sentences:
                 continue
             Target.objects.create(
                 focus_area=focus_area,

@@ -56,6 +56,8 @@ class Command(AuditedCommand):
     def _import(self, *, organisation, file: Path, year, dry_run, **options):
         from bibliotal.goals.services import BudgetImportError, import_budget_document
 
+        if year is not None and not 2000 <= year <= 2100:
+            raise CommandError(f"--year {year} is not a budget year (2000–2100).")
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -82,6 +84,8 @@ class Command(AuditedCommand):
         self.stdout.write(result.summary())
 
     def _status(self, *, organisation, year, at, format, **options):
+        if not 2000 <= year <= 2100:
+            raise CommandError(f"{year} is not a budget year (2000–2100).")
         from bibliotal.goals.reporting import status_rows, write_status
 
         rows = status_rows(organisation=organisation, year=year, at=self._date(at))
