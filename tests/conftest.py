@@ -127,12 +127,15 @@ def provide():
     """Attach a provider to an indicator for one test, as an activity app would."""
     from bibliotal.goals import indicators
 
-    attached = []
+    previous = {}
 
     def attach(key: str, provider) -> None:
+        previous.setdefault(key, indicators.get(key).provider)
         indicators.attach_provider(key, provider)
-        attached.append(key)
 
     yield attach
-    for key in attached:
-        indicators.detach_provider(key)
+    for key, provider in previous.items():  # restore the app's own provider, if it has one
+        if provider is None:
+            indicators.detach_provider(key)
+        else:
+            indicators.attach_provider(key, provider)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "axes",
     "bibliotal.core",
     "bibliotal.goals",
+    "bibliotal.guidance",
     "bibliotal.api",
 ]
 

@@ -6,6 +6,7 @@ from bibliotal.core.admin import admin_site
 urlpatterns = [
     path("", include("bibliotal.core.urls")),
     path("goals/", include("bibliotal.goals.urls")),
+    path("guidance/", include("bibliotal.guidance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),

@@ -47,7 +47,14 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
 
     import_budget_document(organisation=world.organisation, data=SEED, filename="seed.txt")
     target = Target.objects.get(indicator="guidance")
+    from bibliotal.core.models import ServicePoint
+
+    desk = ServicePoint.objects.get(branch=world.north, name="Skranken")
     for path in (
+        "/guidance/",
+        f"/guidance/tally/{desk.pk}/",
+        "/guidance/typed/",
+        "/guidance/summary/",
         "/goals/2021/",
         f"/goals/2021/targets/{target.pk}/",
         f"/goals/2021/targets/{target.pk}/edit/",

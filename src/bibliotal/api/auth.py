@@ -20,7 +20,8 @@ class TokenAuth(HttpBearer):
             return None
         found = (
             ApiToken.objects.active()
-            .select_related("user")
+            # The user's role and organisation come along: permission checks need them.
+            .select_related("user__membership__organisation")
             .filter(key_digest=ApiToken.digest(token))
             .first()
         )

@@ -90,7 +90,13 @@ def branches_for(user, capability: Capability = Capability.VIEW):
 
 
 def can_register_at(user, branch: Branch) -> bool:
-    return branches_for(user, Capability.REGISTER).filter(pk=branch.pk).exists()
+    """Asked once per service point of a request: the answer set is kept on the user object."""
+    cache = getattr(user, "_bibliotal_register_branches", None)
+    if cache is None:
+        cache = set(branches_for(user, Capability.REGISTER).values_list("pk", flat=True))
+        if user is not None and user.is_authenticated:
+            user._bibliotal_register_branches = cache
+    return branch.pk in cache
 
 
 def require(capability: Capability):

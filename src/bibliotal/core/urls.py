@@ -7,6 +7,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("libraries/", views.branch_list, name="branch_list"),
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),
     path("closures/", views.closure_list, name="closure_list"),

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,3 +207,8 @@ def audit_list(request):
             "query": query.urlencode(),
         },
     )
+
+
+def healthz(request):
+    """For load balancers and monitoring: the process answers (no database, no session)."""
+    return HttpResponse("ok", content_type="text/plain")

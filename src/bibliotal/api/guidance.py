@@ -1,0 +1,208 @@
+"""/api/v1/guidance: taps (one or a batch, each key stored once), undo, today's counts, summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.db.models import Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, SessionAuth
+
+from bibliotal.api.auth import TokenAuth, require
+from bibliotal.core.models import ServicePoint
+from bibliotal.core.permissions import Capability, can_register_at, organisation_of
+from bibliotal.guidance.models import GuidanceRecord, KioskDevice
+from bibliotal.guidance.services import (
+    GuidanceInputError,
+    TapInput,
+    UndoError,
+    register_taps,
+    today_counts,
+    undo_tap,
+)
+
+KIOSK_COOKIE = "bibliotal_kiosk"
+
+
+class KioskAuth(APIKeyCookie):
+    """A paired desk tablet: its key in a cookie (with Django's CSRF check, as for sessions)."""
+
+    param_name = KIOSK_COOKIE
+
+    def authenticate(self, request, key):
+        return device_for_key(key)
+
+
+def device_for_key(key: str | None) -> KioskDevice | None:
+    if not key or not key.startswith(KioskDevice.PREFIX):
+        return None
+    return (
+        KioskDevice.objects.select_related("service_point__branch")
+        .filter(key_digest=KioskDevice.digest(key), revoked_at__isnull=True)
+        .first()
+    )
+
+
+router = Router(tags=["guidance"], auth=[TokenAuth(), SessionAuth(), KioskAuth()])
+
+
+class TapIn(Schema):
+    key: str = Field(
+        ...,
+        min_length=1,
+        max_length=80,
+        description="Unique per tap (a UUID): a tap sent twice is stored once.",
+    )
+    service_point: int
+    topic: int
+    channel: Literal["in_person", "phone", "chat"] = "in_person"
+    at: datetime | None = Field(
+        None, description="When it happened (default: now). Queued taps keep their original time."
+    )
+    child: bool | None = None
+    duration: Literal["", "under_5", "5_15", "15_30", "over_30"] = ""
+    effort: int | None = Field(None, ge=1, le=6, description="READ scale, 1–6.")
+
+
+class BatchIn(Schema):
+    items: list[TapIn] = Field(..., min_length=1, max_length=500)
+
+
+class ItemErrorOut(Schema):
+    key: str
+    field: str
+    message: str
+
+
+class ErrorsDetail(Schema):
+    errors: list[ItemErrorOut]
+
+
+class RefusedOut(Schema):
+    detail: ErrorsDetail = Field(description="Nothing was stored: every item is validated first.")
+
+
+class StoredOut(Schema):
+    stored: list[str]
+    duplicates: list[str]
+    today: dict[int, int] = Field(
+        description="Today's count per topic at the service point "
+        "(when every item was for one service point)."
+    )
+
+
+def _actor(request):
+    auth = request.auth
+    if isinstance(auth, KioskDevice):
+        return None, auth
+    require(request, Capability.REGISTER)
+    return request.user, None
+
+
+@router.post(
+    "/guidance", response={200: StoredOut, 422: RefusedOut}, summary="Register one tap or a batch"
+)
+def post_guidance(request, payload: TapIn | BatchIn):
+    user, device = _actor(request)
+    items = payload.items if isinstance(payload, BatchIn) else [payload]
+    try:
+        result = register_taps(
+            items=[
+                TapInput(
+                    key=i.key,
+                    service_point_id=i.service_point,
+                    topic_id=i.topic,
+                    channel=i.channel,
+                    at=i.at,
+                    child=i.child,
+                    duration=i.duration,
+                    effort=i.effort,
+                )
+                for i in items
+            ],
+            user=user,
+            device=device,
+            source=GuidanceRecord.Source.TAP
+            if device or not _is_token(request)
+            else GuidanceRecord.Source.API,
+        )
+    except GuidanceInputError as error:
+        return Status(422, {"detail": {"errors": [e.__dict__ for e in error.errors]}})
+    points = {i.service_point for i in items}
+    today = {}
+    if len(points) == 1:
+        service_point = result.service_points[points.pop()]
+        today = today_counts(service_point=service_point, day=timezone.localdate())
+    return {"stored": result.stored, "duplicates": result.duplicates, "today": today}
+
+
+def _is_token(request) -> bool:
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+@router.post("/guidance/{key}/undo", summary="Undo a tap (within two minutes, by its maker)")
+def undo_guidance(request, key: str):
+    user, device = _actor(request)
+    try:
+        record = undo_tap(key=key, user=user, device=device)
+    except UndoError as error:
+        raise HttpError(409, str(error)) from error
+    return {
+        "undone": record.idempotency_key,
+        "today": today_counts(service_point=record.service_point, day=timezone.localdate()),
+    }
+
+
+@router.get("/guidance/today", response=dict[int, int], summary="Today's counts per topic")
+def guidance_today(request, service_point: int):
+    point = get_object_or_404(ServicePoint.objects.select_related("branch"), pk=service_point)
+    auth = request.auth
+    if isinstance(auth, KioskDevice):
+        if auth.service_point_id != point.pk:
+            raise HttpError(403, "This device is paired with another service point.")
+    elif not can_register_at(request.user, point.branch):
+        raise HttpError(403, "You may not register at this service point.")
+    return today_counts(service_point=point, day=timezone.localdate())
+
+
+GROUPS = {
+    "day": "day",
+    "branch": "branch__name",
+    "service_point": "service_point__name",
+    "topic": "topic__name",
+    "channel": "channel",
+}
+
+
+class SummaryQuery(Schema):
+    from_: date = Field(..., alias="from")
+    to: date
+    group_by: str = Field(
+        "day", description="Comma-separated: day, branch, service_point, topic, channel."
+    )
+    goal_only: bool = Field(False, description="Only topics that count toward the goal.")
+
+
+@router.get("/guidance/summary", summary="Guidance counts grouped (managers)")
+def guidance_summary(request, query: Query[SummaryQuery]):
+    if isinstance(request.auth, KioskDevice):
+        raise HttpError(403, "A kiosk device cannot read summaries.")
+    require(request, Capability.MANAGE)
+    groups = [g.strip() for g in query.group_by.split(",") if g.strip()]
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown or not groups:
+        raise HttpError(422, f"group_by takes {', '.join(GROUPS)}; got {query.group_by!r}.")
+    if query.to < query.from_ or (query.to - query.from_).days > 3 * 366:
+        raise HttpError(422, "'to' must be on or after 'from', at most three years later.")
+    records = GuidanceRecord.objects.counted().filter(
+        branch__organisation=organisation_of(request.user), day__gte=query.from_, day__lte=query.to
+    )
+    if query.goal_only:
+        records = records.filter(topic__counts_toward_goal=True)
+    fields = [GROUPS[g] for g in groups]
+    rows = records.values(*fields).annotate(count=Sum("count")).order_by(*fields)
+    return [{**{g: row[GROUPS[g]] for g in groups}, "count": row["count"]} for row in rows]

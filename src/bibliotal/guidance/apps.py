@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GuidanceConfig(AppConfig):
+    name = "bibliotal.guidance"
+    label = "guidance"
+    verbose_name = _("Guidance")
+
+    def ready(self) -> None:
+        from bibliotal.core import audit
+        from bibliotal.goals import indicators
+        from bibliotal.guidance import demo, models, signals  # noqa: F401  (registers them)
+        from bibliotal.guidance.indicators import GuidanceProvider
+
+        audit.register(models.GuidanceTopic)
+        audit.register(models.KioskDevice, exclude=("key_digest", "last_seen_at"))
+        indicators.attach_provider("guidance", GuidanceProvider())

@@ -1,0 +1,44 @@
+"""The guidance indicator: taps and typed totals in the topics that count toward the goal."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+
+from bibliotal.goals.indicators import DailyValue
+
+
+class GuidanceProvider:
+    def daily_values(self, *, organisation, start, end, branch_ids, measure):
+        from bibliotal.guidance.models import GuidanceRecord
+
+        records = GuidanceRecord.objects.toward_goal().filter(
+            branch__organisation=organisation, day__gte=start, day__lte=end
+        )
+        if branch_ids is not None:
+            records = records.filter(branch_id__in=branch_ids)
+        for row in records.values("branch_id", "day").annotate(total=Sum("count")):
+            yield DailyValue(row["branch_id"], row["day"], float(row["total"]))
+
+    def period_values(self, **kwargs):
+        return []
+
+
+def dst_user_education(*, organisation, start, end) -> dict:
+    """Danmarks Statistik's user education from guidance: help at IT cafés and topics marked as
+    user education. Lessons are the days an IT café or such topic was served at a service point;
+    participants are the people helped."""
+    from django.db.models import Q
+
+    from bibliotal.core.models import ServicePoint
+    from bibliotal.guidance.models import GuidanceRecord
+
+    records = (
+        GuidanceRecord.objects.counted()
+        .filter(branch__organisation=organisation, day__gte=start, day__lte=end)
+        .filter(
+            Q(service_point__kind=ServicePoint.Kind.IT_CAFE) | Q(topic__dst_user_education=True)
+        )
+    )
+    lessons = records.values("service_point_id", "day").distinct().count()
+    participants = records.aggregate(total=Sum("count"))["total"] or 0
+    return {"lessons": lessons, "participants": participants}

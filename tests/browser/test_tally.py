@@ -1,0 +1,64 @@
+"""The tally page in a real browser: phone-sized, undo, and taps kept while offline."""
+
+import pytest
+
+from bibliotal.core.models import ServicePoint
+from bibliotal.guidance.models import GuidanceRecord
+from tests.browser.conftest import screenshot
+from tests.browser.test_login_and_libraries import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def open_tally(page, base):
+    log_in(page, base, "staff")
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Vejledning").click()
+    page.get_by_role("link", name="Skranken").click()
+    page.locator("[data-tally]").wait_for()
+
+
+def wait_for_records(page, expected, timeout_ms=10000):
+    waited = 0
+    while GuidanceRecord.objects.counted().count() != expected and waited < timeout_ms:
+        page.wait_for_timeout(200)
+        waited += 200
+    return GuidanceRecord.objects.counted().count()
+
+
+def test_a_new_user_tallies_and_undoes_on_a_phone(live_server, world, page_factory):
+    page = page_factory(width=375, height=740)
+    open_tally(page, live_server.url)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    button = page.get_by_role("button", name="Medier")
+    button.click()
+    page.get_by_text("Registreret: Medier.").wait_for()
+    assert wait_for_records(page, 1) == 1
+    assert button.locator("[data-count]").text_content() == "1"
+    page.get_by_role("button", name="Fortryd sidste registrering").click()
+    page.get_by_text("Den sidste registrering er fortrudt.").wait_for()
+    assert wait_for_records(page, 0) == 0
+    assert button.locator("[data-count]").text_content() == "0"
+    screenshot(page, "tally-phone")
+
+
+def test_five_taps_offline_are_stored_exactly_once_when_back_online(
+    live_server, world, page_factory
+):
+    page = page_factory(width=1024, height=768)  # a tablet at the desk
+    open_tally(page, live_server.url)
+    page.context.set_offline(True)
+    for _ in range(5):
+        page.get_by_role("button", name="Litteratur og læsning").click()
+    page.get_by_text("Intet netværk: 5 registreringer gemmes på enheden").wait_for()
+    assert GuidanceRecord.objects.count() == 0
+    screenshot(page, "tally-offline")
+    page.context.set_offline(False)
+    assert wait_for_records(page, 5) == 5
+    page.get_by_text("Alle registreringer er sendt.").wait_for()
+    # A reload sends nothing twice: the queue is empty and every key was stored once.
+    page.reload()
+    page.wait_for_timeout(1000)
+    assert GuidanceRecord.objects.count() == 5
+    assert len(set(GuidanceRecord.objects.values_list("idempotency_key", flat=True))) == 5
+    point = ServicePoint.objects.get(branch=world.north, name="Skranken")
+    assert set(GuidanceRecord.objects.values_list("service_point", flat=True)) == {point.pk}
