@@ -54,6 +54,28 @@ def env_bool(name: str, default: bool) -> bool:
     return default
 
 
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E007",
+                name,
+                f"{name}={raw!r} is not a whole number"
+                + (f" of at least {minimum}." if minimum is not None else "."),
+                f"Set {name} to a whole number such as {default}, or unset it.",
+            )
+        )
+        return default
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bibliotal.core",
     "bibliotal.goals",
     "bibliotal.guidance",
+    "bibliotal.teaching",
     "bibliotal.api",
 ]
 
@@ -125,6 +126,8 @@ EMAIL_BACKEND = envconf.env_str(
     "BIBLIOTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = envconf.env_str("BIBLIOTAL_FROM_EMAIL", "bibliotal@localhost")
+# A teacher's name and e-mail are deleted this many days after the class was taught.
+BIBLIOTAL_TEACHER_CONTACT_DAYS = envconf.env_int("BIBLIOTAL_TEACHER_CONTACT_DAYS", 30, minimum=0)
 
 LOGGING = {
     "version": 1,

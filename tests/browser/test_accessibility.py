@@ -50,7 +50,26 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
     from bibliotal.core.models import ServicePoint
 
     desk = ServicePoint.objects.get(branch=world.north, name="Skranken")
+    from bibliotal.teaching.models import Course
+
+    course = Course.objects.create(
+        organisation=world.organisation,
+        title="Søg smart",
+        theme="digital",
+        grade_levels=["8"],
+        branch=world.north,
+        published=True,
+    )
     for path in (
+        "/teaching/",
+        "/teaching/bookings/",
+        "/teaching/sessions/",
+        "/teaching/sessions/new/",
+        "/teaching/manage/",
+        "/teaching/institutions/",
+        "/teaching/reach/",
+        "/teaching/courses/",
+        f"/teaching/courses/{course.slug}/",
         "/guidance/",
         f"/guidance/tally/{desk.pk}/",
         "/guidance/typed/",

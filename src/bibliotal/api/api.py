@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
-from bibliotal.api import core, goals, guidance
+from bibliotal.api import core, goals, guidance, teaching
 from bibliotal.api.auth import api_auth
 
 api = NinjaAPI(
@@ -18,3 +18,4 @@ api = NinjaAPI(
 api.add_router("/", core.router)
 api.add_router("/", goals.router, tags=["goals"])
 api.add_router("/", guidance.router)
+api.add_router("/", teaching.router)

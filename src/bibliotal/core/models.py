@@ -491,3 +491,41 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ImportBatch(models.Model):
+    """One imported file: its hash, who and when, and what it did. The same file twice is one
+    batch, so a re-import changes nothing."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("fingerprint"), max_length=64)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "sha256"], name="import_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.filename} ({self.imported_at:%Y-%m-%d})"

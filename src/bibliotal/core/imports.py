@@ -1,0 +1,125 @@
+"""The import contract shared by every importer (see CONTRIBUTING.md, "How to add an importer").
+
+Decode UTF-8, UTF-8 with BOM or Windows-1252; sniff the delimiter; parse Danish numbers and
+dates; validate every row first and collect errors that name file, line, column, value and rule;
+then write everything in one transaction or nothing. ``ImportBatch`` records each file's hash,
+who and when, so importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class RowError:
+    filename: str
+    line: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("%(file)s, line %(line)d, column %(column)s") % {
+            "file": self.filename,
+            "line": self.line,
+            "column": self.column,
+        }
+        value = _("value")
+        return f"{where}: {self.message} ({value}: {self.value!r})"
+
+
+class ImportRejected(Exception):
+    """Nothing was written; ``errors`` say why, row by row."""
+
+    def __init__(self, errors: list):
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def read_table(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
+    """(header, [(line number, row by lowercased header)], delimiter) of a CSV file."""
+    text, _encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sample = "\n".join(text.split("\n")[:20])
+    delimiter = ";"
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        if sample.count(",") > sample.count(";"):
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = list(reader)
+    if not rows:
+        return [], [], delimiter
+    header = [h.strip().lower() for h in rows[0]]
+    body = []
+    for number, values in enumerate(rows[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        body.append(
+            (
+                number,
+                {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
+            )
+        )
+    return header, body, delimiter
+
+
+def find_column(header: list[str], *names: str) -> str | None:
+    for name in names:
+        if name in header:
+            return name
+    return None
+
+
+NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+(,\d+)?$|^-?\d+(\.\d+)?$")
+
+
+def parse_number(raw: str) -> Decimal:
+    """Danish numbers: "1.234", "1.234,5", "1234,5", "1234"; also "1234.5" from machines."""
+    value = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if not NUMBER.match(value):
+        raise ValueError(raw)
+    if "," in value:
+        value = value.replace(".", "").replace(",", ".")
+    elif re.match(r"^-?\d{1,3}(\.\d{3})+$", value):
+        value = value.replace(".", "")
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise ValueError(raw) from exc
+
+
+DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%y", "%d.%m.%y")
+
+
+def parse_date(raw: str) -> date:
+    value = raw.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(raw)

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TeachingConfig(AppConfig):
+    name = "bibliotal.teaching"
+    label = "teaching"
+    verbose_name = _("Teaching")
+
+    def ready(self) -> None:
+        from bibliotal.core import audit
+        from bibliotal.goals import indicators
+        from bibliotal.teaching import demo, models  # noqa: F401  (registers the demo step)
+        from bibliotal.teaching.indicators import PupilsTaughtProvider
+
+        audit.register(models.Institution)
+        audit.register(models.Course)
+        audit.register(
+            models.Booking,
+            exclude=("teacher_email", "teacher_name"),
+            organisation=lambda b: b.course.organisation_id,
+        )
+        audit.register(models.TeachingSession, organisation=lambda s: s.branch.organisation_id)
+        indicators.attach_provider("pupils_taught", PupilsTaughtProvider())

@@ -1,0 +1,285 @@
+"""Teaching: institutions in from CSV, bookings from teachers, decisions, contact-data deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import (
+    ImportRejected,
+    RowError,
+    find_column,
+    fingerprint,
+    read_table,
+)
+from bibliotal.core.models import Branch, ImportBatch
+from bibliotal.teaching.models import Booking, Institution
+
+KIND_WORDS = {
+    "folkeskole": Institution.Kind.FOLKESKOLE,
+    "friskole": Institution.Kind.FRISKOLE,
+    "privatskole": Institution.Kind.FRISKOLE,
+    "friskole/privatskole": Institution.Kind.FRISKOLE,
+    "efterskole": Institution.Kind.EFTERSKOLE,
+    "gymnasium": Institution.Kind.GYMNASIUM,
+    "stx": Institution.Kind.GYMNASIUM,
+    "hhx": Institution.Kind.GYMNASIUM,
+    "htx": Institution.Kind.GYMNASIUM,
+    "hf": Institution.Kind.HF,
+    "eud": Institution.Kind.EUD,
+    "erhvervsskole": Institution.Kind.EUD,
+    "10. klasse": Institution.Kind.TENTH,
+    "10_klasse": Institution.Kind.TENTH,
+    "10-klasse": Institution.Kind.TENTH,
+    "andet": Institution.Kind.OTHER,
+    "other": Institution.Kind.OTHER,
+}
+AREA_WORDS = {
+    "by": Branch.AreaType.CITY,
+    "city": Branch.AreaType.CITY,
+    "centerby": Branch.AreaType.CENTRE_TOWN,
+    "centre_town": Branch.AreaType.CENTRE_TOWN,
+    "landområde": Branch.AreaType.RURAL,
+    "land": Branch.AreaType.RURAL,
+    "rural": Branch.AreaType.RURAL,
+}
+
+
+@dataclass
+class InstitutionImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    already_imported: bool = False
+    errors: list = field(default_factory=list)
+
+
+def import_institutions(
+    *, organisation, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> InstitutionImportResult:
+    """CSV with the columns navn/name, type, kommune/municipality, områdetype/area_type."""
+    digest = fingerprint(data)
+    result = InstitutionImportResult()
+    if ImportBatch.objects.filter(
+        organisation=organisation, kind="institutions", sha256=digest
+    ).exists():
+        result.already_imported = True
+        return result
+    header, rows, _delimiter = read_table(data)
+    name_col = find_column(header, "navn", "name", "institution", "skole")
+    kind_col = find_column(header, "type", "kind", "institutionstype")
+    municipality_col = find_column(header, "kommune", "municipality")
+    area_col = find_column(header, "områdetype", "omraadetype", "area_type", "område")
+    errors: list[RowError] = []
+    if name_col is None or kind_col is None:
+        missing = [c for c, col in (("navn", name_col), ("type", kind_col)) if col is None]
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    ", ".join(missing),
+                    ";".join(header),
+                    _("The header lacks a required column."),
+                )
+            ]
+        )
+    parsed, seen = [], {}
+    for line, row in rows:
+        name = row.get(name_col, "")
+        if not name:
+            errors.append(RowError(filename, line, name_col, name, _("A name is required.")))
+            continue
+        if name.lower() in seen:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    name_col,
+                    name,
+                    _("The same institution appears on line %(line)d.")
+                    % {"line": seen[name.lower()]},
+                )
+            )
+            continue
+        seen[name.lower()] = line
+        kind = KIND_WORDS.get(row.get(kind_col, "").strip().lower())
+        if kind is None:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    kind_col,
+                    row.get(kind_col, ""),
+                    _(
+                        "Unknown type; use folkeskole, friskole, efterskole, gymnasium, HF, EUD, "
+                        "10. klasse or andet."
+                    ),
+                )
+            )
+            continue
+        area = ""
+        if area_col and row.get(area_col):
+            area = AREA_WORDS.get(row[area_col].strip().lower())
+            if area is None:
+                errors.append(
+                    RowError(
+                        filename,
+                        line,
+                        area_col,
+                        row[area_col],
+                        _("Unknown area type; use by, centerby or landområde."),
+                    )
+                )
+                continue
+        parsed.append(
+            {
+                "name": name,
+                "kind": kind,
+                "area_type": area,
+                "municipality": row.get(municipality_col, "") if municipality_col else "",
+            }
+        )
+    if errors:
+        raise ImportRejected(errors)
+    with transaction.atomic():
+        for values in parsed:
+            existing = Institution.objects.filter(
+                organisation=organisation, name=values["name"]
+            ).first()
+            if existing is None:
+                result.created += 1
+                if not dry_run:
+                    Institution.objects.create(organisation=organisation, **values)
+            elif any(getattr(existing, k) != v for k, v in values.items()):
+                result.updated += 1
+                if not dry_run:
+                    for key, value in values.items():
+                        setattr(existing, key, value)
+                    existing.save()
+            else:
+                result.unchanged += 1
+        if not dry_run:
+            ImportBatch.objects.create(
+                organisation=organisation,
+                kind="institutions",
+                filename=filename,
+                sha256=digest,
+                imported_by=user,
+                summary={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+    return result
+
+
+def _send(subject: str, body: str, to: list[str]) -> None:
+    recipients = [address for address in to if address]
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+
+
+def submit_booking(*, course, data: dict, base_url: str) -> Booking:
+    """A teacher's request from the public page; the teacher and the team get an e-mail."""
+    with transaction.atomic():
+        booking = Booking.objects.create(course=course, **data)
+    _send(
+        _("We have received your booking: %(course)s") % {"course": course.title},
+        _(
+            "Thank you. We have received your request for %(course)s for class %(class)s "
+            "(%(pupils)d pupils). The library will answer you by e-mail.\n\nYour wished dates: "
+            "%(dates)s"
+        )
+        % {
+            "course": course.title,
+            "class": booking.class_name,
+            "pupils": booking.expected_pupils,
+            "dates": booking.wished_dates,
+        },
+        [booking.teacher_email],
+    )
+    _send(
+        _("New booking: %(course)s") % {"course": course.title},
+        _("%(school)s, class %(class)s, %(pupils)d pupils, wishes: %(dates)s\n\n%(link)s")
+        % {
+            "school": booking.school_name,
+            "class": booking.class_name,
+            "pupils": booking.expected_pupils,
+            "dates": booking.wished_dates,
+            "link": base_url + reverse("teaching:booking_detail", args=[booking.pk]),
+        },
+        [course.contact_email],
+    )
+    return booking
+
+
+def decide_booking(
+    *, booking: Booking, user, status: str, scheduled_at=None, note: str = ""
+) -> Booking:
+    """Accept (with the agreed time), propose another time, or decline; the teacher is told."""
+    if status not in {Booking.Status.ACCEPTED, Booking.Status.PROPOSED, Booking.Status.DECLINED}:
+        raise ValueError(status)
+    if status in {Booking.Status.ACCEPTED, Booking.Status.PROPOSED} and scheduled_at is None:
+        raise ValueError(_("Give the time."))
+    booking.status = status
+    booking.scheduled_at = scheduled_at
+    booking.staff_note = note
+    booking.handled_by = user
+    booking.save()
+    when = (
+        formats.date_format(timezone.localtime(scheduled_at), "j. F Y H:i")
+        if (scheduled_at)
+        else ""
+    )
+    texts = {
+        Booking.Status.ACCEPTED: _("Your booking of %(course)s is confirmed for %(when)s."),
+        Booking.Status.PROPOSED: _(
+            "We propose %(when)s for %(course)s instead. Please reply to this e-mail."
+        ),
+        Booking.Status.DECLINED: _("Unfortunately we cannot take your booking of %(course)s."),
+    }
+    body = texts[status] % {"course": booking.course.title, "when": when}
+    if note:
+        body += "\n\n" + note
+    _send(
+        _("Your booking: %(course)s") % {"course": booking.course.title},
+        body,
+        [booking.teacher_email],
+    )
+    return booking
+
+
+def purge_teacher_contacts(*, now=None, days: int | None = None) -> int:
+    """Delete the teacher's name and e-mail a set time after the last session (or after the
+    booking was declined or cancelled, or after the agreed time). The counts remain."""
+    now = now or timezone.now()
+    days = settings.BIBLIOTAL_TEACHER_CONTACT_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    candidates = (
+        Booking.objects.filter(contact_deleted_at__isnull=True)
+        .exclude(teacher_email="", teacher_name="")
+        .annotate(last_session=Max("taught__day"))
+    )
+    due = []
+    for booking in candidates:
+        if booking.last_session is not None:
+            ended = booking.last_session < cutoff.date()
+        elif booking.status in {Booking.Status.DECLINED, Booking.Status.CANCELLED}:
+            ended = booking.created_at < cutoff
+        else:
+            ended = booking.scheduled_at is not None and booking.scheduled_at < cutoff
+        if ended:
+            due.append(booking.pk)
+    return Booking.objects.filter(Q(pk__in=due)).update(
+        teacher_name="", teacher_email="", contact_deleted_at=now
+    )

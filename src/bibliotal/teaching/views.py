@@ -1,0 +1,429 @@
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import ApiToken
+from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
+from bibliotal.core.views import _organisation_or_403
+from bibliotal.goals.indicators import ATTENDANCES, UNIQUE
+from bibliotal.teaching.forms import (
+    BookingForm,
+    CourseForm,
+    DecisionForm,
+    InstitutionImportForm,
+    SessionForm,
+)
+from bibliotal.teaching.indicators import PupilsTaughtProvider
+from bibliotal.teaching.models import Booking, Course, Institution, TeachingSession
+from bibliotal.teaching.services import decide_booking, import_institutions, submit_booking
+
+BOOKINGS_PER_HOUR = 5
+
+
+# -- the public pages -----------------------------------------------------------------------------
+
+
+def catalogue(request):
+    today = timezone.localdate()
+    courses = [
+        c
+        for c in Course.objects.filter(published=True)
+        .select_related("organisation", "branch")
+        .order_by("organisation__name", "theme", "title")
+        if c.is_offered_on(today)
+    ]
+    return render(request, "teaching/course_catalogue.html", {"courses": courses})
+
+
+def _rate_limited(request) -> bool:
+    address = request.META.get("REMOTE_ADDR", "")
+    key = "booking-rate:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    count = cache.get(key, 0)
+    if count >= BOOKINGS_PER_HOUR:
+        return True
+    cache.set(key, count + 1, 3600)
+    return False
+
+
+def course_public(request, slug: str):
+    course = get_object_or_404(
+        Course.objects.select_related("organisation", "branch"), slug=slug, published=True
+    )
+    if not course.is_offered_on(timezone.localdate()):
+        raise Http404
+    form = BookingForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("website"):
+            return redirect("teaching:booking_thanks", slug=course.slug)  # a robot: keep nothing
+        if _rate_limited(request):
+            form.add_error(
+                None,
+                _(
+                    "Too many bookings from this address in an hour. Try again "
+                    "later or write to the library."
+                ),
+            )
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+            submit_booking(
+                course=course, data=data, base_url=request.build_absolute_uri("/").rstrip("/")
+            )
+            return redirect("teaching:booking_thanks", slug=course.slug)
+    return render(request, "teaching/course_public.html", {"course": course, "form": form})
+
+
+def booking_thanks(request, slug: str):
+    course = get_object_or_404(Course, slug=slug, published=True)
+    return render(request, "teaching/booking_thanks.html", {"course": course})
+
+
+# -- the team's pages ---------------------------------------------------------------------------
+
+
+@require(Capability.COORDINATE)
+def home(request):
+    organisation = _organisation_or_403(request)
+    waiting = Booking.objects.filter(
+        course__organisation=organisation, status=Booking.Status.REQUESTED
+    ).count()
+    upcoming = Booking.objects.filter(
+        course__organisation=organisation,
+        status=Booking.Status.ACCEPTED,
+        scheduled_at__gte=timezone.now(),
+    ).order_by("scheduled_at")
+    return render(request, "teaching/home.html", {"waiting": waiting, "upcoming": upcoming[:10]})
+
+
+@require(Capability.COORDINATE)
+def course_list(request):
+    organisation = _organisation_or_403(request)
+    courses = (
+        Course.objects.filter(organisation=organisation)
+        .annotate(booked=Count("bookings"))
+        .order_by("-published", "title")
+    )
+    return render(request, "teaching/course_list.html", {"courses": courses})
+
+
+@require(Capability.COORDINATE)
+def course_edit(request, pk: int | None = None):
+    organisation = _organisation_or_403(request)
+    course = get_object_or_404(Course, pk=pk, organisation=organisation) if pk else None
+    form = CourseForm(request.POST or None, instance=course, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("The course is saved."))
+        return redirect("teaching:course_edit", pk=saved.pk)
+    return render(request, "teaching/course_form.html", {"form": form, "course": course})
+
+
+@require(Capability.COORDINATE)
+def booking_list(request):
+    organisation = _organisation_or_403(request)
+    status = request.GET.get("status", Booking.Status.REQUESTED)
+    bookings = Booking.objects.filter(course__organisation=organisation).select_related(
+        "course", "institution"
+    )
+    if status in Booking.Status.values:
+        bookings = bookings.filter(status=status)
+    return render(
+        request,
+        "teaching/booking_list.html",
+        {"bookings": bookings[:200], "status": status, "statuses": Booking.Status.choices},
+    )
+
+
+def _booking(request, pk):
+    organisation = _organisation_or_403(request)
+    return get_object_or_404(
+        Booking.objects.select_related("course", "institution"),
+        pk=pk,
+        course__organisation=organisation,
+    )
+
+
+@require(Capability.COORDINATE)
+def booking_detail(request, pk: int):
+    booking = _booking(request, pk)
+    initial = {
+        "scheduled_at": timezone.localtime(booking.scheduled_at) if booking.scheduled_at else None
+    }
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        decide_booking(
+            booking=booking,
+            user=request.user,
+            status=form.cleaned_data["decision"],
+            scheduled_at=form.cleaned_data["scheduled_at"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("The answer is saved and sent to the teacher."))
+        return redirect("teaching:booking_detail", pk=booking.pk)
+    return render(
+        request,
+        "teaching/booking_detail.html",
+        {"booking": booking, "form": form, "sessions": booking.taught.all()},
+    )
+
+
+@require(Capability.COORDINATE)
+def session_list(request):
+    organisation = _organisation_or_403(request)
+    today = timezone.localdate()
+    try:
+        month = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        month = today.replace(day=1)
+    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    sessions = (
+        TeachingSession.objects.filter(
+            branch__organisation=organisation, day__gte=month, day__lte=end
+        )
+        .select_related("course", "institution", "branch")
+        .order_by("day", "start_time")
+    )
+    booked = Booking.objects.filter(
+        course__organisation=organisation,
+        status=Booking.Status.ACCEPTED,
+        scheduled_at__date__gte=month,
+        scheduled_at__date__lte=end,
+        taught__isnull=True,
+    ).select_related("course", "institution")
+    days: dict[date, dict] = defaultdict(lambda: {"sessions": [], "booked": []})
+    for session in sessions:
+        days[session.day]["sessions"].append(session)
+    for booking in booked:
+        days[timezone.localtime(booking.scheduled_at).date()]["booked"].append(booking)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = end + timedelta(days=1)
+    return render(
+        request,
+        "teaching/session_list.html",
+        {
+            "days": sorted(days.items()),
+            "month": month,
+            "previous": previous,
+            "following": following,
+            "pupils": sum(s.pupils_present for s in sessions),
+        },
+    )
+
+
+@require(Capability.COORDINATE)
+def session_edit(request, pk: int | None = None):
+    organisation = _organisation_or_403(request)
+    session = (
+        get_object_or_404(TeachingSession, pk=pk, branch__organisation=organisation)
+        if (pk)
+        else None
+    )
+    initial = {}
+    booking = None
+    if session is None and request.GET.get("booking"):
+        booking = _booking(request, request.GET["booking"])
+        course = booking.course
+        initial = {
+            "course": course,
+            "branch": course.branch,
+            "place": course.place,
+            "institution": booking.institution,
+            "class_name": booking.class_name,
+            "grade": booking.grade,
+            "theme": course.theme,
+            "pupils_present": booking.expected_pupils,
+            "staff": [request.user],
+            "day": timezone.localtime(booking.scheduled_at).date()
+            if booking.scheduled_at
+            else timezone.localdate(),
+            "start_time": timezone.localtime(booking.scheduled_at).time()
+            if booking.scheduled_at
+            else None,
+        }
+    form = SessionForm(
+        request.POST or None, instance=session, initial=initial, organisation=organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        if session is None:
+            saved.registered_by = request.user
+            if request.POST.get("booking"):
+                saved.booking = _booking(request, request.POST["booking"])
+        saved.save()
+        form.save_m2m()
+        messages.success(
+            request, _("The session is saved: %(n)d pupils.") % {"n": saved.pupils_present}
+        )
+        return redirect("teaching:session_list")
+    return render(
+        request,
+        "teaching/session_form.html",
+        {"form": form, "session": session, "booking": booking},
+    )
+
+
+@require(Capability.COORDINATE)
+def institution_list(request):
+    organisation = _organisation_or_403(request)
+    form = InstitutionImportForm(request.POST or None, request.FILES or None)
+    result, errors, confirm = None, [], None
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            data = base64.b64decode(request.POST.get("data", ""), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Http404 from exc
+        try:
+            result = import_institutions(
+                organisation=organisation,
+                data=data,
+                filename=request.POST.get("filename", ""),
+                user=request.user,
+            )
+        except ImportRejected as error:
+            errors = [str(e) for e in error.errors]
+        else:
+            messages.success(
+                request,
+                _(
+                    "Institutions imported: %(created)d new, %(updated)d "
+                    "changed, %(unchanged)d unchanged."
+                )
+                % result.__dict__,
+            )
+            return redirect("teaching:institution_list")
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            result = import_institutions(
+                organisation=organisation,
+                data=data,
+                filename=upload.name,
+                user=request.user,
+                dry_run=True,
+            )
+        except ImportRejected as error:
+            errors = [str(e) for e in error.errors]
+        else:
+            confirm = {"data": base64.b64encode(data).decode("ascii"), "filename": upload.name}
+    institutions = Institution.objects.filter(organisation=organisation)
+    return render(
+        request,
+        "teaching/institution_list.html",
+        {
+            "form": form,
+            "institutions": institutions,
+            "result": result,
+            "errors": errors,
+            "confirm": confirm,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require(Capability.COORDINATE)
+def reach(request):
+    organisation = _organisation_or_403(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    sessions = TeachingSession.objects.filter(
+        branch__organisation=organisation, day__gte=start, day__lte=end
+    )
+    provider = PupilsTaughtProvider()
+    attendances = sum(
+        v.value
+        for v in provider.daily_values(
+            organisation=organisation, start=start, end=end, branch_ids=None, measure=ATTENDANCES
+        )
+    )
+    unique = sum(
+        v.value
+        for v in provider.daily_values(
+            organisation=organisation, start=start, end=end, branch_ids=None, measure=UNIQUE
+        )
+    )
+
+    def grouped(field, labels=None):
+        rows = (
+            sessions.values(field)
+            .annotate(sessions=Count("pk"), pupils=Sum("pupils_present"))
+            .order_by(field)
+        )
+        return [
+            {
+                "label": (labels or {}).get(r[field], r[field]) or "—",
+                "sessions": r["sessions"],
+                "pupils": r["pupils"],
+            }
+            for r in rows
+        ]
+
+    from bibliotal.core.models import Branch
+    from bibliotal.teaching.models import Course, GradeLevel
+
+    reached = set(sessions.exclude(institution=None).values_list("institution", flat=True))
+    not_reached = Institution.objects.filter(organisation=organisation, active=True).exclude(
+        pk__in=reached
+    )
+    return render(
+        request,
+        "teaching/reach.html",
+        {
+            "year": year,
+            "years": range(today.year, today.year - 8, -1),
+            "attendances": attendances,
+            "unique": unique,
+            "session_count": sessions.count(),
+            "by_institution": grouped("institution__name"),
+            "by_grade": sorted(
+                grouped("grade", dict(GradeLevel.choices)),
+                key=lambda r: [str(label) for label in dict(GradeLevel.choices).values()].index(
+                    str(r["label"])
+                ),
+            ),
+            "by_theme": grouped("theme", dict(Course.Theme.choices)),
+            "by_area": grouped("institution__area_type", dict(Branch.AreaType.choices)),
+            "not_reached": not_reached,
+        },
+    )
+
+
+def calendar_feed(request):
+    """Confirmed bookings as iCalendar, for the team's calendars (session, or ?key=API token)."""
+    user = request.user if request.user.is_authenticated else None
+    key = request.GET.get("key", "")
+    if user is None and key.startswith(ApiToken.PREFIX):
+        token = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_digest=ApiToken.digest(key))
+            .first()
+        )
+        user = token.user if token and token.user.is_active else None
+    if user is None:
+        return HttpResponse(status=401)
+    if not has_capability(user, Capability.COORDINATE):
+        raise PermissionDenied
+    from bibliotal.teaching.ical import confirmed_sessions_calendar
+
+    body = confirmed_sessions_calendar(organisation=organisation_of(user), host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="undervisning.ics"'
+    return response
