@@ -62,3 +62,30 @@ def test_five_taps_offline_are_stored_exactly_once_when_back_online(
     assert len(set(GuidanceRecord.objects.values_list("idempotency_key", flat=True))) == 5
     point = ServicePoint.objects.get(branch=world.north, name="Skranken")
     assert set(GuidanceRecord.objects.values_list("service_point", flat=True)) == {point.pk}
+
+
+def test_an_undo_after_a_lost_answer_still_undoes_the_stored_tap(live_server, world, page_factory):
+    page = page_factory(width=1024, height=768)
+    open_tally(page, live_server.url)
+    lost = {"done": False}
+
+    def lose_the_first_answer(route):
+        if (
+            not lost["done"]
+            and route.request.method == "POST"
+            and route.request.url.endswith("/api/v1/guidance")
+        ):
+            lost["done"] = True
+            route.fetch()  # the server stores the tap …
+            route.abort()  # … but its answer never reaches the tablet
+            return
+        route.continue_()
+
+    page.route("**/api/v1/guidance*", lose_the_first_answer)
+    page.get_by_role("button", name="Medier").click()
+    assert wait_for_records(page, 1) == 1  # stored, though the tablet does not know it
+    page.get_by_role("button", name="Fortryd sidste registrering").click()
+    assert wait_for_records(page, 0) == 0
+    page.wait_for_timeout(500)
+    assert GuidanceRecord.objects.count() == 1  # kept, marked undone, never counted
+    assert GuidanceRecord.objects.counted().count() == 0

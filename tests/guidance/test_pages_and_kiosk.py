@@ -33,6 +33,7 @@ def test_typed_totals_are_validated_and_audited(client, world, desk, topics):
     client.force_login(world.staff)
     url = reverse("guidance:typed")
     data = {
+        "key": "typed-form-1",
         "service_point": desk.pk,
         "topic": topics["Medier"].pk,
         "channel": "in_person",
@@ -54,6 +55,25 @@ def test_typed_totals_are_validated_and_audited(client, world, desk, topics):
     )
     entry = AuditEntry.objects.get(model="guidance.GuidanceRecord", action="create")
     assert entry.actor == world.staff and entry.changes["count"] == [None, 450]
+    # The same form sent again stores nothing more.
+    assert client.post(url, data).status_code == 302
+    assert GuidanceRecord.objects.count() == 1
+
+
+def test_the_unusual_total_is_judged_for_the_whole_day(client, world, desk, topics):
+    client.force_login(world.staff)
+    url = reverse("guidance:typed")
+    day = (timezone.localdate() - timedelta(days=2)).isoformat()
+    base = {
+        "service_point": desk.pk,
+        "topic": topics["Medier"].pk,
+        "channel": "in_person",
+        "day": day,
+        "count": 250,
+    }
+    assert client.post(url, {**base, "key": "a"}).status_code == 302
+    response = client.post(url, {**base, "key": "b"})
+    assert "500 vejledninger på én dag er usædvanligt mange" in response.content.decode()
 
 
 def test_the_summary_page_groups_for_managers_only(client, world, desk, topics):
@@ -94,7 +114,9 @@ def test_a_paired_kiosk_taps_without_login_at_its_own_service_point_only(
 ):
     key = pair(client, world, desk)
     device = KioskDevice.objects.get()
-    assert device.key_digest == KioskDevice.digest(key) and key not in device.key_prefix * 2
+    # The pairing address worked once: the device now has a key only its cookie knows.
+    assert device.key_digest != KioskDevice.digest(key)
+    assert client.get(reverse("guidance:kiosk_pair"), {"key": key}).status_code == 404
     assert client.get(reverse("guidance:tally", args=[desk.pk])).status_code == 200
     csrf = client.get(reverse("guidance:tally", args=[desk.pk])).context["csrf_token"]
     tap = {"key": "kiosk-1", "service_point": desk.pk, "topic": topics["Medier"].pk}

@@ -161,3 +161,58 @@ def test_invalid_fields_are_refused_by_the_schema(client, world, desk, topics, f
     bad = {"effort": 9, "channel": "pigeon"}[field]
     response = post(client, tap("v", desk, topics["Medier"], **{field: bad}))
     assert response.status_code == 422
+
+
+def test_an_undo_that_arrives_before_its_tap_still_undoes_it(client, world, desk, topics):
+    client.force_login(world.staff)
+    assert client.post(f"{URL}/late/undo").json() == {"undone": "late", "today": None}
+    response = post(client, tap("late", desk, topics["Medier"]))
+    assert response.json()["stored"] == ["late"]
+    assert GuidanceRecord.objects.counted().count() == 0
+    assert GuidanceRecord.objects.get().undone_at is not None
+
+
+def test_a_device_clock_that_runs_wrong_is_corrected(client, world, desk, topics):
+    client.force_login(world.staff)
+    device_now = timezone.now() + timedelta(minutes=9)  # a tablet nine minutes fast
+    at = device_now - timedelta(minutes=2)
+    response = post(
+        client,
+        {
+            "items": [tap("skew", desk, topics["Medier"], at=at.isoformat())],
+            "sent_at": device_now.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    stored = GuidanceRecord.objects.get().occurred_at
+    assert abs(stored - (timezone.now() - timedelta(minutes=2))) < timedelta(seconds=5)
+
+
+def test_taps_older_than_a_month_must_be_typed(client, world, desk, topics):
+    client.force_login(world.staff)
+    old = (timezone.now() - timedelta(days=40)).isoformat()
+    response = post(client, tap("old", desk, topics["Medier"], at=old))
+    assert response.status_code == 422
+    assert "indtast ældre tal som en total" in response.json()["detail"]["errors"][0]["message"]
+
+
+def test_huge_ids_are_refused_not_crashed_on(client, world, desk):
+    client.force_login(world.staff)
+    response = post(client, {"key": "h", "service_point": desk.pk, "topic": 10**30})
+    assert response.status_code == 422
+
+
+def test_on_a_paired_tablet_the_device_registers_even_with_someone_logged_in(
+    client, world, desk, topics
+):
+    from bibliotal.api.guidance import KIOSK_COOKIE
+    from bibliotal.guidance.models import KioskDevice
+
+    device = KioskDevice(service_point=desk, name="Tablet")
+    key = device.set_new_key()
+    device.save()
+    client.force_login(world.stranger)  # works in another organisation
+    client.cookies[KIOSK_COOKIE] = key
+    response = post(client, tap("kiosk", desk, topics["Medier"]))
+    assert response.status_code == 200
+    assert GuidanceRecord.objects.get().device == device

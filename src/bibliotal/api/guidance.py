@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from django.db.models import Sum
@@ -47,7 +47,11 @@ def device_for_key(key: str | None) -> KioskDevice | None:
     )
 
 
-router = Router(tags=["guidance"], auth=[TokenAuth(), SessionAuth(), KioskAuth()])
+# The kiosk cookie before the session: on a paired desk tablet the device registers, even if
+# someone who works elsewhere is logged in in the same browser.
+router = Router(tags=["guidance"], auth=[TokenAuth(), KioskAuth(), SessionAuth()])
+
+MAX_ID = 2**63 - 1
 
 
 class TapIn(Schema):
@@ -57,8 +61,8 @@ class TapIn(Schema):
         max_length=80,
         description="Unique per tap (a UUID): a tap sent twice is stored once.",
     )
-    service_point: int
-    topic: int
+    service_point: int = Field(..., ge=1, le=MAX_ID)
+    topic: int = Field(..., ge=1, le=MAX_ID)
     channel: Literal["in_person", "phone", "chat"] = "in_person"
     at: datetime | None = Field(
         None, description="When it happened (default: now). Queued taps keep their original time."
@@ -70,6 +74,11 @@ class TapIn(Schema):
 
 class BatchIn(Schema):
     items: list[TapIn] = Field(..., min_length=1, max_length=500)
+    sent_at: datetime | None = Field(
+        None,
+        description="The device's clock when it sent the batch: taps' times are "
+        "corrected by its offset.",
+    )
 
 
 class ItemErrorOut(Schema):
@@ -109,6 +118,14 @@ def _actor(request):
 def post_guidance(request, payload: TapIn | BatchIn):
     user, device = _actor(request)
     items = payload.items if isinstance(payload, BatchIn) else [payload]
+    offset = None
+    if isinstance(payload, BatchIn) and payload.sent_at is not None:
+        sent_at = payload.sent_at
+        if timezone.is_naive(sent_at):
+            sent_at = timezone.make_aware(sent_at)
+        offset = timezone.now() - sent_at
+        if abs(offset) < timedelta(minutes=1):
+            offset = None  # an ordinary clock and the time on the wire
     try:
         result = register_taps(
             items=[
@@ -126,6 +143,7 @@ def post_guidance(request, payload: TapIn | BatchIn):
             ],
             user=user,
             device=device,
+            clock_offset=offset,
             source=GuidanceRecord.Source.TAP
             if device or not _is_token(request)
             else GuidanceRecord.Source.API,
@@ -151,6 +169,8 @@ def undo_guidance(request, key: str):
         record = undo_tap(key=key, user=user, device=device)
     except UndoError as error:
         raise HttpError(409, str(error)) from error
+    if record is None:  # the tap has not arrived yet; it will be stored as undone
+        return {"undone": key, "today": None}
     return {
         "undone": record.idempotency_key,
         "today": today_counts(service_point=record.service_point, day=timezone.localdate()),

@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.guidance.models import GuidanceRecord, GuidanceTopic
-from bibliotal.guidance.services import LARGE_TOTAL
+from bibliotal.guidance.services import LARGE_TOTAL, day_total
 
 
 class TypedTotalForm(forms.Form):
+    # Issued with the form: the same form sent twice stores its total once.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=80)
     service_point = forms.ModelChoiceField(queryset=None, label=_("Service point"))
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     topic = forms.ModelChoiceField(queryset=None, label=_("Topic"))
@@ -38,11 +40,15 @@ class TypedTotalForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         count = cleaned.get("count")
-        if count and count > LARGE_TOTAL and not cleaned.get("confirm_large"):
+        point, topic, day = (cleaned.get(k) for k in ("service_point", "topic", "day"))
+        already = (
+            day_total(service_point=point, topic=topic, day=day) if (point and topic and day) else 0
+        )
+        if count and count + already > LARGE_TOTAL and not cleaned.get("confirm_large"):
             self.add_error(
                 "confirm_large",
                 _("%(count)d guidances on one day is unusually many: tick the box if it is right.")
-                % {"count": count},
+                % {"count": count + already},
             )
         return cleaned
 

@@ -201,3 +201,25 @@ class KioskDevice(models.Model):
     @property
     def organisation_id(self):
         return self.service_point.branch.organisation_id
+
+
+class UndoneKey(models.Model):
+    """An undo that reached the server before its tap (a lost answer, another browser tab, an
+    undo made offline): when the tap arrives it is stored as undone, so undo never depends on
+    the order in which the two arrive."""
+
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    undone_at = models.DateTimeField(_("undone"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    device = models.ForeignKey(
+        KioskDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("undone key")
+        verbose_name_plural = _("undone keys")
+
+    def __str__(self) -> str:
+        return self.key

@@ -14,11 +14,18 @@ from django.utils.translation import gettext as _
 from bibliotal.core import audit
 from bibliotal.core.models import ServicePoint
 from bibliotal.core.permissions import can_register_at
-from bibliotal.guidance.models import DEFAULT_TOPICS, GuidanceRecord, GuidanceTopic, KioskDevice
+from bibliotal.guidance.models import (
+    DEFAULT_TOPICS,
+    GuidanceRecord,
+    GuidanceTopic,
+    KioskDevice,
+    UndoneKey,
+)
 
 UNDO_WINDOW = timedelta(minutes=2)
 FUTURE_TOLERANCE = timedelta(minutes=5)  # device clocks drift
-MAX_AGE_DAYS = 400  # a queued tap or a back-dated total may be old, but not from long ago
+MAX_TAP_AGE_DAYS = 31  # a tablet offline for a month still delivers; older counts are typed
+MAX_AGE_DAYS = 400  # a typed total may be back-dated this far
 MAX_TAP_COUNT = 1
 LARGE_TOTAL = 300  # a typed total above this for one day needs a confirmation
 
@@ -84,8 +91,14 @@ def register_taps(
     source: str = GuidanceRecord.Source.TAP,
     now: datetime | None = None,
     max_count: int = MAX_TAP_COUNT,
+    max_age_days: int = MAX_TAP_AGE_DAYS,
+    clock_offset: timedelta | None = None,
 ) -> RegisterResult:
-    """Validate every item, then store the new ones in one transaction; a key is stored once."""
+    """Validate every item, then store the new ones in one transaction; a key is stored once.
+
+    ``clock_offset`` is how far the sending device's clock is behind the server's, so a tablet
+    whose clock runs fast or slow still registers its taps at the right time.
+    """
     now = now or timezone.now()
     errors: list[ItemError] = []
     service_points = {
@@ -139,14 +152,16 @@ def register_taps(
         at = item.at or now
         if timezone.is_naive(at):
             at = timezone.make_aware(at)
+        if clock_offset is not None and item.at is not None:
+            at = at + clock_offset
         if at > now + FUTURE_TOLERANCE:
             fail("at", _("%(time)s lies in the future.") % {"time": at.isoformat()})
             continue
-        if at < now - timedelta(days=MAX_AGE_DAYS):
+        if at < now - timedelta(days=max_age_days):
             fail(
                 "at",
-                _("%(time)s is more than %(days)d days ago.")
-                % {"time": at.isoformat(), "days": MAX_AGE_DAYS},
+                _("%(time)s is more than %(days)d days ago: type older counts as a total.")
+                % {"time": at.isoformat(), "days": max_age_days},
             )
             continue
         rows.append(
@@ -172,6 +187,10 @@ def register_taps(
         raise GuidanceInputError(errors)
     keys = [row.idempotency_key for row in rows]
     result = RegisterResult()
+    undone = dict(UndoneKey.objects.filter(key__in=keys).values_list("key", "undone_at"))
+    for row in rows:
+        if row.idempotency_key in undone:
+            row.undone_at = undone[row.idempotency_key]  # undone before it arrived
     with transaction.atomic():
         existing = set(
             GuidanceRecord.objects.filter(idempotency_key__in=keys).values_list(
@@ -195,18 +214,31 @@ class UndoError(ValueError):
 
 def undo_tap(
     *, key: str, user=None, device: KioskDevice | None = None, now: datetime | None = None
-) -> GuidanceRecord:
-    """Undo a tap within two minutes, by whoever made it. Audited."""
+) -> GuidanceRecord | None:
+    """Undo a tap within two minutes, by whoever made it. Audited.
+
+    When the tap has not arrived yet (still queued, or its answer was lost), the undo is kept
+    and the tap is stored as undone when it comes, whatever the order of arrival. Returns None
+    then.
+    """
     now = now or timezone.now()
     with transaction.atomic():
+        if not GuidanceRecord.objects.filter(idempotency_key=key).exists():
+            UndoneKey.objects.get_or_create(
+                key=key,
+                defaults={
+                    "undone_at": now,
+                    "user": user if device is None else None,
+                    "device": device,
+                },
+            )
+            return None
         record = (
             GuidanceRecord.objects.select_for_update()
             .select_related("branch", "service_point", "topic")
             .filter(idempotency_key=key)
             .first()
         )
-        if record is None:
-            raise UndoError(_("There is no tap with this key."))
         same_maker = (
             (record.device_id == device.pk)
             if device is not None
@@ -231,26 +263,42 @@ def undo_tap(
 
 
 def register_typed_total(
-    *, user, service_point: ServicePoint, topic: GuidanceTopic, channel: str, day: date, count: int
-) -> GuidanceRecord:
-    """Totals typed afterwards for a day (from paper on a busy day). Audited."""
-    at = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=12))
+    *,
+    user,
+    service_point: ServicePoint,
+    topic: GuidanceTopic,
+    channel: str,
+    day: date,
+    count: int,
+    key: str | None = None,
+) -> GuidanceRecord | None:
+    """Totals typed afterwards for a day (from paper on a busy day). Audited.
+
+    ``key`` is issued with the form, so a form sent twice stores its total once (None then).
+    """
+    now = timezone.now()
+    if day > timezone.localdate():
+        raise GuidanceInputError([ItemError(key or "", "day", _("The date lies in the future."))])
+    noon = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=12))
     result = register_taps(
         items=[
             TapInput(
-                key=f"typed-{uuid.uuid4()}",
+                key=key or f"typed-{uuid.uuid4()}",
                 service_point_id=service_point.pk,
                 topic_id=topic.pk,
                 channel=channel,
-                at=at,
+                at=min(noon, now),
                 count=count,
             )
         ],
         user=user,
         source=GuidanceRecord.Source.TYPED,
-        now=max(timezone.now(), at),
+        now=now,
         max_count=100_000,
+        max_age_days=MAX_AGE_DAYS,
     )
+    if not result.stored:
+        return None
     record = GuidanceRecord.objects.get(idempotency_key=result.stored[0])
     audit.record(
         action="create",
@@ -273,3 +321,13 @@ def today_counts(*, service_point: ServicePoint, day: date) -> dict[int, int]:
         .annotate(total=Sum("count"))
     )
     return {row["topic_id"]: row["total"] for row in rows}
+
+
+def day_total(*, service_point: ServicePoint, topic: GuidanceTopic, day: date) -> int:
+    """What is already registered at a service point for a topic on a day."""
+    return (
+        GuidanceRecord.objects.counted()
+        .filter(service_point=service_point, topic=topic, day=day)
+        .aggregate(total=Sum("count"))["total"]
+        or 0
+    )

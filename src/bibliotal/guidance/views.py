@@ -89,6 +89,7 @@ def tally(request, pk: int):
             "channels": GuidanceRecord.Channel.choices,
             "device": device,
             "total": sum(counts.values()),
+            "form_key": f"form-{uuid.uuid4()}",
             "undo": request.session.get("guidance_last") if user else None,
         },
     )
@@ -105,9 +106,13 @@ def _tally_post(request, service_point, user, device):
     try:
         topic_id = int(request.POST.get("topic", ""))
     except ValueError:
+        topic_id = 0
+    if not 0 < topic_id < 2**63:
         messages.error(request, _("Choose a topic."))
         return HttpResponseRedirect(request.path)
-    key = f"form-{uuid.uuid4()}"
+    # The key comes with the page, so the same form sent twice (a double click, a reload that
+    # resends) registers one guidance.
+    key = request.POST.get("key", "")[:80] or f"form-{uuid.uuid4()}"
     child = True if request.POST.get("child") else None
     try:
         register_taps(
@@ -126,7 +131,7 @@ def _tally_post(request, service_point, user, device):
     except GuidanceInputError as error:
         messages.error(request, "; ".join(e.message for e in error.errors))
         return HttpResponseRedirect(request.path)
-    topic = GuidanceTopic.objects.get(pk=topic_id)
+    topic = GuidanceTopic.objects.get(pk=topic_id)  # exists: register_taps checked it
     messages.success(request, _("Registered: %(topic)s.") % {"topic": topic.name})
     if user is not None:
         request.session["guidance_last"] = key
@@ -140,10 +145,14 @@ def kiosk_pair(request):
     if device is None:
         return render(request, "guidance/kiosk_pair.html", {"invalid": True}, status=404)
     if request.method == "POST":
+        # The pairing address works once: the device gets a fresh key that only its cookie
+        # holds, so the address (in a history, a log, a message) pairs nothing more.
+        fresh = device.set_new_key()
+        device.save(update_fields=["key_prefix", "key_digest"])
         response = redirect("guidance:tally", pk=device.service_point_id)
         response.set_cookie(
             KIOSK_COOKIE,
-            key,
+            fresh,
             max_age=KIOSK_COOKIE_AGE,
             httponly=True,
             samesite="Lax",
@@ -175,7 +184,7 @@ def typed(request):
         request.POST or None,
         service_points=points,
         organisation=organisation,
-        initial={"day": timezone.localdate() - timedelta(days=1)},
+        initial={"day": timezone.localdate() - timedelta(days=1), "key": f"typed-{uuid.uuid4()}"},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -187,6 +196,7 @@ def typed(request):
                 channel=data["channel"],
                 day=data["day"],
                 count=data["count"],
+                key=data["key"],
             )
         except GuidanceInputError as error:
             form.add_error(None, "; ".join(e.message for e in error.errors))

@@ -1,41 +1,58 @@
-// The tally page: a tap is kept on the device first, then sent; without network the taps wait
-// in localStorage with their original time and a unique key, and the server stores each key once.
+// The tally page. A tap is kept on the device first, then sent; without network the taps wait
+// in localStorage with their original time and a unique key, and the server stores each key
+// once. An undo is also kept until the server has it: the server remembers an undo that comes
+// before its tap, so the order in which they arrive does not matter. If the device cannot keep
+// anything, the page falls back to its ordinary form, which registers the tap directly.
 (function () {
   "use strict";
   var root = document.querySelector("[data-tally]");
   if (!root) { return; }
   var form = root.querySelector("[data-tally-form]");
   var undoForm = root.querySelector("[data-undo-form]");
-  var undoButton = root.querySelector("[data-undo]");
   var statusLine = root.querySelector("[data-status]");
   var servicePoint = Number(root.dataset.servicePoint);
   var api = root.dataset.api;
   var csrf = root.dataset.csrf;
   var queueKey = "bibliotal-guidance-queue-" + servicePoint;
+  var undoKey = "bibliotal-guidance-undo-" + servicePoint;
   var lastKey = "bibliotal-guidance-last-" + servicePoint;
   var UNDO_MS = 2 * 60 * 1000;
+  var BATCH = 200;
   var counts = JSON.parse(document.getElementById("tally-counts").textContent || "{}");
   var flushing = false;
+  var stopped = "";  // a message when sending waits for the user (log in, a refused batch)
   var delay = 2000;
   var timer = null;
+  var note = "";  // the last thing that happened, shown until the next
 
   function text(name, n) { return (root.dataset[name] || "").replace("%(n)s", n); }
-  function load() {
-    try { return JSON.parse(localStorage.getItem(queueKey)) || []; } catch (e) { return []; }
+  function read(key) {
+    try { return JSON.parse(localStorage.getItem(key)) || []; } catch (e) { return []; }
   }
-  function save(queue) { localStorage.setItem(queueKey, JSON.stringify(queue)); }
+  function write(key, value) { localStorage.setItem(key, JSON.stringify(value)); }
+  function queue() { return read(queueKey); }
+  function lastTap() {
+    try { return JSON.parse(localStorage.getItem(lastKey)); } catch (e) { return null; }
+  }
   function newKey() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
-  function lastTap() {
-    try { return JSON.parse(localStorage.getItem(lastKey)); } catch (e) { return null; }
+  function without(keys) {
+    var drop = {};
+    keys.forEach(function (key) { drop[key] = true; });
+    write(queueKey, queue().filter(function (item) { return !drop[item.key]; }));
   }
 
   function render(message) {
-    var queue = load();
+    if (message !== undefined) { note = message; }
+    var items = queue();
     var pending = {};
-    queue.forEach(function (item) { pending[item.topic] = (pending[item.topic] || 0) + 1; });
+    var undone = {};
+    read(undoKey).forEach(function (key) { undone[key] = true; });
+    items.forEach(function (item) {
+      if (!undone[item.key]) { pending[item.topic] = (pending[item.topic] || 0) + 1; }
+    });
     var total = 0;
     root.querySelectorAll("[data-count]").forEach(function (element) {
       var topic = element.dataset.count;
@@ -44,63 +61,121 @@
       total += value;
     });
     root.querySelector("[data-total]").textContent = total;
-    var state = !navigator.onLine && queue.length ? text("textOffline", queue.length)
-      : queue.length ? text("textSending", queue.length) : text("textSent");
-    statusLine.textContent = message ? message + " " + state : state;
+    var waiting = items.length + read(undoKey).length;
+    var state = stopped ? stopped
+      : !navigator.onLine && waiting ? text("textOffline", waiting)
+        : waiting ? text("textSending", waiting) : text("textSent");
+    statusLine.textContent = note ? note + " " + state : state;
     var last = lastTap();
     undoForm.hidden = !(last && Date.now() - last.time < UNDO_MS);
   }
 
   function schedule() {
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(flush, delay);
+    timer = setTimeout(function () { timer = null; flush(); }, delay);
     delay = Math.min(delay * 2, 60000);
   }
 
-  function flush() {
-    var queue = load();
-    if (flushing || !queue.length) { return; }
-    flushing = true;
-    var batch = queue.slice(0, 200);
-    fetch(api, {
+  function refusedKeys(batch, detail) {
+    // Item errors name the key; schema errors name the item's place in the batch.
+    if (detail && detail.errors) {
+      return detail.errors.map(function (error) { return error.key; });
+    }
+    if (Array.isArray(detail)) {
+      return detail.map(function (error) {
+        var at = (error.loc || []).indexOf("items");
+        var item = at >= 0 ? batch[error.loc[at + 1]] : null;
+        return item ? item.key : null;
+      }).filter(Boolean);
+    }
+    return [];
+  }
+
+  function post(url, body) {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ items: batch })
+      body: body === undefined ? undefined : JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (response.ok) {
-          var done = {};
-          data.stored.concat(data.duplicates).forEach(function (key) { done[key] = true; });
-          save(load().filter(function (item) { return !done[item.key]; }));
-          counts = data.today || counts;
-          delay = 2000;
-          render();
-        } else if (response.status === 422 && data.detail && data.detail.errors) {
-          var bad = {};
-          data.detail.errors.forEach(function (error) { bad[error.key] = true; });
-          save(load().filter(function (item) { return !bad[item.key]; }));
-          render(text("textRejected") + " " + data.detail.errors[0].message);
-        } else if (response.status === 401 || response.status === 403) {
-          render(text("textLogin"));
-        } else {
-          schedule();
-        }
+        return { response: response, data: data };
       });
+    });
+  }
+
+  function sendTaps() {
+    var batch = queue().slice(0, BATCH);
+    if (!batch.length) { return Promise.resolve(true); }
+    return post(api, { items: batch, sent_at: new Date().toISOString() }).then(function (answer) {
+      var response = answer.response;
+      var data = answer.data;
+      if (response.ok) {
+        without(data.stored.concat(data.duplicates));
+        counts = data.today || counts;
+        return true;
+      }
+      if (response.status === 401 || response.status === 403) {
+        stopped = text("textLogin");
+        return false;
+      }
+      if (response.status === 422) {
+        var refused = refusedKeys(batch, data.detail);
+        if (refused.length) {
+          without(refused);
+          render(text("textRejected") + " " + refused.length);
+          return true;
+        }
+      }
+      if (response.status >= 400 && response.status < 500 && response.status !== 408 &&
+          response.status !== 429) {
+        stopped = text("textRejected") + " " + response.status;
+        return false;
+      }
+      throw new Error(String(response.status));
+    });
+  }
+
+  function sendUndos() {
+    var keys = read(undoKey);
+    if (!keys.length) { return Promise.resolve(true); }
+    var key = keys[0];
+    return post(api + "/" + encodeURIComponent(key) + "/undo").then(function (answer) {
+      if (answer.response.ok || answer.response.status === 409) {
+        write(undoKey, read(undoKey).filter(function (k) { return k !== key; }));
+        if (answer.data.today) { counts = answer.data.today; }
+        render(answer.response.ok ? text("textUndone") : String(answer.data.detail || ""));
+        return true;
+      }
+      if (answer.response.status === 401 || answer.response.status === 403) {
+        stopped = text("textLogin");
+        return false;
+      }
+      throw new Error(String(answer.response.status));
+    });
+  }
+
+  function flush() {
+    if (flushing || !navigator.onLine) { render(); return; }
+    if (!queue().length && !read(undoKey).length) { render(); return; }
+    flushing = true;
+    sendTaps().then(function (goOn) {
+      return goOn ? sendUndos() : false;
+    }).then(function (goOn) {
+      flushing = false;
+      delay = 2000;
+      render();
+      if (goOn && (queue().length || read(undoKey).length)) { flush(); }
     }).catch(function () {
+      flushing = false;
       render();
       schedule();
-    }).then(function () {
-      flushing = false;
-      if (pendingUndo) { var last = pendingUndo; pendingUndo = null; undo(last); }
-      if (load().length && navigator.onLine && !timer) { schedule(); }
     });
   }
 
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || !button.dataset.topic) { return; }
-    event.preventDefault();
     var child = form.querySelector("input[name=child]");
     var item = {
       key: newKey(),
@@ -110,52 +185,46 @@
       child: child.checked ? true : null,
       at: new Date().toISOString()
     };
-    var queue = load();
-    queue.push(item);
-    save(queue);
-    localStorage.setItem(lastKey, JSON.stringify({ key: item.key, time: Date.now() }));
+    try {
+      var items = queue();
+      items.push(item);
+      write(queueKey, items);
+      write(lastKey, { key: item.key, time: Date.now() });
+    } catch (e) {
+      return;  // nothing can be kept here: let the ordinary form register the tap
+    }
+    event.preventDefault();
+    stopped = "";
     if (timer) { clearTimeout(timer); timer = null; }
     render(text("textRegistered") + ": " + button.dataset.name + ".");
     flush();
   });
 
-  var pendingUndo = null;
-
   undoForm.addEventListener("submit", function (event) {
-    event.preventDefault();
     var last = lastTap();
+    if (!last) { return; }
+    event.preventDefault();
     localStorage.removeItem(lastKey);
-    if (!last || Date.now() - last.time >= UNDO_MS) { render(text("textUndoTooLate")); return; }
-    if (flushing) {
-      // The tap may be on its way: decide once the server has answered.
-      pendingUndo = last;
-      return;
+    if (Date.now() - last.time >= UNDO_MS) { render(text("textUndoTooLate")); return; }
+    var waiting = queue().some(function (item) { return item.key === last.key; });
+    if (waiting && !flushing) {
+      without([last.key]);  // never left the device
     }
-    undo(last);
+    // Tell the server in any case: the tap may be on its way or already there.
+    write(undoKey, read(undoKey).concat([last.key]));
+    stopped = "";
+    render(text("textUndone"));
+    flush();
   });
 
-  function undo(last) {
-    var queue = load();
-    var waiting = queue.filter(function (item) { return item.key === last.key; }).length;
-    if (waiting) {
-      save(queue.filter(function (item) { return item.key !== last.key; }));
-      render(text("textUndone"));
-      return;
-    }
-    fetch(api + "/" + encodeURIComponent(last.key) + "/undo", {
-      method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf }
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (response.ok) { counts = data.today || counts; render(text("textUndone")); }
-        else { render(String(data.detail || "")); }
-      });
-    }).catch(function () { render(); });
-  }
-
-  window.addEventListener("online", function () { delay = 2000; if (timer) { clearTimeout(timer); timer = null; } flush(); });
+  window.addEventListener("online", function () {
+    delay = 2000;
+    if (timer) { clearTimeout(timer); timer = null; }
+    flush();
+  });
   window.addEventListener("offline", function () { render(); });
+  window.addEventListener("storage", function () { render(); });  // another tab changed it
   setInterval(function () { render(); }, 15000);
-  if (undoButton && !undoButton.value) { undoButton.value = ""; }
   render();
   flush();
 })();
