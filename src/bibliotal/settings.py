@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bibliotal.goals",
     "bibliotal.guidance",
     "bibliotal.teaching",
+    "bibliotal.events",
     "bibliotal.api",
 ]
 
@@ -121,7 +122,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if envconf.env_bool("BIBLIOTAL_BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto and X-Forwarded-For headers.
+TRUST_PROXY_HEADERS = envconf.env_bool("BIBLIOTAL_BEHIND_TLS_PROXY", False)
+if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = envconf.env_str(

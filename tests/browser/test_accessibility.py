@@ -4,6 +4,7 @@ in Danish and at phone width."""
 from datetime import date, time
 
 import pytest
+from django.utils import timezone
 
 from bibliotal.core.models import Closure
 from tests.browser.test_login_and_libraries import log_in
@@ -60,7 +61,23 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         branch=world.north,
         published=True,
     )
+    from bibliotal.events.models import EventOccurrence
+
+    event = EventOccurrence.objects.create(
+        organisation=world.organisation,
+        title="Bogcafé",
+        branch=world.north,
+        starts_at=timezone.now(),
+    )
     for path in (
+        "/events/",
+        "/events/awaiting/",
+        f"/events/{event.pk}/",
+        f"/events/{event.pk}/attendance/",
+        "/events/import/",
+        "/events/categories/",
+        "/events/report/",
+        "/events/programme/",
         "/teaching/",
         "/teaching/bookings/",
         "/teaching/sessions/",

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -40,11 +39,6 @@ def course(world):
         capacity=30,
         contact_email="team@example.org",
     )
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limit():
-    cache.clear()
 
 
 def booking_data(school, **changes):
@@ -92,11 +86,63 @@ def test_robots_and_floods_are_kept_out(client, world, course, school):
     url = reverse("teaching:course_public", args=[course.slug])
     assert client.post(url, booking_data(school, website="http://spam")).status_code == 302
     assert Booking.objects.count() == 0 and mail.outbox == []
-    for _ in range(5):
-        client.post(url, booking_data(school))
-    response = client.post(url, booking_data(school))
+    for number in range(5):
+        client.post(url, booking_data(school, teacher_email=f"laerer{number}@skole.example"))
+    response = client.post(url, booking_data(school, teacher_email="ny@skole.example"))
     assert "For mange bookinger" in response.content.decode()
     assert Booking.objects.count() == 5
+
+
+def test_one_address_cannot_be_sent_the_librarys_mail_again_and_again(
+    client, world, course, school
+):
+    url = reverse("teaching:course_public", args=[course.slug])
+    for _ in range(3):
+        client.post(
+            url,
+            booking_data(school, teacher_email="offer@example.com"),
+            REMOTE_ADDR=f"10.0.0.{_ + 1}",
+        )
+    response = client.post(
+        url, booking_data(school, teacher_email="offer@example.com"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert "For mange bookinger" in response.content.decode()
+    assert Booking.objects.count() == 3
+
+
+def test_the_confirmation_repeats_nothing_the_sender_typed(client, world, course, school):
+    url = reverse("teaching:course_public", args=[course.slug])
+    client.post(url, booking_data(school, wished_dates="Besøg http://spam.example nu"))
+    assert "spam.example" not in mail.outbox[0].body
+
+
+def test_ipv6_neighbours_share_one_limit(rf, settings):
+    from bibliotal.teaching.views import client_address
+
+    one = rf.get("/", REMOTE_ADDR="2001:db8:1:2::1")
+    two = rf.get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert client_address(one) == client_address(two) == "2001:db8:1:2::/64"
+    settings.TRUST_PROXY_HEADERS = True
+    behind = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8")
+    assert client_address(behind) == "5.6.7.8"
+
+
+def test_a_mail_server_that_is_down_loses_no_booking(client, world, course, school, settings):
+    settings.EMAIL_BACKEND = "tests.teaching.failing_mail.Backend"
+    url = reverse("teaching:course_public", args=[course.slug])
+    assert client.post(url, booking_data(school)).status_code == 302
+    assert Booking.objects.count() == 1
+    booking = Booking.objects.get()
+    client.force_login(world.coordinator)
+    when = timezone.localtime() + timedelta(days=10)
+    response = client.post(
+        reverse("teaching:booking_detail", args=[booking.pk]),
+        {"decision": "accepted", "scheduled_at": when.strftime("%Y-%m-%dT%H:%M")},
+        follow=True,
+    )
+    assert "kunne ikke sendes" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == "accepted"
 
 
 def test_unpublished_courses_are_not_bookable(client, world, course):
@@ -263,12 +309,27 @@ def test_contact_data_is_deleted_after_the_course_and_the_counts_remain(world, c
         scheduled_at=timezone.now() + timedelta(days=3),
         **{**booking_data(school), "institution": school},
     )
+    unanswered = Booking.objects.create(
+        course=course, status="requested", **{**booking_data(school), "institution": school}
+    )
+    Booking.objects.filter(pk=unanswered.pk).update(
+        created_at=timezone.make_aware(datetime(2021, 1, 5))
+    )
     deleted = purge_teacher_contacts(now=timezone.make_aware(datetime(2021, 4, 15)), days=30)
-    assert deleted == 1
+    assert deleted == 2
+    unanswered.refresh_from_db()
+    assert (unanswered.teacher_email, unanswered.wished_dates) == ("", "")
+    from bibliotal.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(note="teacher contact data deleted").count() == 2
+    assert not AuditEntry.objects.filter(changes__icontains="anne@skole.example").exists()
+    with pytest.raises(ValueError):
+        purge_teacher_contacts(days=-5)
     booking.refresh_from_db()
     recent.refresh_from_db()
     assert (booking.teacher_name, booking.teacher_email) == ("", "")
     assert booking.contact_deleted_at is not None and recent.teacher_email
+    assert booking.wished_dates == ""
     assert TeachingSession.objects.get().pupils_present == 22
 
 
@@ -354,3 +415,90 @@ def test_the_demo_teaches_about_ten_thousand_in_a_normal_year(db):
     count = TeachingSession.objects.count()
     call_command("demo", "--no-serve")
     assert TeachingSession.objects.count() == count
+
+
+def test_a_class_booked_with_a_typed_school_counts_once(world, course):
+    booking = Booking.objects.create(
+        course=course,
+        institution_name="Ny Friskole",
+        class_name="8.b",
+        grade="8",
+        expected_pupils=20,
+        wished_dates="x",
+    )
+    for day in (date(2021, 3, 1), date(2021, 3, 8), date(2021, 3, 15)):
+        session(course, None, day, 20, booking=booking)
+    assert unique_total(world, date(2021, 1, 1), date(2021, 12, 31)) == 20
+
+
+def unique_total(world, start, end):
+    return sum(
+        v.value
+        for v in PupilsTaughtProvider().daily_values(
+            organisation=world.organisation, start=start, end=end, branch_ids=None, measure="unique"
+        )
+    )
+
+
+def test_next_years_class_of_the_same_name_is_other_pupils(world, course, school):
+    session(course, school, date(2021, 3, 1), 22)  # 8.b in the school year 2020/21
+    session(course, school, date(2021, 10, 4), 25)  # the new 8.b, 2021/22
+    assert unique_total(world, date(2021, 1, 1), date(2021, 12, 31)) == 47
+
+
+def test_a_course_across_new_year_counts_in_the_year_it_began(world, course, school):
+    session(course, school, date(2020, 12, 7), 22)
+    session(course, school, date(2021, 1, 11), 22)
+    assert unique_total(world, date(2020, 1, 1), date(2020, 12, 31)) == 22
+    assert unique_total(world, date(2021, 1, 1), date(2021, 12, 31)) == 0
+
+
+def test_a_session_with_no_pupils_reaches_no_school(client, world, course, school):
+    session(course, school, date(2021, 3, 1), 0)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("teaching:reach"), {"year": 2021})
+    assert list(response.context["not_reached"]) == [school]
+
+
+@pytest.mark.parametrize("query", [{"year": "0"}, {"year": "10000"}, {"year": "abc"}])
+def test_odd_years_show_this_year_instead_of_failing(client, world, query):
+    client.force_login(world.coordinator)
+    assert client.get(reverse("teaching:reach"), query).status_code == 200
+
+
+def test_odd_months_and_bookings_do_not_fail(client, world):
+    client.force_login(world.coordinator)
+    assert client.get(reverse("teaching:session_list"), {"month": "0001-01"}).status_code == 200
+    assert client.get(reverse("teaching:session_list"), {"month": "9999-12"}).status_code == 200
+    assert client.get(reverse("teaching:session_new"), {"booking": "abc"}).status_code == 404
+
+
+def test_the_calendar_key_reads_the_feed_and_nothing_else(client, world):
+    client.force_login(world.coordinator)
+    key = client.get(reverse("teaching:home")).context["calendar_key"]
+    client.logout()
+    assert client.get(reverse("teaching:calendar_feed"), {"key": key}).status_code == 200
+    assert (
+        client.get(
+            "/api/v1/teaching/bookings", headers={"Authorization": f"Bearer {key}"}
+        ).status_code
+        == 401
+    )
+    assert client.get(reverse("teaching:calendar_feed"), {"key": "bc_wrong"}).status_code == 401
+
+
+def test_an_import_names_the_physical_line_after_a_quoted_line_break(world):
+    data = (
+        'navn;type;kommune;områdetype\n"Skole med\nlinjeskift";folkeskole;Herning;by\n'
+        "Anden Skole;universitet;Herning;by\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as error:
+        import_institutions(organisation=world.organisation, data=data, filename="s.csv")
+    assert str(error.value.errors[0]).startswith("s.csv, linje 4, kolonne type")
+
+
+def test_an_overlong_name_is_named_not_crashed_on(world):
+    data = ("navn;type\n" + "x" * 201 + ";folkeskole\n").encode()
+    with pytest.raises(ImportRejected) as error:
+        import_institutions(organisation=world.organisation, data=data, filename="s.csv")
+    assert "Højst 200 tegn." in str(error.value.errors[0])

@@ -50,11 +50,11 @@ class SessionIn(Schema):
     day: date
     start_time: time | None = None
     branch_id: int
-    place: str = "library"
     institution_id: int | None = None
-    class_name: str = ""
-    grade: str
-    theme: str
+    class_name: str = Field("", max_length=40)
+    grade: str = Field(..., max_length=10)
+    theme: str = Field(..., max_length=20)
+    place: str = Field("library", max_length=10)
     pupils_present: int = Field(..., ge=0, le=500)
     teachers_present: int = Field(1, ge=0, le=50)
 

@@ -265,7 +265,7 @@ def register_core_models() -> None:
     register(m.OpeningSchedule, organisation=lambda s: s.branch.organisation_id)
     register(m.OpeningHours, organisation=lambda h: h.schedule.branch.organisation_id)
     register(m.Closure)
-    register(m.Membership)
+    register(m.Membership, exclude=("calendar_key",))
     register(
         m.ApiToken,
         exclude=("key_digest", "last_used_at"),

@@ -32,3 +32,19 @@ def allowed_hosts(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def email_goes_somewhere(app_configs, **kwargs):
+    """`bibliotal check --deploy`: e-mail on the console reaches nobody and stays in the logs."""
+    if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+        return [
+            Warning(
+                "E-mail is written to the console: teachers get no answers, and their addresses "
+                "end up in the server's log.",
+                hint="Set BIBLIOTAL_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
+                "and Django's EMAIL_HOST settings for your mail server.",
+                id="bibliotal.W002",
+            )
+        ]
+    return []

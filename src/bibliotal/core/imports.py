@@ -70,12 +70,17 @@ def read_table(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]
         if sample.count(",") > sample.count(";"):
             delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
-    if not rows:
+    # Each record with the physical line it starts on: a quoted value with a line break must
+    # not shift the line numbers of the rows after it.
+    records, last_line = [], 0
+    for values in reader:
+        records.append((last_line + 1, values))
+        last_line = reader.line_num
+    if not records:
         return [], [], delimiter
-    header = [h.strip().lower() for h in rows[0]]
+    header = [h.strip().lower() for h in records[0][1]]
     body = []
-    for number, values in enumerate(rows[1:], start=2):
+    for number, values in records[1:]:
         if not any(v.strip() for v in values):
             continue
         body.append(

@@ -337,6 +337,13 @@ class Membership(models.Model):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    calendar_key = models.CharField(
+        _("calendar key"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Lets a calendar program read this person's teaching calendar, nothing more."),
+    )
     branches = models.ManyToManyField(
         Branch,
         blank=True,

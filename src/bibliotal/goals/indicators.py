@@ -101,6 +101,37 @@ def attach_provider(key: str, provider: Provider) -> None:
     _registry[key] = replace(get(key), provider=provider)
 
 
+class CombinedProvider:
+    """Several apps' contributions to one additive indicator, added up (e.g. new users from
+    registrations and first-time event participants)."""
+
+    def __init__(self, providers):
+        self.providers = list(providers)
+
+    def daily_values(self, **kwargs):
+        for provider in self.providers:
+            yield from provider.daily_values(**kwargs)
+
+    def period_values(self, **kwargs):
+        for provider in self.providers:
+            yield from provider.period_values(**kwargs)
+
+
+def contribute_provider(key: str, provider: Provider) -> None:
+    """Add a provider to an additive indicator that another app may also feed."""
+    indicator = get(key)
+    if not indicator.additive:
+        raise ValueError(f"{key} is reported per period; its figures cannot be added up.")
+    current = indicator.provider
+    if current is None:
+        combined = CombinedProvider([provider])
+    elif isinstance(current, CombinedProvider):
+        combined = CombinedProvider([*current.providers, provider])
+    else:
+        combined = CombinedProvider([current, provider])
+    _registry[key] = replace(indicator, provider=combined)
+
+
 def detach_provider(key: str) -> None:
     _registry[key] = replace(get(key), provider=None)
 

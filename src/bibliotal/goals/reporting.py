@@ -73,7 +73,22 @@ def scope_branches(target: Target) -> list[Branch]:
     return list(branches)
 
 
-def _calendar_open(branches, start: date, end: date) -> tuple[dict[date, bool], tuple[str, ...]]:
+def _calendar_open(
+    branches, start: date, end: date, cache: dict | None = None
+) -> tuple[dict[date, bool], tuple[str, ...]]:
+    """Whether a library in scope was open, per day. Targets of one page share the answers."""
+    key = (tuple(sorted(b.pk for b in branches)), start, end)
+    if cache is not None and key in cache:
+        return cache[key]
+    answer = _calendar_open_uncached(branches, start, end)
+    if cache is not None:
+        cache[key] = answer
+    return answer
+
+
+def _calendar_open_uncached(
+    branches, start: date, end: date
+) -> tuple[dict[date, bool], tuple[str, ...]]:
     calendar = opening_calendar(
         branches=[b for b in branches if b.has_premises], start=start, end=end
     )
@@ -87,7 +102,7 @@ def _calendar_open(branches, start: date, end: date) -> tuple[dict[date, bool], 
     return dict(open_days), tuple(reasons)
 
 
-def _series(indicator, target, branches, year_start: date, year_end: date):
+def _series(indicator, target, branches, year_start: date, year_end: date, cache=None):
     organisation = target.focus_area.budget_year.organisation
     branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
     values: dict[date, float] = defaultdict(float)
@@ -109,7 +124,7 @@ def _series(indicator, target, branches, year_start: date, year_end: date):
         estimated += item.estimated
     open_days, reasons, missing = (None, (), False)
     if indicator.at_premises:
-        open_days, reasons = _calendar_open(branches, year_start, year_end)
+        open_days, reasons = _calendar_open(branches, year_start, year_end, cache)
         if not any(open_days.values()):
             # No opening hours registered for these libraries: count every day rather than
             # pretend the year was closed.
@@ -148,7 +163,10 @@ class TargetProgress:
         return texts
 
 
-def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | None = None):
+def compute_target_progress(
+    target: Target, *, at: date, at_risk_ratio: float | None = None, cache: dict | None = None
+):
+    """One target's progress. ``cache`` lets the targets of one page share opening calendars."""
     start, end = target.period()
     if at_risk_ratio is None:
         settings = GoalSettings.objects.filter(
@@ -196,7 +214,7 @@ def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | 
             at_risk_ratio=at_risk_ratio,
         )
         return TargetProgress(target, result, at, periods=current_periods)
-    current = _series(indicator, target, branches, start, end)
+    current = _series(indicator, target, branches, start, end, cache)
     years = set(range(start.year - HISTORY_YEARS, start.year))
     if target.baseline_year:
         years.add(target.baseline_year)
@@ -209,6 +227,7 @@ def compute_target_progress(target: Target, *, at: date, at_risk_ratio: float | 
             branches,
             progress.shift(start, year - start.year),
             progress.shift(end, year - start.year),
+            cache,
         )
         for year in sorted(years)
     }
@@ -245,10 +264,11 @@ def status_rows(*, organisation, year: int, at: date | None = None) -> list[dict
     settings = GoalSettings.objects.filter(organisation=organisation).first()
     ratio = float(settings.at_risk_ratio) if settings else 0.95
     rows = []
+    cache: dict = {}
     for target in targets:
         if target.is_qualitative:
             continue
-        computed = compute_target_progress(target, at=at, at_risk_ratio=ratio)
+        computed = compute_target_progress(target, at=at, at_risk_ratio=ratio, cache=cache)
         rows.append(status_row(computed))
     return rows
 

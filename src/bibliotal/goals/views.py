@@ -50,12 +50,15 @@ def year_detail(request, year: int):
     ratio = float(settings.at_risk_ratio) if settings else 0.95
     _by, targets = reporting.year_targets(organisation=organisation, year=year)
     by_area: dict[int, list] = {}
+    cache: dict = {}  # the targets share opening calendars
     needs_target = []
     for target in targets:
         if target.is_qualitative:
             needs_target.append(target)
             continue
-        computed = reporting.compute_target_progress(target, at=at, at_risk_ratio=ratio)
+        computed = reporting.compute_target_progress(
+            target, at=at, at_risk_ratio=ratio, cache=cache
+        )
         by_area.setdefault(target.focus_area_id, []).append(computed)
     areas = [
         {

@@ -17,7 +17,9 @@ class TeachingConfig(AppConfig):
         audit.register(models.Course)
         audit.register(
             models.Booking,
-            exclude=("teacher_email", "teacher_name"),
+            # The teacher's contact data and free text are deleted after the course; the log
+            # must not keep a copy.
+            exclude=("teacher_email", "teacher_name", "wished_dates", "staff_note"),
             organisation=lambda b: b.course.organisation_id,
         )
         audit.register(models.TeachingSession, organisation=lambda s: s.branch.organisation_id)

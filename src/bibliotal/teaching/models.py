@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -290,3 +291,19 @@ class TeachingSession(models.Model):
     def class_key(self) -> tuple:
         """Who 'the same class' is, for unique pupils: course, school, class name, grade."""
         return (self.course_id, self.institution_id, self.class_name.strip().lower(), self.grade)
+
+
+class BookingAttempt(models.Model):
+    """A public booking, kept for an hour to limit floods: only keyed hashes, never the address
+    or e-mail themselves."""
+
+    address_hash = models.CharField(max_length=64, db_index=True)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("booking attempt")
+        verbose_name_plural = _("booking attempts")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core import audit
 from bibliotal.core.imports import (
     ImportRejected,
     RowError,
@@ -22,6 +25,8 @@ from bibliotal.core.imports import (
 )
 from bibliotal.core.models import Branch, ImportBatch
 from bibliotal.teaching.models import Booking, Institution
+
+logger = logging.getLogger(__name__)
 
 KIND_WORDS = {
     "folkeskole": Institution.Kind.FOLKESKOLE,
@@ -140,6 +145,23 @@ def import_institutions(
                     )
                 )
                 continue
+        if len(name) > 200:
+            errors.append(
+                RowError(filename, line, name_col, name[:60], _("At most 200 characters."))
+            )
+            continue
+        municipality = row.get(municipality_col, "") if municipality_col else ""
+        if len(municipality) > 100:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    municipality_col,
+                    municipality[:60],
+                    _("At most 100 characters."),
+                )
+            )
+            continue
         parsed.append(
             {
                 "name": name,
@@ -183,29 +205,34 @@ def import_institutions(
     return result
 
 
-def _send(subject: str, body: str, to: list[str]) -> None:
+def _send(subject: str, body: str, to: list[str]) -> bool:
+    """Send, and say whether it went: a mail server that is down must not lose a booking."""
     recipients = [address for address in to if address]
-    if recipients:
+    if not recipients:
+        return True
+    try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+    except (OSError, smtplib.SMTPException):
+        logger.warning(
+            "Could not send %r to %d recipients", subject, len(recipients), exc_info=True
+        )
+        return False
+    return True
 
 
 def submit_booking(*, course, data: dict, base_url: str) -> Booking:
     """A teacher's request from the public page; the teacher and the team get an e-mail."""
     with transaction.atomic():
         booking = Booking.objects.create(course=course, **data)
+    # The confirmation repeats nothing the sender typed, so the page cannot be used to send
+    # the library's e-mail with someone else's text.
     _send(
         _("We have received your booking: %(course)s") % {"course": course.title},
         _(
-            "Thank you. We have received your request for %(course)s for class %(class)s "
-            "(%(pupils)d pupils). The library will answer you by e-mail.\n\nYour wished dates: "
-            "%(dates)s"
+            "Thank you. We have received a request for %(course)s (%(pupils)d pupils). The "
+            "library will answer by e-mail."
         )
-        % {
-            "course": course.title,
-            "class": booking.class_name,
-            "pupils": booking.expected_pupils,
-            "dates": booking.wished_dates,
-        },
+        % {"course": course.title, "pupils": booking.expected_pupils},
         [booking.teacher_email],
     )
     _send(
@@ -251,7 +278,7 @@ def decide_booking(
     body = texts[status] % {"course": booking.course.title, "when": when}
     if note:
         body += "\n\n" + note
-    _send(
+    booking.mail_sent = _send(
         _("Your booking: %(course)s") % {"course": booking.course.title},
         body,
         [booking.teacher_email],
@@ -260,26 +287,45 @@ def decide_booking(
 
 
 def purge_teacher_contacts(*, now=None, days: int | None = None) -> int:
-    """Delete the teacher's name and e-mail a set time after the last session (or after the
-    booking was declined or cancelled, or after the agreed time). The counts remain."""
+    """Delete the teacher's name, e-mail and free text a set time after the last session, or
+    after the agreed time, or after the booking was received when it was never taught (declined,
+    cancelled or left unanswered). The counts remain. Each deletion is audited."""
     now = now or timezone.now()
     days = settings.BIBLIOTAL_TEACHER_CONTACT_DAYS if days is None else days
+    if days < 0:
+        raise ValueError(_("The number of days cannot be negative."))
     cutoff = now - timedelta(days=days)
     candidates = (
         Booking.objects.filter(contact_deleted_at__isnull=True)
-        .exclude(teacher_email="", teacher_name="")
+        .select_related("course")
         .annotate(last_session=Max("taught__day"))
     )
-    due = []
+    purged = 0
     for booking in candidates:
         if booking.last_session is not None:
             ended = booking.last_session < cutoff.date()
-        elif booking.status in {Booking.Status.DECLINED, Booking.Status.CANCELLED}:
-            ended = booking.created_at < cutoff
+        elif booking.scheduled_at is not None and booking.status not in {
+            Booking.Status.DECLINED,
+            Booking.Status.CANCELLED,
+        }:
+            ended = booking.scheduled_at < cutoff
         else:
-            ended = booking.scheduled_at is not None and booking.scheduled_at < cutoff
-        if ended:
-            due.append(booking.pk)
-    return Booking.objects.filter(Q(pk__in=due)).update(
-        teacher_name="", teacher_email="", contact_deleted_at=now
-    )
+            ended = booking.created_at < cutoff
+        if not ended:
+            continue
+        Booking.objects.filter(pk=booking.pk).update(
+            teacher_name="",
+            teacher_email="",
+            wished_dates="",
+            staff_note="",
+            contact_deleted_at=now,
+        )
+        audit.record(
+            action="update",
+            instance=booking,
+            organisation_id=booking.course.organisation_id,
+            changes={"contact_deleted_at": [None, now.isoformat()]},
+            note="teacher contact data deleted",
+        )
+        purged += 1
+    return purged

@@ -3,11 +3,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
+import ipaddress
+import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.http import Http404, HttpResponse
@@ -16,8 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import ApiToken
-from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
+from bibliotal.core.models import Membership
+from bibliotal.core.permissions import (
+    Capability,
+    has_capability,
+    membership_of,
+    organisation_of,
+    require,
+)
 from bibliotal.core.views import _organisation_or_403
 from bibliotal.goals.indicators import ATTENDANCES, UNIQUE
 from bibliotal.teaching.forms import (
@@ -28,7 +37,13 @@ from bibliotal.teaching.forms import (
     SessionForm,
 )
 from bibliotal.teaching.indicators import PupilsTaughtProvider
-from bibliotal.teaching.models import Booking, Course, Institution, TeachingSession
+from bibliotal.teaching.models import (
+    Booking,
+    BookingAttempt,
+    Course,
+    Institution,
+    TeachingSession,
+)
 from bibliotal.teaching.services import decide_booking, import_institutions, submit_booking
 
 BOOKINGS_PER_HOUR = 5
@@ -49,13 +64,43 @@ def catalogue(request):
     return render(request, "teaching/course_catalogue.html", {"courses": courses})
 
 
-def _rate_limited(request) -> bool:
+BOOKINGS_PER_EMAIL_PER_HOUR = 3
+
+
+def client_address(request) -> str:
+    """The booker's address: behind a trusted proxy its last X-Forwarded-For entry; an IPv6
+    address by its /64 network, which one household or school holds."""
     address = request.META.get("REMOTE_ADDR", "")
-    key = "booking-rate:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    count = cache.get(key, 0)
-    if count >= BOOKINGS_PER_HOUR:
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded.strip():
+            address = forwarded.split(",")[-1].strip()
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _keyed(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def _rate_limited(request, email: str) -> bool:
+    """At most a few bookings an hour per address and per teacher e-mail, shared by every
+    worker process (the database), keeping only keyed hashes for an hour."""
+    now = timezone.now()
+    BookingAttempt.objects.filter(at__lt=now - timedelta(hours=1)).delete()
+    address, recipient = _keyed(client_address(request)), _keyed(email.strip().lower())
+    recent = BookingAttempt.objects.filter(at__gte=now - timedelta(hours=1))
+    if (
+        recent.filter(address_hash=address).count() >= BOOKINGS_PER_HOUR
+        or recent.filter(email_hash=recipient).count() >= BOOKINGS_PER_EMAIL_PER_HOUR
+    ):
         return True
-    cache.set(key, count + 1, 3600)
+    BookingAttempt.objects.create(address_hash=address, email_hash=recipient, at=now)
     return False
 
 
@@ -69,7 +114,7 @@ def course_public(request, slug: str):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.get("website"):
             return redirect("teaching:booking_thanks", slug=course.slug)  # a robot: keep nothing
-        if _rate_limited(request):
+        if _rate_limited(request, form.cleaned_data["teacher_email"]):
             form.add_error(
                 None,
                 _(
@@ -105,7 +150,15 @@ def home(request):
         status=Booking.Status.ACCEPTED,
         scheduled_at__gte=timezone.now(),
     ).order_by("scheduled_at")
-    return render(request, "teaching/home.html", {"waiting": waiting, "upcoming": upcoming[:10]})
+    return render(
+        request,
+        "teaching/home.html",
+        {
+            "waiting": waiting,
+            "upcoming": upcoming[:10],
+            "calendar_key": calendar_key_for(request.user),
+        },
+    )
 
 
 @require(Capability.COORDINATE)
@@ -149,6 +202,8 @@ def booking_list(request):
 
 def _booking(request, pk):
     organisation = _organisation_or_403(request)
+    if not str(pk).isdigit():
+        raise Http404
     return get_object_or_404(
         Booking.objects.select_related("course", "institution"),
         pk=pk,
@@ -164,14 +219,23 @@ def booking_detail(request, pk: int):
     }
     form = DecisionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        decide_booking(
+        answered = decide_booking(
             booking=booking,
             user=request.user,
             status=form.cleaned_data["decision"],
             scheduled_at=form.cleaned_data["scheduled_at"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, _("The answer is saved and sent to the teacher."))
+        if getattr(answered, "mail_sent", True):
+            messages.success(request, _("The answer is saved and sent to the teacher."))
+        else:
+            messages.warning(
+                request,
+                _(
+                    "The answer is saved, but the e-mail to the teacher "
+                    "could not be sent: tell the teacher yourself."
+                ),
+            )
         return redirect("teaching:booking_detail", pk=booking.pk)
     return render(
         request,
@@ -187,6 +251,8 @@ def session_list(request):
     try:
         month = datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:
+        month = today.replace(day=1)
+    if not 2000 <= month.year <= today.year + 5:
         month = today.replace(day=1)
     end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     sessions = (
@@ -342,6 +408,8 @@ def reach(request):
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
+    if not 2000 <= year <= today.year + 5:
+        year = today.year
     start, end = date(year, 1, 1), date(year, 12, 31)
     sessions = TeachingSession.objects.filter(
         branch__organisation=organisation, day__gte=start, day__lte=end
@@ -378,7 +446,11 @@ def reach(request):
     from bibliotal.core.models import Branch
     from bibliotal.teaching.models import Course, GradeLevel
 
-    reached = set(sessions.exclude(institution=None).values_list("institution", flat=True))
+    reached = set(
+        sessions.exclude(institution=None)
+        .filter(pupils_present__gt=0)
+        .values_list("institution", flat=True)
+    )
     not_reached = Institution.objects.filter(organisation=organisation, active=True).exclude(
         pk__in=reached
     )
@@ -399,31 +471,57 @@ def reach(request):
                 ),
             ),
             "by_theme": grouped("theme", dict(Course.Theme.choices)),
-            "by_area": grouped("institution__area_type", dict(Branch.AreaType.choices)),
+            "by_area": merged_empty(
+                grouped("institution__area_type", dict(Branch.AreaType.choices))
+            ),
             "not_reached": not_reached,
         },
     )
 
 
+CALENDAR_KEY_PREFIX = "bc_"
+
+
+def merged_empty(rows: list[dict]) -> list[dict]:
+    """Sessions without a school and schools without an area type are one "—" row."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        label = str(row["label"])
+        if label in merged:
+            merged[label]["sessions"] += row["sessions"]
+            merged[label]["pupils"] = (merged[label]["pupils"] or 0) + (row["pupils"] or 0)
+        else:
+            merged[label] = dict(row)
+    return list(merged.values())
+
+
+def calendar_key_for(user) -> str:
+    """A person's key for reading the teaching calendar, and nothing else (made on first use)."""
+    membership = membership_of(user)
+    if membership is None:
+        return ""
+    if not membership.calendar_key:
+        membership.calendar_key = CALENDAR_KEY_PREFIX + secrets.token_urlsafe(24)
+        membership.save(update_fields=["calendar_key"])
+    return membership.calendar_key
+
+
 def calendar_feed(request):
-    """Confirmed bookings as iCalendar, for the team's calendars (session, or ?key=API token)."""
+    """Confirmed bookings as iCalendar: with the session, or ?key= the person's calendar key,
+    which reads this feed only (a calendar program keeps it in its address)."""
     user = request.user if request.user.is_authenticated else None
     key = request.GET.get("key", "")
-    if user is None and key.startswith(ApiToken.PREFIX):
-        token = (
-            ApiToken.objects.active()
-            .select_related("user")
-            .filter(key_digest=ApiToken.digest(key))
-            .first()
-        )
-        user = token.user if token and token.user.is_active else None
+    if user is None and key.startswith(CALENDAR_KEY_PREFIX):
+        membership = Membership.objects.select_related("user").filter(calendar_key=key).first()
+        user = membership.user if membership and membership.user.is_active else None
     if user is None:
         return HttpResponse(status=401)
-    if not has_capability(user, Capability.COORDINATE):
+    organisation = organisation_of(user)
+    if organisation is None or not has_capability(user, Capability.COORDINATE):
         raise PermissionDenied
     from bibliotal.teaching.ical import confirmed_sessions_calendar
 
-    body = confirmed_sessions_calendar(organisation=organisation_of(user), host=request.get_host())
+    body = confirmed_sessions_calendar(organisation=organisation, host=request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="undervisning.ics"'
     return response

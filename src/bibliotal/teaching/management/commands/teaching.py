@@ -28,7 +28,10 @@ class Command(AuditedCommand):
         if action == "purge-contacts":
             from bibliotal.teaching.services import purge_teacher_contacts
 
-            count = purge_teacher_contacts(days=options.get("days"))
+            try:
+                count = purge_teacher_contacts(days=options.get("days"))
+            except ValueError as error:
+                raise CommandError(str(error)) from error
             self.stdout.write(f"Contact data deleted from {count} bookings.")
             return
         from bibliotal.teaching.services import import_institutions

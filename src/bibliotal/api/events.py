@@ -1,0 +1,123 @@
+"""/api/v1/events: occurrences and their attendance."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from bibliotal.api.auth import require
+from bibliotal.core.permissions import Capability, branches_for, has_capability, organisation_of
+from bibliotal.events.models import EventOccurrence
+from bibliotal.events.services import enter_attendance
+
+router = Router(tags=["events"])
+
+
+class OccurrenceOut(Schema):
+    id: int
+    series_id: int | None
+    title: str
+    event_type: str | None = None
+    audience: str
+    starts_at: datetime
+    ends_at: datetime | None
+    branch_id: int | None
+    place: str
+    organiser: str
+    mode: str
+    capacity: int | None
+    status: str
+    counted: bool
+    attendance_total: int | None
+    attendance_children: int | None
+    attendance_online: int | None
+    attendance_first_time: int | None
+
+    @staticmethod
+    def resolve_event_type(obj):
+        return obj.event_type.name if obj.event_type_id else None
+
+
+class AttendanceIn(Schema):
+    total: int = Field(..., ge=0, le=100_000)
+    children: int | None = Field(None, ge=0)
+    online: int | None = Field(None, ge=0)
+    first_time: int | None = Field(None, ge=0)
+
+
+class Period(Schema):
+    from_: date = Field(..., alias="from")
+    to: date
+
+
+class Problem(Schema):
+    detail: str
+
+
+@router.get("/events/occurrences", response=list[OccurrenceOut], summary="Events in a period")
+def list_occurrences(request, period: Query[Period]):
+    require(request, Capability.VIEW)
+    return list(
+        EventOccurrence.objects.filter(
+            organisation=organisation_of(request.user),
+            starts_at__date__gte=period.from_,
+            starts_at__date__lte=period.to,
+        )
+        .select_related("event_type")
+        .order_by("starts_at")
+    )
+
+
+@router.get("/events/occurrences/{occurrence_id}", response=OccurrenceOut, summary="One event")
+def get_occurrence(request, occurrence_id: int):
+    require(request, Capability.VIEW)
+    return get_object_or_404(
+        EventOccurrence.objects.select_related("event_type"),
+        pk=occurrence_id,
+        organisation=organisation_of(request.user),
+    )
+
+
+@router.put(
+    "/events/occurrences/{occurrence_id}/attendance",
+    response={200: OccurrenceOut, 403: Problem, 422: Problem},
+    summary="Enter or correct the attendance of an event",
+)
+def put_attendance(request, occurrence_id: int, payload: AttendanceIn):
+    require(request, Capability.REGISTER)
+    occurrence = get_object_or_404(
+        EventOccurrence, pk=occurrence_id, organisation=organisation_of(request.user)
+    )
+    allowed = has_capability(request.user, Capability.COORDINATE) or (
+        occurrence.branch_id is not None
+        and branches_for(request.user, Capability.REGISTER).filter(pk=occurrence.branch_id).exists()
+    )
+    if not allowed:
+        return Status(403, {"detail": "You may not enter attendance for this library."})
+    if not occurrence.counted:
+        return Status(
+            422, {"detail": "Cancelled events and outside hirers' events take no attendance."}
+        )
+    try:
+        occurrence = enter_attendance(
+            occurrence=occurrence,
+            user=request.user,
+            total=payload.total,
+            children=payload.children,
+            online=payload.online,
+            first_time=payload.first_time,
+        )
+    except ValidationError as error:
+        return Status(
+            422,
+            {
+                "detail": "; ".join(
+                    f"{field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                )
+            },
+        )
+    return occurrence

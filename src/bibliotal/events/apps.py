@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "bibliotal.events"
+    label = "events"
+    verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from bibliotal.core import audit
+        from bibliotal.events import demo, models, signals  # noqa: F401  (registers them)
+        from bibliotal.events.indicators import (
+            EventParticipantsProvider,
+            EventsHeldProvider,
+            FirstTimeParticipantsProvider,
+        )
+        from bibliotal.goals import indicators
+
+        audit.register(models.EventType)
+        audit.register(models.EventSeries)
+        audit.register(models.EventOccurrence)
+        audit.register(models.CategoryMapping)
+        audit.register(models.EventFeed)
+        indicators.attach_provider("event_participants", EventParticipantsProvider())
+        indicators.attach_provider("events_held", EventsHeldProvider())
+        indicators.contribute_provider("new_users", FirstTimeParticipantsProvider())

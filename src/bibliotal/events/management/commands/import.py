@@ -1,0 +1,100 @@
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import Branch, Organisation
+
+
+class Command(AuditedCommand):
+    help = "Import files: events from iCalendar (.ics) or CSV, or from a configured feed."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="kind", required=True)
+        events = sub.add_parser(
+            "events",
+            help="Import events from an .ics or .csv file, or "
+            "--feed NAME for a feed an administrator configured.",
+        )
+        events.add_argument("file", type=Path, nargs="?")
+        events.add_argument("--feed", help="Name of a configured event feed.")
+        events.add_argument("--branch", help="Library for events that name none.")
+        events.add_argument(
+            "--from",
+            dest="start",
+            type=date.fromisoformat,
+            help="First day to expand repeating events into (YYYY-MM-DD).",
+        )
+        events.add_argument(
+            "--to",
+            dest="end",
+            type=date.fromisoformat,
+            help="Last day to expand repeating events into.",
+        )
+        events.add_argument("--dry-run", action="store_true")
+        events.add_argument("--organisation")
+
+    def handle(self, *args, kind, **options):
+        organisation = self._organisation(options.get("organisation"))
+        from bibliotal.events.services import import_events_csv, import_events_ical
+
+        if options.get("feed"):
+            from bibliotal.events.feeds import FeedError, fetch_feed
+
+            try:
+                result = fetch_feed(
+                    organisation=organisation, name=options["feed"], dry_run=options["dry_run"]
+                )
+            except FeedError as error:
+                raise CommandError(str(error)) from error
+            except ImportRejected as error:
+                raise CommandError("\n".join(map(str, error.errors))) from error
+            self.stdout.write(result.summary())
+            return
+        file = options.get("file")
+        if file is None:
+            raise CommandError("Give a file or --feed NAME.")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        branch = None
+        if options.get("branch"):
+            branch = Branch.objects.filter(
+                organisation=organisation, name=options["branch"]
+            ).first()
+            if branch is None:
+                raise CommandError(f"No library is called {options['branch']!r}.")
+        try:
+            if file.suffix.lower() == ".csv":
+                result = import_events_csv(
+                    organisation=organisation,
+                    data=data,
+                    filename=file.name,
+                    dry_run=options["dry_run"],
+                )
+            else:
+                result = import_events_ical(
+                    organisation=organisation,
+                    data=data,
+                    filename=file.name,
+                    default_branch=branch,
+                    window_start=options.get("start"),
+                    window_end=options.get("end"),
+                    dry_run=options["dry_run"],
+                )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
+        self.stdout.write(result.summary())
+
+    def _organisation(self, name):
+        found = list(
+            (Organisation.objects.filter(name=name) if name else Organisation.objects.all())[:2]
+        )
+        if len(found) != 1:
+            raise CommandError(
+                "Name the organisation with --organisation." if found else "No such organisation."
+            )
+        return found[0]

@@ -1,0 +1,612 @@
+"""Events in from iCalendar and CSV (validate first, one transaction, idempotent) and attendance."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import icalendar
+import recurring_ical_events
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import (
+    ImportRejected,
+    RowError,
+    decode,
+    find_column,
+    fingerprint,
+    parse_date,
+    parse_number,
+    read_table,
+)
+from bibliotal.core.models import Branch, ImportBatch
+from bibliotal.events.models import (
+    DEFAULT_EVENT_TYPES,
+    Audience,
+    CategoryMapping,
+    EventOccurrence,
+    EventSeries,
+    EventType,
+)
+
+AUDIENCE_WORDS = [
+    ("familie", Audience.FAMILIES),
+    ("børn", Audience.CHILDREN),
+    ("boern", Audience.CHILDREN),
+    ("unge", Audience.YOUNG),
+    ("teen", Audience.YOUNG),
+    ("voksne", Audience.ADULTS),
+]
+WINDOW_BACK = timedelta(days=400)
+WINDOW_AHEAD = timedelta(days=400)
+
+
+def ensure_event_types(*, organisation) -> list[EventType]:
+    for position, name in enumerate(DEFAULT_EVENT_TYPES):
+        EventType.objects.get_or_create(
+            organisation=organisation, name=name, defaults={"position": position}
+        )
+    return list(EventType.objects.filter(organisation=organisation, active=True))
+
+
+@dataclass
+class PlannedOccurrence:
+    key: tuple[str, str]
+    values: dict
+    categories: list[str]
+    series_uid: str = ""
+
+
+@dataclass
+class EventImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+    missing: int = 0
+    already_imported: bool = False
+    unmapped_categories: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.already_imported:
+            return _("This file was imported before: nothing changed.")
+        text = (
+            _(
+                "%(created)d new, %(updated)d changed, %(unchanged)d unchanged, %(cancelled)d "
+                "cancelled, %(missing)d no longer in the calendar."
+            )
+            % self.__dict__
+        )
+        if self.unmapped_categories:
+            text += " " + _("Categories without an event type: %(list)s.") % {
+                "list": ", ".join(self.unmapped_categories)
+            }
+        return text
+
+
+def _audience(words: list[str]) -> str:
+    joined = " ".join(words).lower()
+    for word, audience in AUDIENCE_WORDS:
+        if word in joined:
+            return audience
+    return Audience.ALL
+
+
+class _Types:
+    """Category → event type through the organisation's mapping table."""
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+        self.by_name = {
+            t.name.lower(): t for t in EventType.objects.filter(organisation=organisation)
+        }
+        self.mappings = {
+            m.category.lower(): m
+            for m in CategoryMapping.objects.filter(organisation=organisation).select_related(
+                "event_type"
+            )
+        }
+        self.unmapped: dict[str, None] = {}
+
+    def resolve(self, categories: list[str]) -> tuple[EventType | None, bool]:
+        event_type, outside = None, False
+        for category in categories:
+            lowered = category.strip().lower()
+            if not lowered or lowered in dict(AUDIENCE_WORDS):
+                continue
+            mapping = self.mappings.get(lowered)
+            if mapping is not None:
+                outside = outside or mapping.outside_hirer
+                event_type = event_type or mapping.event_type
+            elif lowered in self.by_name:
+                event_type = event_type or self.by_name[lowered]
+            else:
+                self.unmapped.setdefault(category.strip())
+        return event_type, outside
+
+    def remember_unmapped(self) -> list[str]:
+        for category in self.unmapped:
+            CategoryMapping.objects.get_or_create(organisation=self.organisation, category=category)
+        return list(self.unmapped)
+
+
+def _branch_for(location: str, branches: list[Branch]) -> Branch | None:
+    lowered = location.lower()
+    for branch in sorted(branches, key=lambda b: -len(b.name)):
+        if branch.name.lower() in lowered:
+            return branch
+    return None
+
+
+def _as_datetime(value) -> tuple[datetime, bool]:
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value, False
+    return timezone.make_aware(datetime.combine(value, time(0))), True
+
+
+def _recurrence_id(value) -> str:
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def _vevent_lines(text: str) -> dict[str, int]:
+    """The line of each VEVENT's BEGIN, by UID, for messages."""
+    lines: dict[str, int] = {}
+    begin = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped == "BEGIN:VEVENT":
+            begin = number
+        elif stripped.upper().startswith("UID:") and begin is not None:
+            lines.setdefault(stripped[4:].strip(), begin)
+    return lines
+
+
+def parse_ical(
+    *,
+    organisation,
+    data: bytes,
+    filename: str,
+    default_branch: Branch | None,
+    window_start: date,
+    window_end: date,
+) -> tuple[list[PlannedOccurrence], _Types]:
+    text, _encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except ValueError as exc:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "VCALENDAR",
+                    text[:40],
+                    _("Not an iCalendar file: %(error)s") % {"error": exc},
+                )
+            ]
+        ) from exc
+    lines = _vevent_lines(text)
+    errors: list[RowError] = []
+    recurring = set()
+    for component in calendar.walk("VEVENT"):
+        uid = str(component.get("UID", "")).strip()
+        line = lines.get(uid, 1)
+        if not uid:
+            errors.append(RowError(filename, line, "UID", "", _("Every event needs a UID.")))
+        if component.get("DTSTART") is None:
+            errors.append(RowError(filename, line, "DTSTART", uid, _("The event has no start.")))
+        if not str(component.get("SUMMARY", "")).strip():
+            errors.append(RowError(filename, line, "SUMMARY", uid, _("The event has no title.")))
+        if component.get("RRULE") or component.get("RDATE"):
+            recurring.add(uid)
+    if errors:
+        raise ImportRejected(errors)
+    branches = list(Branch.objects.filter(organisation=organisation))
+    types = _Types(organisation)
+    planned: list[PlannedOccurrence] = []
+    try:
+        expanded = list(recurring_ical_events.of(calendar).between(window_start, window_end))
+    except Exception as exc:  # the library raises various errors on broken rules
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "RRULE",
+                    "",
+                    _("The repetition rules cannot be read: %(error)s") % {"error": exc},
+                )
+            ]
+        ) from exc
+    for component in expanded:
+        uid = str(component.get("UID")).strip()
+        start, all_day = _as_datetime(component.decoded("DTSTART"))
+        end = None
+        if component.get("DTEND") is not None:
+            end, _day = _as_datetime(component.decoded("DTEND"))
+        recurrence = ""
+        if uid in recurring:
+            # One occurrence of a series: its original start, so a moved one keeps its key.
+            recurrence = _recurrence_id(component.decoded("RECURRENCE-ID"))
+        categories = []
+        for value in (
+            component.get("CATEGORIES", [])
+            if isinstance(component.get("CATEGORIES"), list)
+            else [component.get("CATEGORIES")]
+        ):
+            if value is not None:
+                categories += [str(c) for c in value.cats]
+        event_type, outside = types.resolve(categories)
+        location = str(component.get("LOCATION", "")).strip()
+        branch = _branch_for(location, branches) or default_branch
+        if branch is None and not location:
+            raise ImportRejected(
+                [
+                    RowError(
+                        filename,
+                        lines.get(uid, 1),
+                        "LOCATION",
+                        uid,
+                        _("The event says nowhere where it is: choose a library for the file."),
+                    )
+                ]
+            )
+        status = (
+            EventOccurrence.Status.CANCELLED
+            if str(component.get("STATUS", "")).upper() == "CANCELLED"
+            else EventOccurrence.Status.PLANNED
+        )
+        planned.append(
+            PlannedOccurrence(
+                key=(uid, recurrence),
+                categories=categories,
+                series_uid=uid if uid in recurring else "",
+                values={
+                    "title": str(component.get("SUMMARY")).strip()[:300],
+                    "description": str(component.get("DESCRIPTION", "")).strip(),
+                    "starts_at": start,
+                    "ends_at": end,
+                    "all_day": all_day,
+                    "branch": branch,
+                    "place": ""
+                    if branch and branch.name.lower() in location.lower()
+                    else location[:200],
+                    "event_type": event_type,
+                    "audience": _audience(categories),
+                    "organiser": EventOccurrence.Organiser.OUTSIDE_HIRER
+                    if outside
+                    else EventOccurrence.Organiser.LIBRARY,
+                    "status": status,
+                },
+            )
+        )
+    return planned, types
+
+
+def import_events_ical(
+    *,
+    organisation,
+    data: bytes,
+    filename: str,
+    user=None,
+    default_branch: Branch | None = None,
+    window_start: date | None = None,
+    window_end: date | None = None,
+    dry_run: bool = False,
+    source: str = EventOccurrence.Source.ICAL,
+) -> EventImportResult:
+    today = timezone.localdate()
+    window_start = window_start or today - WINDOW_BACK
+    window_end = window_end or today + WINDOW_AHEAD
+    digest = fingerprint(data)
+    if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
+        return EventImportResult(already_imported=True)
+    planned, types = parse_ical(
+        organisation=organisation,
+        data=data,
+        filename=filename,
+        default_branch=default_branch,
+        window_start=window_start,
+        window_end=window_end,
+    )
+    return _apply(
+        organisation=organisation,
+        planned=planned,
+        types=types,
+        digest=digest,
+        filename=filename,
+        user=user,
+        dry_run=dry_run,
+        source=source,
+        window=(window_start, window_end),
+    )
+
+
+def _apply(*, organisation, planned, types, digest, filename, user, dry_run, source, window):
+    result = EventImportResult()
+    with transaction.atomic():
+        batch = None
+        if not dry_run:
+            batch = ImportBatch.objects.create(
+                organisation=organisation,
+                kind="events",
+                filename=filename,
+                sha256=digest,
+                imported_by=user,
+            )
+        seen: dict[str, set[str]] = {}
+        series_cache: dict[str, EventSeries] = {}
+        for item in planned:
+            uid, recurrence = item.key
+            seen.setdefault(uid, set()).add(recurrence)
+            values = dict(item.values)
+            if item.series_uid:
+                series = series_cache.get(uid)
+                if series is None and not dry_run:
+                    series, _created = EventSeries.objects.get_or_create(
+                        organisation=organisation,
+                        external_uid=uid,
+                        defaults={
+                            "title": values["title"],
+                            "event_type": values["event_type"],
+                            "audience": values["audience"],
+                        },
+                    )
+                    series_cache[uid] = series
+                values["series"] = series
+            existing = EventOccurrence.objects.filter(
+                organisation=organisation, external_uid=uid, external_recurrence=recurrence
+            ).first()
+            if existing is None:
+                result.created += 1
+                if values["status"] == EventOccurrence.Status.CANCELLED:
+                    result.cancelled += 1
+                if not dry_run:
+                    EventOccurrence.objects.create(
+                        organisation=organisation,
+                        external_uid=uid,
+                        external_recurrence=recurrence,
+                        source=source,
+                        import_batch=batch,
+                        **values,
+                    )
+                continue
+            if existing.status == EventOccurrence.Status.HELD and (
+                values["status"] == EventOccurrence.Status.PLANNED
+            ):
+                values["status"] = EventOccurrence.Status.HELD  # held stays held
+            if values.get("event_type") is None:
+                values.pop("event_type")  # keep a type chosen by hand
+            changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+            if existing.missing_from_source:
+                changed["missing_from_source"] = False
+            if not changed:
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            if changed.get("status") == EventOccurrence.Status.CANCELLED:
+                result.cancelled += 1
+            if not dry_run:
+                for key, value in changed.items():
+                    setattr(existing, key, value)  # attendance is never touched
+                existing.save()
+        # An occurrence of a calendar event that is no longer in the calendar (inside the
+        # window) is marked, not deleted; without attendance it no longer counts either.
+        for uid, recurrences in seen.items() if window else ():
+            start, end = window
+            gone = EventOccurrence.objects.filter(
+                organisation=organisation,
+                external_uid=uid,
+                missing_from_source=False,
+                starts_at__date__gte=start,
+                starts_at__date__lte=end,
+            ).exclude(external_recurrence__in=recurrences)
+            for occurrence in gone:
+                result.missing += 1
+                if dry_run:
+                    continue
+                occurrence.missing_from_source = True
+                if occurrence.attendance_total is None:
+                    occurrence.status = EventOccurrence.Status.CANCELLED
+                occurrence.save()
+        result.unmapped_categories = list(types.unmapped)
+        if not dry_run:
+            types.remember_unmapped()
+            batch.summary = {
+                k: v
+                for k, v in result.__dict__.items()
+                if isinstance(v, int) and not isinstance(v, bool)
+            }
+            batch.save()
+    return result
+
+
+CSV_COLUMNS = {
+    "id": ("id", "uid", "nøgle"),
+    "title": ("titel", "title", "arrangement"),
+    "date": ("dato", "date"),
+    "start": ("start", "starttid", "fra", "tid"),
+    "end": ("slut", "sluttid", "til", "end"),
+    "branch": ("bibliotek", "library", "branch", "afdeling"),
+    "place": ("sted", "place", "lokation"),
+    "type": ("type", "kategori", "category"),
+    "audience": ("målgruppe", "maalgruppe", "audience"),
+    "organiser": ("arrangør", "arrangoer", "organiser"),
+    "capacity": ("kapacitet", "pladser", "capacity"),
+    "status": ("status",),
+}
+ORGANISER_WORDS = {
+    "biblioteket": "library",
+    "library": "library",
+    "samarbejde": "co_organised",
+    "co-organised": "co_organised",
+    "medarrangør": "co_organised",
+    "udlejning": "outside_hirer",
+    "ekstern": "outside_hirer",
+    "outside hirer": "outside_hirer",
+}
+AUDIENCE_CSV = {
+    "børn": "children",
+    "unge": "young",
+    "voksne": "adults",
+    "familier": "families",
+    "familie": "families",
+    "alle": "all",
+    "children": "children",
+    "young": "young",
+    "adults": "adults",
+    "families": "families",
+    "all": "all",
+}
+
+
+def _time(raw: str) -> time:
+    return datetime.strptime(raw.strip().replace(".", ":"), "%H:%M").time()
+
+
+def import_events_csv(
+    *, organisation, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> EventImportResult:
+    """CSV: titel; dato; start; slut; bibliotek or sted; type; målgruppe; arrangør; kapacitet."""
+    digest = fingerprint(data)
+    if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
+        return EventImportResult(already_imported=True)
+    header, rows, _delimiter = read_table(data)
+    columns = {key: find_column(header, *names) for key, names in CSV_COLUMNS.items()}
+    missing = [key for key in ("title", "date", "start") if columns[key] is None]
+    if missing:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    ", ".join(CSV_COLUMNS[m][0] for m in missing),
+                    ";".join(header),
+                    _("The header lacks a required column."),
+                )
+            ]
+        )
+    branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
+    types = _Types(organisation)
+    errors: list[RowError] = []
+    planned: list[PlannedOccurrence] = []
+    for line, row in rows:
+
+        def col(key, row=row):
+            return row.get(columns[key], "").strip() if columns[key] else ""
+
+        def fail(key, message, line=line, col=col):
+            errors.append(RowError(filename, line, columns[key] or key, col(key), message))
+
+        title = col("title")
+        if not title:
+            fail("title", _("A title is required."))
+            continue
+        try:
+            day = parse_date(col("date"))
+        except ValueError:
+            fail("date", _("Write the date as dd-mm-åååå."))
+            continue
+        try:
+            start = _time(col("start"))
+            end = _time(col("end")) if col("end") else None
+        except ValueError:
+            fail("start" if col("start") else "end", _("Write the time as tt:mm."))
+            continue
+        branch = branches.get(col("branch").lower()) if col("branch") else None
+        if col("branch") and branch is None:
+            fail("branch", _("No library has this name."))
+            continue
+        if branch is None and not col("place"):
+            fail("branch", _("Give a library or a place."))
+            continue
+        audience = AUDIENCE_CSV.get(col("audience").lower()) if col("audience") else "all"
+        if audience is None:
+            fail("audience", _("Use børn, unge, voksne, familier or alle."))
+            continue
+        organiser = (
+            ORGANISER_WORDS.get(col("organiser").lower()) if col("organiser") else ("library")
+        )
+        if organiser is None:
+            fail("organiser", _("Use biblioteket, samarbejde or udlejning."))
+            continue
+        capacity = None
+        if col("capacity"):
+            try:
+                capacity = int(parse_number(col("capacity")))
+            except ValueError:
+                fail("capacity", _("Not a whole number."))
+                continue
+        event_type, outside = types.resolve([col("type")]) if col("type") else (None, False)
+        starts_at = timezone.make_aware(datetime.combine(day, start))
+        ends_at = timezone.make_aware(datetime.combine(day, end)) if end else None
+        key = (
+            col("id")
+            or hashlib.sha1(
+                f"{title}|{day}|{start}|{col('branch') or col('place')}".encode()
+            ).hexdigest()[:20]
+        )
+        status = (
+            EventOccurrence.Status.CANCELLED
+            if col("status").lower() in {"aflyst", "cancelled"}
+            else EventOccurrence.Status.PLANNED
+        )
+        planned.append(
+            PlannedOccurrence(
+                key=("csv:" + key, ""),
+                categories=[col("type")],
+                values={
+                    "title": title[:300],
+                    "description": "",
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "all_day": False,
+                    "branch": branch,
+                    "place": col("place")[:200],
+                    "event_type": event_type,
+                    "audience": audience,
+                    "organiser": "outside_hirer" if outside else organiser,
+                    "status": status,
+                    "capacity": capacity,
+                },
+            )
+        )
+    if errors:
+        raise ImportRejected(errors)
+    return _apply(
+        organisation=organisation,
+        planned=planned,
+        types=types,
+        digest=digest,
+        filename=filename,
+        user=user,
+        dry_run=dry_run,
+        source=EventOccurrence.Source.CSV,
+        window=None,
+    )
+
+
+def enter_attendance(
+    *, occurrence: EventOccurrence, user, total: int, children=None, online=None, first_time=None
+) -> EventOccurrence:
+    """Attendance after the event (validated by the model): the event is then held."""
+    occurrence.attendance_total = total
+    occurrence.attendance_children = children
+    occurrence.attendance_online = online
+    occurrence.attendance_first_time = first_time
+    occurrence.attendance_by = user
+    occurrence.attendance_at = timezone.now()
+    occurrence.status = EventOccurrence.Status.HELD
+    occurrence.full_clean()
+    occurrence.save()
+    return occurrence

@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, Count, Sum
+from django.forms import modelformset_factory
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import Branch
+from bibliotal.core.permissions import (
+    Capability,
+    branches_for,
+    has_capability,
+    require,
+)
+from bibliotal.core.views import _organisation_or_403
+from bibliotal.events.forms import (
+    AttendanceForm,
+    CategoryMappingForm,
+    EventImportForm,
+    OccurrenceForm,
+)
+from bibliotal.events.indicators import dst_events
+from bibliotal.events.models import Audience, CategoryMapping, EventOccurrence
+from bibliotal.events.services import enter_attendance, import_events_csv, import_events_ical
+
+
+def _may_enter_attendance(user, occurrence) -> bool:
+    if has_capability(user, Capability.COORDINATE):
+        return True
+    return (
+        occurrence.branch_id is not None
+        and branches_for(user, Capability.REGISTER).filter(pk=occurrence.branch_id).exists()
+    )
+
+
+@require(Capability.VIEW)
+def occurrence_list(request):
+    organisation = _organisation_or_403(request)
+    today = timezone.localdate()
+    try:
+        month = date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        month = today.replace(day=1)
+    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    occurrences = (
+        EventOccurrence.objects.filter(
+            organisation=organisation,
+            starts_at__date__gte=month,
+            starts_at__date__lt=end,
+        )
+        .select_related("branch", "event_type")
+        .order_by("starts_at")
+    )
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "events/occurrence_list.html",
+        {
+            "occurrences": occurrences,
+            "month": month,
+            "previous": previous,
+            "following": end,
+            "can_edit": has_capability(request.user, Capability.COORDINATE),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require(Capability.REGISTER)
+def awaiting(request):
+    organisation = _organisation_or_403(request)
+    occurrences = EventOccurrence.objects.filter(organisation=organisation).awaiting_attendance()
+    if not has_capability(request.user, Capability.COORDINATE):
+        occurrences = occurrences.filter(branch__in=branches_for(request.user, Capability.REGISTER))
+    return render(
+        request,
+        "events/awaiting.html",
+        {"occurrences": occurrences.select_related("branch").order_by("-starts_at")[:100]},
+    )
+
+
+@require(Capability.REGISTER)
+def attendance(request, pk: int):
+    organisation = _organisation_or_403(request)
+    occurrence = get_object_or_404(
+        EventOccurrence.objects.select_related("branch"), pk=pk, organisation=organisation
+    )
+    if not _may_enter_attendance(request.user, occurrence):
+        raise PermissionDenied
+    if not occurrence.counted:
+        messages.error(
+            request, _("Cancelled events and outside hirers' events take no attendance.")
+        )
+        return redirect("events:awaiting")
+    form = AttendanceForm(request.POST or None, instance=occurrence)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        enter_attendance(
+            occurrence=occurrence,
+            user=request.user,
+            total=data["attendance_total"],
+            children=data.get("attendance_children"),
+            online=data.get("attendance_online"),
+            first_time=data.get("attendance_first_time"),
+        )
+        messages.success(
+            request,
+            _("%(n)d participants saved for %(title)s.")
+            % {"n": data["attendance_total"], "title": occurrence.title},
+        )
+        return redirect("events:awaiting")
+    return render(request, "events/attendance_form.html", {"occurrence": occurrence, "form": form})
+
+
+@require(Capability.COORDINATE)
+def occurrence_edit(request, pk: int | None = None):
+    organisation = _organisation_or_403(request)
+    occurrence = (
+        get_object_or_404(EventOccurrence, pk=pk, organisation=organisation) if (pk) else None
+    )
+    form = OccurrenceForm(request.POST or None, instance=occurrence, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("The event is saved."))
+        return redirect("events:occurrence_edit", pk=saved.pk)
+    return render(request, "events/occurrence_form.html", {"form": form, "occurrence": occurrence})
+
+
+@require(Capability.COORDINATE)
+def import_file(request):
+    organisation = _organisation_or_403(request)
+    form = EventImportForm(request.POST or None, request.FILES or None, organisation=organisation)
+    context = {"form": form}
+    if request.method == "POST":
+        if "confirm" in request.POST:
+            try:
+                data = base64.b64decode(request.POST.get("data", ""), validate=True)
+            except (binascii.Error, ValueError) as exc:
+                raise Http404 from exc
+            filename = request.POST.get("filename", "")[:255]
+            branch = Branch.objects.filter(
+                organisation=organisation, pk=request.POST.get("branch") or 0
+            ).first()
+            dry_run = False
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            data, filename = upload.read(), upload.name
+            branch = form.cleaned_data["branch"]
+            dry_run = True
+        else:
+            return render(request, "events/import.html", context, status=400)
+        try:
+            if filename.lower().endswith(".csv"):
+                result = import_events_csv(
+                    organisation=organisation,
+                    data=data,
+                    filename=filename,
+                    user=request.user,
+                    dry_run=dry_run,
+                )
+            else:
+                result = import_events_ical(
+                    organisation=organisation,
+                    data=data,
+                    filename=filename,
+                    user=request.user,
+                    default_branch=branch,
+                    dry_run=dry_run,
+                )
+        except ImportRejected as error:
+            context["errors"] = [str(e) for e in error.errors]
+            return render(request, "events/import.html", context, status=400)
+        if not dry_run:
+            messages.success(request, result.summary())
+            return redirect(
+                "events:categories" if result.unmapped_categories else "events:occurrence_list"
+            )
+        context.update(
+            {
+                "preview": result,
+                "confirm": {
+                    "data": base64.b64encode(data).decode("ascii"),
+                    "filename": filename,
+                    "branch": branch.pk if branch else "",
+                },
+            }
+        )
+    return render(request, "events/import.html", context)
+
+
+@require(Capability.COORDINATE)
+def categories(request):
+    organisation = _organisation_or_403(request)
+    FormSet = modelformset_factory(CategoryMapping, form=CategoryMappingForm, extra=0)
+    queryset = CategoryMapping.objects.filter(organisation=organisation).order_by(
+        "event_type", "category"
+    )
+    formset = FormSet(request.POST or None, queryset=queryset)
+    for form in formset:
+        form.fields["event_type"].queryset = form.fields["event_type"].queryset.filter(
+            organisation=organisation
+        )
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, _("The categories are saved. They apply from the next import."))
+        return redirect("events:categories")
+    return render(request, "events/categories.html", {"formset": formset})
+
+
+@require(Capability.COORDINATE)
+def report(request):
+    organisation = _organisation_or_403(request)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    held = (
+        EventOccurrence.objects.filter(organisation=organisation)
+        .counted()
+        .filter(
+            starts_at__date__gte=start, starts_at__date__lte=end, attendance_total__isnull=False
+        )
+    )
+
+    def grouped(field, labels=None):
+        rows = (
+            held.values(field)
+            .annotate(
+                events=Count("pk"), people=Sum("attendance_total"), average=Avg("attendance_total")
+            )
+            .order_by("-people")
+        )
+        return [{"label": (labels or {}).get(r[field], r[field]) or "—", **r} for r in rows]
+
+    excluded = (
+        EventOccurrence.objects.filter(
+            organisation=organisation, starts_at__date__gte=start, starts_at__date__lte=end
+        )
+        .exclude(pk__in=held.values("pk"))
+        .values("status", "organiser")
+        .annotate(n=Count("pk"))
+    )
+    return render(
+        request,
+        "events/report.html",
+        {
+            "year": year,
+            "years": range(today.year, today.year - 8, -1),
+            "by_type": grouped("event_type__name"),
+            "by_audience": grouped("audience", dict(Audience.choices)),
+            "dst": dst_events(organisation=organisation, start=start, end=end),
+            "excluded": list(excluded),
+        },
+    )
+
+
+def programme(request):
+    """The public programme: the library's coming events."""
+    upcoming = (
+        EventOccurrence.objects.filter(
+            published=True, starts_at__gte=timezone.now() - timedelta(hours=3)
+        )
+        .exclude(organiser=EventOccurrence.Organiser.OUTSIDE_HIRER)
+        .select_related("branch", "organisation", "event_type")
+        .order_by("starts_at")
+    )
+    return render(request, "events/programme.html", {"occurrences": upcoming[:200]})
+
+
+def programme_ics(request):
+    from bibliotal.events.ical import programme_calendar
+
+    response = HttpResponse(
+        programme_calendar(host=request.get_host()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="arrangementer.ics"'
+    return response
