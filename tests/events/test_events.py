@@ -364,3 +364,29 @@ def test_a_configured_feed_is_read_from_its_address_only(herning):
     with pytest.raises(FeedError, match="kunne ikke læses"):
         fetch_feed(organisation=herning.organisation, name="Nede")
     assert EventFeed.objects.get(name="Nede").last_error
+
+
+def test_the_api_creates_an_event_and_explains_mistakes(client, world):
+    client.force_login(world.coordinator)
+    payload = {
+        "title": "Forfatteraften",
+        "event_type": "Forfatterarrangement",
+        "starts_at": "2021-11-11T19:30:00+01:00",
+        "branch_id": world.north.pk,
+        "audience": "adults",
+    }
+    response = client.post("/api/v1/events/occurrences", payload, content_type="application/json")
+    assert response.status_code == 201 and response.json()["event_type"] == "Forfatterarrangement"
+    bad = client.post(
+        "/api/v1/events/occurrences",
+        {**payload, "audience": "pets"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422 and "audience" in bad.json()["detail"]
+    client.force_login(world.staff)
+    assert (
+        client.post(
+            "/api/v1/events/occurrences", payload, content_type="application/json"
+        ).status_code
+        == 403
+    )

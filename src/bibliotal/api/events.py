@@ -121,3 +121,59 @@ def put_attendance(request, occurrence_id: int, payload: AttendanceIn):
             },
         )
     return occurrence
+
+
+class OccurrenceIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300)
+    description: str = ""
+    event_type: str | None = Field(None, description="The name of one of your event types.")
+    audience: str = "all"
+    starts_at: datetime
+    ends_at: datetime | None = None
+    branch_id: int | None = None
+    place: str = Field("", max_length=200)
+    partners: str = Field("", max_length=300)
+    organiser: str = "library"
+    mode: str = "on_site"
+    capacity: int | None = Field(None, ge=0)
+    published: bool = True
+
+
+@router.post(
+    "/events/occurrences",
+    response={201: OccurrenceOut, 422: Problem},
+    summary="Create an event (coordinators)",
+)
+def create_occurrence(request, payload: OccurrenceIn):
+    from bibliotal.core.models import Branch
+    from bibliotal.events.models import EventType
+
+    require(request, Capability.COORDINATE)
+    organisation = organisation_of(request.user)
+    data = payload.model_dump()
+    type_name = data.pop("event_type")
+    event_type = None
+    if type_name:
+        event_type = EventType.objects.filter(organisation=organisation, name=type_name).first()
+        if event_type is None:
+            return Status(422, {"detail": f"event_type {type_name!r} is not one of your types."})
+    if (
+        data["branch_id"] is not None
+        and not Branch.objects.filter(pk=data["branch_id"], organisation=organisation).exists()
+    ):
+        return Status(422, {"detail": "branch_id is not a library of your organisation."})
+    occurrence = EventOccurrence(organisation=organisation, event_type=event_type, **data)
+    try:
+        occurrence.full_clean()
+    except ValidationError as error:
+        return Status(
+            422,
+            {
+                "detail": "; ".join(
+                    f"{field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                )
+            },
+        )
+    occurrence.save()
+    return Status(201, occurrence)
