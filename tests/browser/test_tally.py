@@ -14,7 +14,7 @@ def open_tally(page, base):
     log_in(page, base, "staff")
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Vejledning").click()
     page.get_by_role("link", name="Skranken").click()
-    page.locator("[data-tally]").wait_for()
+    page.locator("[data-tally][data-ready]").wait_for()  # the script has started
 
 
 def wait_for_records(page, expected, timeout_ms=10000):

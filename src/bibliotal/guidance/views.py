@@ -99,6 +99,7 @@ def _tally_post(request, service_point, user, device):
     if "undo" in request.POST:
         try:
             undo_tap(key=request.POST["undo"], user=user, device=device)
+            request.session.pop("guidance_last", None)
             messages.success(request, _("The last tap is undone."))
         except UndoError as error:
             messages.error(request, str(error))

@@ -10,6 +10,10 @@
   var form = root.querySelector("[data-tally-form]");
   var undoForm = root.querySelector("[data-undo-form]");
   var statusLine = root.querySelector("[data-status]");
+  var undoButton = undoForm.querySelector("button[name=undo]");
+  // A tap registered by the page's ordinary form (before this script ran) comes back with the
+  // server's undo: keep offering it.
+  var serverUndo = undoButton && undoButton.value;
   var servicePoint = Number(root.dataset.servicePoint);
   var api = root.dataset.api;
   var csrf = root.dataset.csrf;
@@ -67,7 +71,8 @@
         : waiting ? text("textSending", waiting) : text("textSent");
     statusLine.textContent = note ? note + " " + state : state;
     var last = lastTap();
-    undoForm.hidden = !(last && Date.now() - last.time < UNDO_MS);
+    undoForm.hidden = !((last && Date.now() - last.time < UNDO_MS) || serverUndo);
+    root.dataset.ready = "1";
   }
 
   function schedule() {
@@ -202,7 +207,8 @@
 
   undoForm.addEventListener("submit", function (event) {
     var last = lastTap();
-    if (!last) { return; }
+    if (!last) { return; }  // the server's own undo: let the ordinary form send it
+    serverUndo = "";
     event.preventDefault();
     localStorage.removeItem(lastKey);
     if (Date.now() - last.time >= UNDO_MS) { render(text("textUndoTooLate")); return; }
