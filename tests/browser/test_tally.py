@@ -33,11 +33,15 @@ def test_a_new_user_tallies_and_undoes_on_a_phone(live_server, world, page_facto
     button.click()
     page.get_by_text("Registreret: Medier.").wait_for()
     assert wait_for_records(page, 1) == 1
-    assert button.locator("[data-count]").text_content() == "1"
+    page.wait_for_function(
+        "document.querySelector('button[data-name=\"Medier\"] [data-count]').textContent === '1'"
+    )
     page.get_by_role("button", name="Fortryd sidste registrering").click()
     page.get_by_text("Den sidste registrering er fortrudt.").wait_for()
     assert wait_for_records(page, 0) == 0
-    assert button.locator("[data-count]").text_content() == "0"
+    page.wait_for_function(
+        "document.querySelector('button[data-name=\"Medier\"] [data-count]').textContent === '0'"
+    )
     screenshot(page, "tally-phone")
 
 

@@ -53,14 +53,21 @@
     var items = queue();
     var pending = {};
     var undone = {};
-    read(undoKey).forEach(function (key) { undone[key] = true; });
+    var queued = {};
+    items.forEach(function (item) { queued[item.key] = true; });
+    read(undoKey).forEach(function (undo) {
+      undone[undo.key] = true;
+      if (!queued[undo.key]) {  // already on the server: take it off the count at once
+        pending[undo.topic] = (pending[undo.topic] || 0) - 1;
+      }
+    });
     items.forEach(function (item) {
       if (!undone[item.key]) { pending[item.topic] = (pending[item.topic] || 0) + 1; }
     });
     var total = 0;
     root.querySelectorAll("[data-count]").forEach(function (element) {
       var topic = element.dataset.count;
-      var value = (counts[topic] || 0) + (pending[topic] || 0);
+      var value = Math.max(0, (counts[topic] || 0) + (pending[topic] || 0));
       element.textContent = value;
       total += value;
     });
@@ -142,12 +149,12 @@
   }
 
   function sendUndos() {
-    var keys = read(undoKey);
-    if (!keys.length) { return Promise.resolve(true); }
-    var key = keys[0];
+    var undos = read(undoKey);
+    if (!undos.length) { return Promise.resolve(true); }
+    var key = undos[0].key;
     return post(api + "/" + encodeURIComponent(key) + "/undo").then(function (answer) {
       if (answer.response.ok || answer.response.status === 409) {
-        write(undoKey, read(undoKey).filter(function (k) { return k !== key; }));
+        write(undoKey, read(undoKey).filter(function (undo) { return undo.key !== key; }));
         if (answer.data.today) { counts = answer.data.today; }
         render(answer.response.ok ? text("textUndone") : String(answer.data.detail || ""));
         return true;
@@ -194,7 +201,7 @@
       var items = queue();
       items.push(item);
       write(queueKey, items);
-      write(lastKey, { key: item.key, time: Date.now() });
+      write(lastKey, { key: item.key, topic: item.topic, time: Date.now() });
     } catch (e) {
       return;  // nothing can be kept here: let the ordinary form register the tap
     }
@@ -217,7 +224,7 @@
       without([last.key]);  // never left the device
     }
     // Tell the server in any case: the tap may be on its way or already there.
-    write(undoKey, read(undoKey).concat([last.key]));
+    write(undoKey, read(undoKey).concat([{ key: last.key, topic: last.topic }]));
     stopped = "";
     render(text("textUndone"));
     flush();
