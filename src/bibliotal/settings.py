@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bibliotal.guidance",
     "bibliotal.teaching",
     "bibliotal.events",
+    "bibliotal.visits",
     "bibliotal.api",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("guidance/", include("bibliotal.guidance.urls")),
     path("teaching/", include("bibliotal.teaching.urls")),
     path("events/", include("bibliotal.events.urls")),
+    path("visits/", include("bibliotal.visits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),

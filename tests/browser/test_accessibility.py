@@ -70,6 +70,11 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         starts_at=timezone.now(),
     )
     for path in (
+        "/visits/",
+        "/visits/flags/",
+        "/visits/import/",
+        "/visits/manual/",
+        "/visits/new-users/",
         "/events/",
         "/events/awaiting/",
         f"/events/{event.pk}/",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import opening_calendar
-from bibliotal.goals import progress
+from bibliotal.goals import indicators, progress
 from bibliotal.goals.models import BudgetYear, GoalSettings, Target
 
 HISTORY_YEARS = 3
@@ -102,18 +102,24 @@ def _calendar_open_uncached(
     return dict(open_days), tuple(reasons)
 
 
-def _series(indicator, target, branches, year_start: date, year_end: date, cache=None):
+def _series(
+    indicator, target, branches, year_start: date, year_end: date, cache=None, prefetched=None
+):
     organisation = target.focus_area.budget_year.organisation
     branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
     values: dict[date, float] = defaultdict(float)
     estimated = 0.0
-    for item in indicator.provider.daily_values(
-        organisation=organisation,
-        start=year_start,
-        end=year_end,
-        branch_ids=branch_ids,
-        measure=target.measure,
-    ):
+    if prefetched is not None:
+        items = (item for item in prefetched if year_start <= item.day <= year_end)
+    else:
+        items = indicator.provider.daily_values(
+            organisation=organisation,
+            start=year_start,
+            end=year_end,
+            branch_ids=branch_ids,
+            measure=target.measure,
+        )
+    for item in items:
         if (
             branch_ids is not None
             and item.branch_id is not None
@@ -214,10 +220,24 @@ def compute_target_progress(
             at_risk_ratio=at_risk_ratio,
         )
         return TargetProgress(target, result, at, periods=current_periods)
-    current = _series(indicator, target, branches, start, end, cache)
     years = set(range(start.year - HISTORY_YEARS, start.year))
     if target.baseline_year:
         years.add(target.baseline_year)
+    prefetched = None
+    if target.measure != indicators.UNIQUE and (end - start).days < 366:
+        # One question to the provider for the target's period and the same period in every
+        # earlier year (they do not overlap); unique counts must be asked per period.
+        earliest = progress.shift(start, min(years) - start.year) if years else start
+        prefetched = list(
+            indicator.provider.daily_values(
+                organisation=organisation,
+                start=earliest,
+                end=end,
+                branch_ids=None if target.scope == Target.Scope.ALL else {b.pk for b in branches},
+                measure=target.measure,
+            )
+        )
+    current = _series(indicator, target, branches, start, end, cache, prefetched)
     # Each history year holds the target's own period moved back, so a school year from August
     # to July compares with the school years before it.
     history = {
@@ -228,6 +248,7 @@ def compute_target_progress(
             progress.shift(start, year - start.year),
             progress.shift(end, year - start.year),
             cache,
+            prefetched,
         )
         for year in sorted(years)
     }

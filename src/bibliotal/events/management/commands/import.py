@@ -9,7 +9,10 @@ from bibliotal.core.models import Branch, Organisation
 
 
 class Command(AuditedCommand):
-    help = "Import files: events from iCalendar (.ics) or CSV, or from a configured feed."
+    help = (
+        "Import files: events from iCalendar (.ics) or CSV, or from a configured feed; "
+        "people-counter files."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True)
@@ -35,9 +38,24 @@ class Command(AuditedCommand):
         )
         events.add_argument("--dry-run", action="store_true")
         events.add_argument("--organisation")
+        visits = sub.add_parser(
+            "visits", help="Import a people-counter file (CSV, one row per sensor and interval)."
+        )
+        visits.add_argument("file", type=Path)
+        visits.add_argument("--branch", help="Create unknown sensors at this library.")
+        visits.add_argument(
+            "--rule",
+            choices=["in", "half", "out"],
+            default="half",
+            help="The rule of sensors created now (default half: (in+out)/2).",
+        )
+        visits.add_argument("--dry-run", action="store_true")
+        visits.add_argument("--organisation")
 
     def handle(self, *args, kind, **options):
-        organisation = self._organisation(options.get("organisation"))
+        organisation = self._organisation(options.pop("organisation", None))
+        if kind == "visits":
+            return self._visits(organisation, **options)
         from bibliotal.events.services import import_events_csv, import_events_ical
 
         if options.get("feed"):
@@ -87,6 +105,34 @@ class Command(AuditedCommand):
                 )
         except ImportRejected as error:
             raise CommandError("\n".join(map(str, error.errors))) from error
+        self.stdout.write(result.summary())
+
+    def _visits(self, organisation, *, file, branch, rule, dry_run, **options):
+        from bibliotal.visits.importers import import_counter_file
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        place = None
+        if branch:
+            place = Branch.objects.filter(organisation=organisation, name=branch).first()
+            if place is None:
+                raise CommandError(f"No library is called {branch!r}.")
+        self.stdout.write(f"Reading {file.name} ({len(data):,} bytes) …")
+        try:
+            result = import_counter_file(
+                organisation=organisation,
+                data=data,
+                filename=file.name,
+                branch=place,
+                rule=rule,
+                dry_run=dry_run,
+            )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
+        if result.new_sensors:
+            self.stdout.write("New sensors: " + ", ".join(result.new_sensors))
         self.stdout.write(result.summary())
 
     def _organisation(self, name):

@@ -1,0 +1,195 @@
+"""Visits (besøg): people counters' readings, the daily visits derived from them by each
+sensor's rule, manual daily counts, and new registered users."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bibliotal.core.models import Branch, ImportBatch, Organisation
+
+
+class Sensor(models.Model):
+    class Rule(models.TextChoices):
+        IN = "in", _("Visits = in (every exit is covered)")
+        HALF = "half", _("Visits = (in + out) / 2")
+        OUT = "out", _("Visits = out")
+
+    class Register(models.TextChoices):
+        INTERVAL = "interval", _("Counts per interval")
+        CUMULATIVE = "cumulative", _("Cumulative register")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="sensors",
+        verbose_name=_("organisation"),
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="sensors", verbose_name=_("library")
+    )
+    name = models.CharField(_("name or serial"), max_length=100)
+    entrance = models.CharField(_("entrance"), max_length=100, blank=True)
+    rule = models.CharField(_("rule"), max_length=10, choices=Rule.choices, default=Rule.HALF)
+    register = models.CharField(
+        _("register"), max_length=12, choices=Register.choices, default=Register.INTERVAL
+    )
+    daily_reset = models.BooleanField(_("returns to zero each day"), default=False)
+    active_from = models.DateField(_("in use from"), null=True, blank=True)
+    active_to = models.DateField(_("in use until"), null=True, blank=True)
+    staff_per_day = models.PositiveIntegerField(
+        _("staff passages to deduct per day"),
+        default=0,
+        help_text=_("Staff and deliveries counted on an ordinary open day."),
+    )
+
+    class Meta:
+        verbose_name = _("sensor")
+        verbose_name_plural = _("sensors")
+        ordering = ["branch", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="sensor_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.branch})"
+
+    def visits(self, count_in: int, count_out: int) -> float:
+        if self.rule == self.Rule.IN:
+            return float(count_in)
+        if self.rule == self.Rule.OUT:
+            return float(count_out)
+        return (count_in + count_out) / 2
+
+
+class CounterReading(models.Model):
+    """In and out for one sensor and interval, as counted (registers already differenced)."""
+
+    sensor = models.ForeignKey(
+        Sensor, on_delete=models.CASCADE, related_name="readings", verbose_name=_("sensor")
+    )
+    starts_at = models.DateTimeField(_("interval start"))
+    ends_at = models.DateTimeField(_("interval end"))
+    count_in = models.PositiveIntegerField(_("in"))
+    count_out = models.PositiveIntegerField(_("out"))
+    register_in = models.BigIntegerField(
+        _("register in"), null=True, blank=True, help_text=_("A cumulative register's own value.")
+    )
+    register_out = models.BigIntegerField(_("register out"), null=True, blank=True)
+    reset = models.BooleanField(_("register reset"), default=False)
+    suspect = models.BooleanField(
+        _("suspect"), default=False, help_text=_("The counter reported a fault for the interval.")
+    )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("counter reading")
+        verbose_name_plural = _("counter readings")
+        ordering = ["sensor", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sensor", "starts_at"], name="reading_once_per_interval"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class DailyVisits(models.Model):
+    """A sensor's visits on one day, by its rule, with what cleaning found."""
+
+    class Flag(models.TextChoices):
+        CLOSED = "closed", _("Counted on a closed day")
+        SPIKE = "spike", _("50 % above the usual level")
+        ESTIMATED = "estimated", _("Missing day, estimated")
+        SUSPECT = "suspect", _("The counter reported faults")
+        RESET = "reset", _("The register was reset")
+
+    class Review(models.TextChoices):
+        OPEN = "open", _("To be reviewed")
+        ACCEPTED = "accepted", _("Accepted")
+        OVERRULED = "overruled", _("Overruled")
+
+    sensor = models.ForeignKey(
+        Sensor, on_delete=models.CASCADE, related_name="days", verbose_name=_("sensor")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("library")
+    )
+    day = models.DateField(_("date"))
+    count_in = models.PositiveIntegerField(_("in"), default=0)
+    count_out = models.PositiveIntegerField(_("out"), default=0)
+    visits = models.DecimalField(_("visits"), max_digits=10, decimal_places=1)
+    original_visits = models.DecimalField(
+        _("visits as counted"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    rule = models.CharField(_("rule"), max_length=10, choices=Sensor.Rule.choices)
+    estimated = models.BooleanField(_("estimated"), default=False)
+    flags = models.JSONField(_("flags"), default=list, blank=True)
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True)
+    note = models.CharField(_("explanation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("daily visits")
+        verbose_name_plural = _("daily visits")
+        ordering = ["branch", "day"]
+        indexes = [models.Index(fields=["branch", "day"])]
+        constraints = [models.UniqueConstraint(fields=["sensor", "day"], name="daily_visits_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sensor} {self.day}: {self.visits}"
+
+
+class ManualCount(models.Model):
+    """Daily visits typed for a library without a counter."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="+", verbose_name=_("library")
+    )
+    day = models.DateField(_("date"))
+    visits = models.PositiveIntegerField(_("visits"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("manual count")
+        verbose_name_plural = _("manual counts")
+        ordering = ["branch", "-day"]
+        constraints = [models.UniqueConstraint(fields=["branch", "day"], name="manual_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.day}: {self.visits}"
+
+
+class NewUserCount(models.Model):
+    """New registered borrowers per library and month (from the library system)."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="+", verbose_name=_("library")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    registrations = models.PositiveIntegerField(_("new registrations"))
+    source = models.CharField(_("source"), max_length=20, default="typed")
+
+    class Meta:
+        verbose_name = _("new users")
+        verbose_name_plural = _("new users")
+        ordering = ["branch", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "month"], name="new_users_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.month:%Y-%m}: {self.registrations}"

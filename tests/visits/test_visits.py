@@ -1,0 +1,245 @@
+"""People-counter files in, cleaned, and fair visitor figures out."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.urls import reverse
+
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import AuditEntry, Closure
+from bibliotal.goals.models import BudgetYear, FocusArea, Target
+from bibliotal.goals.reporting import status_rows
+from bibliotal.visits.cleaning import derive_days, review_day
+from bibliotal.visits.importers import import_counter_file
+from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
+from tests.conftest import weekly_schedule
+
+
+@pytest.fixture
+def counted(world):
+    world.organisation.closed_on_public_holidays = False
+    world.organisation.save()
+    weekly_schedule(world.north, staffed=(time(10), time(18)), weekdays=range(6))  # not Sunday
+    return world
+
+
+def csv(*rows, header="Dato;Tid;Tæller;Ind;Ud"):
+    return ("\n".join([header, *rows]) + "\n").encode("cp1252")
+
+
+def load(world, data, **options):
+    return import_counter_file(
+        organisation=world.organisation, data=data, filename="t.csv", **options
+    )
+
+
+def test_a_new_sensor_is_created_and_visits_follow_its_rule(counted):
+    data = csv("07-09-2021;10:00;Nord-1;12;10", "07-09-2021;11:00;Nord-1;1.234;1.230")
+    result = load(counted, data, branch=counted.north, rule="half")
+    assert (result.created, result.new_sensors) == (2, ["Nord-1"])
+    day = DailyVisits.objects.get()
+    # (12 + 10 + 1,234 + 1,230) / 2: never in + out.
+    assert (day.count_in, day.count_out, day.visits, day.rule) == (
+        1246,
+        1240,
+        Decimal("1243.0"),
+        "half",
+    )
+    reading = CounterReading.objects.order_by("starts_at").first()
+    assert str(reading.starts_at.astimezone().utcoffset()) in {"2:00:00", "0:00:00"}
+
+
+def test_the_same_file_twice_changes_nothing_and_a_newer_file_replaces(counted):
+    data = csv("07-09-2021;10:00;Nord-1;12;10", "07-09-2021;11:00;Nord-1;20;20")
+    load(counted, data, branch=counted.north)
+    assert load(counted, data).already_imported
+    newer = csv("07-09-2021;10:00;Nord-1;14;12", "07-09-2021;11:00;Nord-1;20;20")
+    result = load(counted, newer)
+    assert (result.created, result.replaced, result.unchanged) == (0, 1, 1)
+    assert DailyVisits.objects.get().visits == Decimal("33.0")
+    entry = AuditEntry.objects.get(model="visits.CounterReading")
+    assert entry.changes == {"in/out": [[12, 10], [14, 12]]}
+
+
+def test_a_cumulative_register_is_differenced_and_a_drop_is_a_reset(counted):
+    Sensor.objects.create(
+        organisation=counted.organisation,
+        branch=counted.north,
+        name="Nord-1",
+        rule="in",
+        register="cumulative",
+    )
+    data = csv(
+        "07-09-2021;10:00;Nord-1;1000;990",
+        "07-09-2021;11:00;Nord-1;1030;1020",
+        "07-09-2021;12:00;Nord-1;1080;1070",
+        "07-09-2021;13:00;Nord-1;15;14",
+        "07-09-2021;14:00;Nord-1;40;39",
+    )
+    load(counted, data)
+    readings = list(CounterReading.objects.order_by("starts_at").values_list("count_in", "reset"))
+    # The first value only sets the start; 1080 → 15 is a reset: 15 counted since.
+    assert readings == [(30, False), (50, False), (15, True), (25, False)]
+    day = DailyVisits.objects.get()
+    assert day.visits == Decimal("120.0") and "reset" in day.flags
+
+
+def test_a_bad_file_names_each_row_and_saves_nothing(counted):
+    data = csv(
+        "07-09-2021;10:00;Nord-1;12;10",
+        "31-09-2021;11:00;Nord-1;20;20",
+        "07-09-2021;12:00;Nord-1;tyve;20",
+        "07-09-2021;13:00;Nord-1;-3;2",
+        "07-09-2021;14:00;Syd-9;1;1",
+    )
+    with pytest.raises(ImportRejected) as error:
+        load(counted, data)
+    assert [str(e) for e in error.value.errors] == [
+        "t.csv, linje 3, kolonne dato/tid: Ikke en dato og et tidspunkt; skriv f.eks. "
+        "07-09-2021 08:15 eller 2021-09-07 08:15. (værdi: '31-09-2021 11:00')",
+        "t.csv, linje 4, kolonne ind: Ikke et helt tal. (værdi: 'tyve')",
+        "t.csv, linje 5, kolonne ind: Et antal kan ikke være negativt. (værdi: '-3')",
+        "t.csv, linje 2, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
+        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Nord-1')",
+        "t.csv, linje 6, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
+        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Syd-9')",
+    ]
+    assert CounterReading.objects.count() == 0 and Sensor.objects.count() == 0
+
+
+def weeks_of_readings(world, sensor, days, per_day=100):
+    for day in days:
+        CounterReading.objects.create(
+            sensor=sensor,
+            starts_at=_at(day, 10),
+            ends_at=_at(day, 11),
+            count_in=per_day,
+            count_out=per_day,
+        )
+
+
+def _at(day, hour):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def test_closed_days_missing_days_and_spikes_are_flagged_and_explained(counted):
+    sensor = Sensor.objects.create(
+        organisation=counted.organisation, branch=counted.north, name="Nord-1", rule="in"
+    )
+    Closure.objects.create(
+        organisation=counted.organisation,
+        start_date=date(2021, 3, 1),
+        end_date=date(2021, 3, 1),
+        reason="Strømsvigt",
+    )
+    tuesdays = [
+        date(2021, 2, 2),
+        date(2021, 2, 9),
+        date(2021, 2, 16),
+        date(2021, 2, 23),
+        date(2021, 3, 2),
+    ]
+    weeks_of_readings(counted, sensor, tuesdays[:4])
+    weeks_of_readings(counted, sensor, [date(2021, 3, 1)], per_day=40)  # counted while closed
+    weeks_of_readings(counted, sensor, [tuesdays[4]], per_day=180)  # 80 % above usual
+    weeks_of_readings(counted, sensor, [date(2021, 3, 10)])  # after a missing Tuesday 9 March
+    derive_days(sensor=sensor)
+    closed = DailyVisits.objects.get(day=date(2021, 3, 1))
+    assert (closed.visits, closed.original_visits, closed.flags) == (
+        Decimal("0"),
+        Decimal("40.0"),
+        ["closed"],
+    )
+    assert "Strømsvigt" in closed.note
+    spike = DailyVisits.objects.get(day=tuesdays[4])
+    assert spike.flags == ["spike"] and spike.visits == Decimal("180.0")
+    missing = DailyVisits.objects.get(day=date(2021, 3, 9))
+    # The average of the previous four Tuesdays: (100 + 100 + 100 + 180) / 4.
+    assert (missing.estimated, missing.visits, missing.flags) == (
+        True,
+        Decimal("120.0"),
+        ["estimated"],
+    )
+    assert not DailyVisits.objects.filter(day=date(2021, 3, 7)).exists()  # Sunday: closed
+    review_day(daily=closed, accept=False)
+    closed.refresh_from_db()
+    assert closed.visits == Decimal("40.0") and closed.review == "overruled"
+    derive_days(sensor=sensor)  # a re-derivation keeps the decision
+    assert DailyVisits.objects.get(day=date(2021, 3, 1)).visits == Decimal("40.0")
+
+
+def test_visits_reach_the_goal_with_the_estimated_share(counted):
+    sensor = Sensor.objects.create(
+        organisation=counted.organisation, branch=counted.north, name="Nord-1", rule="in"
+    )
+    weeks_of_readings(
+        counted,
+        sensor,
+        [
+            date(2021, 2, 2),
+            date(2021, 2, 9),
+            date(2021, 2, 16),
+            date(2021, 2, 23),
+            date(2021, 3, 9),
+        ],
+    )
+    derive_days(sensor=sensor)
+    area = FocusArea.objects.create(
+        budget_year=BudgetYear.objects.create(organisation=counted.organisation, year=2021),
+        title="Mødested",
+    )
+    Target.objects.create(
+        focus_area=area, indicator="visits", kind="at_least", threshold=Decimal("100000")
+    )
+    [row] = status_rows(organisation=counted.organisation, year=2021, at=date(2021, 3, 9))
+    estimated = DailyVisits.objects.filter(estimated=True).aggregate(n=Sum("visits"))["n"]
+    assert row["actual"] == float(500 + estimated)
+    assert any("skøn" in note for note in row["notes"])
+
+
+def test_manual_counts_and_new_users_are_typed(client, counted):
+    client.force_login(counted.staff)
+    response = client.post(
+        reverse("visits:manual"), {"branch": counted.north.pk, "day": "2021-03-02", "visits": 87}
+    )
+    assert response.status_code == 302
+    client.force_login(counted.manager)
+    response = client.post(
+        reverse("visits:new_users"),
+        {"branch": counted.north.pk, "month": "2021-03", "registrations": 41},
+    )
+    assert response.status_code == 302
+    from bibliotal.visits.models import ManualCount, NewUserCount
+
+    assert ManualCount.objects.get().visits == 87
+    assert NewUserCount.objects.get().month == date(2021, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("who", "page", "status"),
+    [
+        ("staff", "visits:overview", 200),
+        ("staff", "visits:flags", 403),
+        ("staff", "visits:import", 403),
+        ("manager", "visits:flags", 200),
+        ("outsider", "visits:overview", 403),
+    ],
+)
+def test_who_sees_which_visits_page(client, world, who, page, status):
+    client.force_login(getattr(world, who))
+    assert client.get(reverse(page)).status_code == status
+
+
+def test_the_demo_has_a_normal_year_and_what_cleaning_must_find(db):
+    call_command("demo", "--no-serve")
+    total = DailyVisits.objects.filter(day__year=2019).aggregate(n=Sum("visits"))["n"]
+    assert 550_000 <= total <= 600_000
+    flags = {f for day in DailyVisits.objects.exclude(flags=[]) for f in day.flags}
+    assert {"reset", "estimated", "suspect", "closed"} <= flags
