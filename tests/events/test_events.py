@@ -155,6 +155,10 @@ def test_csv_imports_with_danish_dates_and_numbers_twice_without_duplicates(hern
     assert timezone.localtime(theatre.starts_at) == datetime(2021, 9, 11, 11, 0, tzinfo=CPH)
     import_events_csv(organisation=herning.organisation, data=data + b"\n", filename="p2.csv")
     assert EventOccurrence.objects.count() == 2
+    corrected = data.replace("Børneteater".encode(), "Børneteater: Lille Prins".encode())
+    import_events_csv(organisation=herning.organisation, data=corrected, filename="p3.csv")
+    assert EventOccurrence.objects.count() == 2  # a corrected title updates, no twin
+    assert EventOccurrence.objects.filter(title="Børneteater: Lille Prins").exists()
 
 
 def test_a_bad_csv_names_every_row_and_saves_nothing(world):
@@ -277,9 +281,9 @@ def test_the_public_programme_and_its_calendar(client, world):
         branch=world.north,
         organiser="outside_hirer",
     )
-    page = client.get(reverse("events:programme")).content.decode()
+    page = client.get(reverse("events:programme_of", args=[world.organisation.pk])).content.decode()
     assert "Forfatteraften" in page and "Haveforening" not in page
-    feed = client.get(reverse("events:programme_ics")).content
+    feed = client.get(reverse("events:programme_ics", args=[world.organisation.pk])).content
     assert b"SUMMARY:Forfatteraften" in feed and b"Haveforening" not in feed
     assert coming.counted
 
@@ -328,8 +332,16 @@ def test_a_configured_feed_is_read_from_its_address_only(herning):
     import http.server
     import threading
 
+    from bibliotal.events import feeds
     from bibliotal.events.feeds import FeedError, fetch_feed
     from bibliotal.events.models import EventFeed
+
+    EventFeed.objects.create(
+        organisation=herning.organisation, name="Intern", url="https://127.0.0.1/events.ics"
+    )
+    with pytest.raises(FeedError, match="privat netværk"):
+        fetch_feed(organisation=herning.organisation, name="Intern")
+    feeds.ALLOW_PRIVATE_HOSTS = True  # the test's own server lives on 127.0.0.1
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -356,13 +368,16 @@ def test_a_configured_feed_is_read_from_its_address_only(herning):
         server.shutdown()
         server.server_close()
     assert result.created + result.unchanged >= 0  # dates outside today's window import none
-    feed = EventFeed.objects.get()
+    feed = EventFeed.objects.get(name="Hjemmesiden")
     assert feed.last_fetched_at is not None and feed.last_error == ""
     EventFeed.objects.create(
         organisation=herning.organisation, name="Nede", url="http://127.0.0.1:9/nothing.ics"
     )
-    with pytest.raises(FeedError, match="kunne ikke læses"):
-        fetch_feed(organisation=herning.organisation, name="Nede")
+    try:
+        with pytest.raises(FeedError, match="kunne ikke læses"):
+            fetch_feed(organisation=herning.organisation, name="Nede")
+    finally:
+        feeds.ALLOW_PRIVATE_HOSTS = False
     assert EventFeed.objects.get(name="Nede").last_error
 
 
@@ -390,3 +405,123 @@ def test_the_api_creates_an_event_and_explains_mistakes(client, world):
         ).status_code
         == 403
     )
+
+
+SINGLE = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:test
+BEGIN:VEVENT
+UID:talk@test
+SUMMARY:Foredrag
+DTSTART:20210301T180000Z
+LOCATION:Herning Bibliotek
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_a_single_event_that_becomes_a_series_keeps_its_row_and_attendance(herning):
+    load(herning, data=SINGLE)
+    talk = EventOccurrence.objects.get()
+    enter_attendance(occurrence=talk, user=herning.coordinator, total=20)
+    series = SINGLE.replace(
+        b"DTSTART:20210301T180000Z\n", b"DTSTART:20210301T180000Z\nRRULE:FREQ=WEEKLY;COUNT=3\n"
+    )
+    load(herning, data=series)
+    assert EventOccurrence.objects.count() == 3
+    talk.refresh_from_db()
+    assert (talk.attendance_total, talk.external_recurrence, talk.missing_from_source) == (
+        20,
+        "20210301T180000Z",
+        False,
+    )
+
+
+def test_an_event_removed_from_the_calendar_is_marked(herning):
+    two = SINGLE.replace(
+        b"END:VCALENDAR",
+        b"BEGIN:VEVENT\nUID:other@test\nSUMMARY:Koncert\n"
+        b"DTSTART:20210302T180000Z\nLOCATION:Herning Bibliotek\nEND:VEVENT\n"
+        b"END:VCALENDAR",
+    )
+    load(herning, data=two)
+    result = load(herning, data=SINGLE)
+    assert result.missing == 1
+    gone = EventOccurrence.objects.get(external_uid="other@test")
+    assert gone.missing_from_source and gone.status == "cancelled"
+
+
+def test_a_hand_correction_survives_a_reimport(herning):
+    load(herning, data=SINGLE)
+    talk = EventOccurrence.objects.get()
+    talk.organiser = "outside_hirer"
+    talk.save()
+    load(herning, data=SINGLE.replace(b"SUMMARY:Foredrag", b"SUMMARY:Foredrag om bier"))
+    talk.refresh_from_db()
+    assert (talk.title, talk.organiser) == ("Foredrag om bier", "outside_hirer")
+
+
+def test_the_source_cannot_cancel_an_event_people_came_to(herning):
+    load(herning, data=SINGLE)
+    talk = EventOccurrence.objects.get()
+    enter_attendance(occurrence=talk, user=herning.coordinator, total=33)
+    result = load(herning, data=SINGLE.replace(b"END:VEVENT", b"STATUS:CANCELLED\nEND:VEVENT"))
+    talk.refresh_from_db()
+    assert (talk.status, talk.attendance_total, result.conflicts) == ("held", 33, 1)
+
+
+def test_two_events_with_one_uid_are_refused_with_their_lines(herning):
+    twice = SINGLE.replace(
+        b"END:VCALENDAR",
+        b"BEGIN:VEVENT\nUID:talk@test\nSUMMARY:Andet\n"
+        b"DTSTART:20210305T180000Z\nEND:VEVENT\nEND:VCALENDAR",
+    )
+    with pytest.raises(ImportRejected, match="begynder på linje 4"):
+        load(herning, data=twice)
+
+
+def test_the_window_moves_with_a_calendar_that_does_not_change(herning):
+    weekly = SINGLE.replace(
+        b"DTSTART:20210301T180000Z\n", b"DTSTART:20210301T180000Z\nRRULE:FREQ=WEEKLY\n"
+    )
+    import_events_ical(
+        organisation=herning.organisation,
+        data=weekly,
+        filename="w.ics",
+        window_start=date(2021, 1, 1),
+        window_end=date(2021, 3, 8),
+    )
+    assert EventOccurrence.objects.count() == 2  # 1 and 8 March: the last day is in
+    import_events_ical(
+        organisation=herning.organisation,
+        data=weekly,
+        filename="w.ics",
+        window_start=date(2021, 1, 1),
+        window_end=date(2021, 3, 15),
+    )
+    assert EventOccurrence.objects.count() == 3
+
+
+def test_attendance_waits_for_the_event(client, world):
+    coming = EventOccurrence.objects.create(
+        organisation=world.organisation,
+        title="Snart",
+        starts_at=timezone.now() + timedelta(days=30),
+        branch=world.north,
+    )
+    client.force_login(world.staff)
+    response = client.put(
+        f"/api/v1/events/occurrences/{coming.pk}/attendance",
+        {"total": 500},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    coming.refresh_from_db()
+    assert coming.attendance_total is None
+
+
+@pytest.mark.parametrize("query", [{"year": "0"}, {"year": "99999"}, {"year": "-1"}])
+def test_odd_years_and_months_do_not_fail(client, world, query):
+    client.force_login(world.coordinator)
+    assert client.get(reverse("events:report"), query).status_code == 200
+    assert client.get(reverse("events:occurrence_list"), {"month": "9999-12"}).status_code == 200

@@ -243,3 +243,21 @@ def test_the_demo_has_a_normal_year_and_what_cleaning_must_find(db):
     assert 550_000 <= total <= 600_000
     flags = {f for day in DailyVisits.objects.exclude(flags=[]) for f in day.flags}
     assert {"reset", "estimated", "suspect", "closed"} <= flags
+
+
+def test_the_import_page_previews_then_imports(client, counted):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(counted.manager)
+    data = csv("07-09-2021;10:00;Nord-1;12;10", "07-09-2021;11:00;Nord-1;20;20")
+    preview = client.post(
+        reverse("visits:import"),
+        {"file": SimpleUploadedFile("t.csv", data), "branch": counted.north.pk, "rule": "in"},
+    )
+    assert preview.status_code == 200 and CounterReading.objects.count() == 0
+    confirm = preview.context["confirm"]
+    response = client.post(reverse("visits:import"), {"confirm": "1", **confirm})
+    assert response.status_code == 302
+    assert DailyVisits.objects.get().visits == Decimal("32.0")
+    # The stashed file is used once: confirming again finds nothing.
+    assert client.post(reverse("visits:import"), {"confirm": "1", **confirm}).status_code == 404

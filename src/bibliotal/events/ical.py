@@ -10,7 +10,7 @@ from icalendar import Calendar, Event
 from bibliotal.events.models import EventOccurrence
 
 
-def programme_calendar(*, host: str) -> bytes:
+def programme_calendar(*, organisation, host: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Bibliotal//Arrangementer//DA")
     calendar.add("version", "2.0")
@@ -23,9 +23,7 @@ def programme_calendar(*, host: str) -> bytes:
     )
     for occurrence in occurrences:
         event = Event()
-        event.add("uid", occurrence.external_uid or f"event-{occurrence.pk}@{host}")
-        if occurrence.external_recurrence:
-            event.add("x-bibliotal-occurrence", occurrence.external_recurrence)
+        event.add("uid", f"event-{occurrence.pk}@{host}")  # one event per occurrence
         event.add("dtstamp", timezone.now())
         event.add("dtstart", occurrence.starts_at)
         if occurrence.ends_at:

@@ -185,6 +185,18 @@ class EventOccurrence(models.Model):
     )
     external_uid = models.CharField(_("calendar UID"), max_length=300, blank=True)
     external_recurrence = models.CharField(_("occurrence id"), max_length=40, blank=True)
+    source_name = models.CharField(
+        _("imported from"),
+        max_length=255,
+        blank=True,
+        help_text=_("The feed or file it came from: what that source no longer has is marked."),
+    )
+    imported_values = models.JSONField(
+        _("values as last imported"),
+        default=dict,
+        blank=True,
+        help_text=_("A field changed by hand keeps its value until the source changes it."),
+    )
     missing_from_source = models.BooleanField(
         _("no longer in the source"),
         default=False,
@@ -239,6 +251,9 @@ class EventOccurrence(models.Model):
         return (
             self.status != self.Status.CANCELLED and self.organiser != self.Organiser.OUTSIDE_HIRER
         )
+
+    def recurrence_key_differs(self, recurrence: str) -> bool:
+        return self.external_recurrence != recurrence
 
     def clean(self) -> None:
         errors = {}

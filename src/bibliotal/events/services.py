@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ AUDIENCE_WORDS = [
     ("voksne", Audience.ADULTS),
 ]
 WINDOW_BACK = timedelta(days=400)
+MAX_OCCURRENCES = 5000  # a calendar that expands to more has a broken rule (FREQ=MINUTELY)
 WINDOW_AHEAD = timedelta(days=400)
 
 
@@ -67,6 +69,7 @@ class EventImportResult:
     unchanged: int = 0
     cancelled: int = 0
     missing: int = 0
+    conflicts: int = 0
     already_imported: bool = False
     unmapped_categories: list[str] = field(default_factory=list)
 
@@ -80,6 +83,10 @@ class EventImportResult:
             )
             % self.__dict__
         )
+        if self.conflicts:
+            text += " " + _(
+                "%(n)d events with attendance are cancelled in the source: check them."
+            ) % {"n": self.conflicts}
         if self.unmapped_categories:
             text += " " + _("Categories without an event type: %(list)s.") % {
                 "list": ", ".join(self.unmapped_categories)
@@ -118,11 +125,13 @@ class _Types:
             if not lowered or lowered in dict(AUDIENCE_WORDS):
                 continue
             mapping = self.mappings.get(lowered)
-            if mapping is not None:
+            if mapping is not None and (mapping.event_type_id or mapping.outside_hirer):
                 outside = outside or mapping.outside_hirer
                 event_type = event_type or mapping.event_type
             elif lowered in self.by_name:
                 event_type = event_type or self.by_name[lowered]
+            elif mapping is not None:
+                self.unmapped.setdefault(category.strip())  # listed until someone maps it
             else:
                 self.unmapped.setdefault(category.strip())
         return event_type, outside
@@ -198,6 +207,7 @@ def parse_ical(
     lines = _vevent_lines(text)
     errors: list[RowError] = []
     recurring = set()
+    seen_components: dict[tuple[str, str], int] = {}
     for component in calendar.walk("VEVENT"):
         uid = str(component.get("UID", "")).strip()
         line = lines.get(uid, 1)
@@ -209,13 +219,29 @@ def parse_ical(
             errors.append(RowError(filename, line, "SUMMARY", uid, _("The event has no title.")))
         if component.get("RRULE") or component.get("RDATE"):
             recurring.add(uid)
+        occurrence = (uid, str(component.get("RECURRENCE-ID", "")))
+        if occurrence in seen_components:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    "UID",
+                    uid,
+                    _("Two events have this UID (the other begins on line %(line)d).")
+                    % {"line": seen_components[occurrence]},
+                )
+            )
+        seen_components.setdefault(occurrence, line)
     if errors:
         raise ImportRejected(errors)
     branches = list(Branch.objects.filter(organisation=organisation))
     types = _Types(organisation)
     planned: list[PlannedOccurrence] = []
     try:
-        expanded = list(recurring_ical_events.of(calendar).between(window_start, window_end))
+        # between() leaves out its last day; the window's last day is in.
+        expanded = list(
+            recurring_ical_events.of(calendar).between(window_start, window_end + timedelta(days=1))
+        )
     except Exception as exc:  # the library raises various errors on broken rules
         raise ImportRejected(
             [
@@ -228,6 +254,22 @@ def parse_ical(
                 )
             ]
         ) from exc
+    if len(expanded) > MAX_OCCURRENCES:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "RRULE",
+                    str(len(expanded)),
+                    _(
+                        "The calendar expands to more than %(n)d events in the window: check its "
+                        "repetition rules."
+                    )
+                    % {"n": MAX_OCCURRENCES},
+                )
+            ]
+        )
     for component in expanded:
         uid = str(component.get("UID")).strip()
         start, all_day = _as_datetime(component.decoded("DTSTART"))
@@ -304,11 +346,14 @@ def import_events_ical(
     window_end: date | None = None,
     dry_run: bool = False,
     source: str = EventOccurrence.Source.ICAL,
+    source_name: str | None = None,
 ) -> EventImportResult:
     today = timezone.localdate()
     window_start = window_start or today - WINDOW_BACK
     window_end = window_end or today + WINDOW_AHEAD
-    digest = fingerprint(data)
+    # The window belongs to what is imported: the same calendar read for a later window
+    # brings the occurrences that have come into it.
+    digest = fingerprint(data + f"|{window_start}|{window_end}".encode())
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         return EventImportResult(already_imported=True)
     planned, types = parse_ical(
@@ -329,11 +374,70 @@ def import_events_ical(
         dry_run=dry_run,
         source=source,
         window=(window_start, window_end),
+        source_name=source_name,
     )
 
 
-def _apply(*, organisation, planned, types, digest, filename, user, dry_run, source, window):
+def _jsonable(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+SOURCE_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "branch",
+    "place",
+    "event_type",
+    "audience",
+    "organiser",
+    "status",
+    "capacity",
+    "series",
+)
+
+
+def _find_existing(organisation, uid: str, recurrence: str, start):
+    exact = EventOccurrence.objects.filter(
+        organisation=organisation, external_uid=uid, external_recurrence=recurrence
+    ).first()
+    if exact is not None:
+        return exact
+    # The same event under the other kind of key: a single event that became a series (or the
+    # other way round) keeps its row and attendance instead of getting a twin.
+    if recurrence:
+        return EventOccurrence.objects.filter(
+            organisation=organisation, external_uid=uid, external_recurrence="", starts_at=start
+        ).first()
+    return EventOccurrence.objects.filter(
+        organisation=organisation, external_uid=uid, external_recurrence=_recurrence_id(start)
+    ).first()
+
+
+def _apply(
+    *,
+    organisation,
+    planned,
+    types,
+    digest,
+    filename,
+    user,
+    dry_run,
+    source,
+    window,
+    source_name=None,
+):
+    """Write planned occurrences. A field changed by hand keeps its value until the source
+    changes that field; attendance is never touched; an event with attendance is never
+    cancelled by its source (that is reported as a conflict)."""
     result = EventImportResult()
+    source_name = source_name or filename
     with transaction.atomic():
         batch = None
         if not dry_run:
@@ -344,11 +448,10 @@ def _apply(*, organisation, planned, types, digest, filename, user, dry_run, sou
                 sha256=digest,
                 imported_by=user,
             )
-        seen: dict[str, set[str]] = {}
+        seen_ids: set[int] = set()
         series_cache: dict[str, EventSeries] = {}
         for item in planned:
             uid, recurrence = item.key
-            seen.setdefault(uid, set()).add(recurrence)
             values = dict(item.values)
             if item.series_uid:
                 series = series_cache.get(uid)
@@ -364,9 +467,8 @@ def _apply(*, organisation, planned, types, digest, filename, user, dry_run, sou
                     )
                     series_cache[uid] = series
                 values["series"] = series
-            existing = EventOccurrence.objects.filter(
-                organisation=organisation, external_uid=uid, external_recurrence=recurrence
-            ).first()
+            imported = {k: _jsonable(v) for k, v in values.items() if k in SOURCE_FIELDS}
+            existing = _find_existing(organisation, uid, recurrence, values["starts_at"])
             if existing is None:
                 result.created += 1
                 if values["status"] == EventOccurrence.Status.CANCELLED:
@@ -378,39 +480,65 @@ def _apply(*, organisation, planned, types, digest, filename, user, dry_run, sou
                         external_recurrence=recurrence,
                         source=source,
                         import_batch=batch,
+                        source_name=source_name,
+                        imported_values=imported,
                         **values,
                     )
                 continue
-            if existing.status == EventOccurrence.Status.HELD and (
-                values["status"] == EventOccurrence.Status.PLANNED
+            seen_ids.add(existing.pk)
+            before = existing.imported_values or {}
+            changed = {}
+            for key, value in values.items():
+                if key not in SOURCE_FIELDS:
+                    continue
+                source_changed = before.get(key, _MISSING) != imported[key]
+                if key == "event_type" and value is None:
+                    continue  # keep a type chosen by hand
+                if (not before or source_changed) and (
+                    _jsonable(getattr(existing, key)) != imported[key]
+                ):
+                    changed[key] = value
+            if changed.get("status") == EventOccurrence.Status.PLANNED and (
+                existing.status == EventOccurrence.Status.HELD
             ):
-                values["status"] = EventOccurrence.Status.HELD  # held stays held
-            if values.get("event_type") is None:
-                values.pop("event_type")  # keep a type chosen by hand
-            changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+                changed.pop("status")  # held stays held
+            if changed.get("status") == EventOccurrence.Status.CANCELLED and (
+                existing.attendance_total is not None
+            ):
+                changed.pop("status")  # people came: a later cancellation in the source is a
+                result.conflicts += 1  # conflict for the coordinator, not a lost count
+            if existing.recurrence_key_differs(recurrence):
+                changed["external_recurrence"] = recurrence
             if existing.missing_from_source:
                 changed["missing_from_source"] = False
-            if not changed:
+            if not changed and before == imported and existing.source_name == source_name:
                 result.unchanged += 1
                 continue
-            result.updated += 1
-            if changed.get("status") == EventOccurrence.Status.CANCELLED:
-                result.cancelled += 1
+            if changed:
+                result.updated += 1
+                if changed.get("status") == EventOccurrence.Status.CANCELLED:
+                    result.cancelled += 1
+            else:
+                result.unchanged += 1
             if not dry_run:
                 for key, value in changed.items():
-                    setattr(existing, key, value)  # attendance is never touched
+                    setattr(existing, key, value)
+                existing.imported_values = imported
+                existing.source_name = source_name
                 existing.save()
-        # An occurrence of a calendar event that is no longer in the calendar (inside the
-        # window) is marked, not deleted; without attendance it no longer counts either.
-        for uid, recurrences in seen.items() if window else ():
+        # What this source had before, inside the window, and no longer has is marked, not
+        # deleted; without attendance it no longer counts either.
+        if window is not None:
             start, end = window
             gone = EventOccurrence.objects.filter(
                 organisation=organisation,
-                external_uid=uid,
+                source_name=source_name,
                 missing_from_source=False,
                 starts_at__date__gte=start,
                 starts_at__date__lte=end,
-            ).exclude(external_recurrence__in=recurrences)
+            ).exclude(pk__in=seen_ids)
+            if not dry_run:
+                gone = gone.exclude(import_batch=batch)
             for occurrence in gone:
                 result.missing += 1
                 if dry_run:
@@ -429,6 +557,9 @@ def _apply(*, organisation, planned, types, digest, filename, user, dry_run, sou
             }
             batch.save()
     return result
+
+
+_MISSING = object()
 
 
 CSV_COLUMNS = {
@@ -519,9 +650,13 @@ def import_events_csv(
             continue
         try:
             start = _time(col("start"))
+        except ValueError:
+            fail("start", _("Write the time as tt:mm."))
+            continue
+        try:
             end = _time(col("end")) if col("end") else None
         except ValueError:
-            fail("start" if col("start") else "end", _("Write the time as tt:mm."))
+            fail("end", _("Write the time as tt:mm."))
             continue
         branch = branches.get(col("branch").lower()) if col("branch") else None
         if col("branch") and branch is None:
@@ -543,18 +678,24 @@ def import_events_csv(
         capacity = None
         if col("capacity"):
             try:
-                capacity = int(parse_number(col("capacity")))
+                number = parse_number(col("capacity"))
             except ValueError:
-                fail("capacity", _("Not a whole number."))
+                number = None
+            if number is None or number < 0 or number != int(number):
+                fail("capacity", _("Not a whole number of zero or more."))
                 continue
+            capacity = int(number)
         event_type, outside = types.resolve([col("type")]) if col("type") else (None, False)
         starts_at = timezone.make_aware(datetime.combine(day, start))
         ends_at = timezone.make_aware(datetime.combine(day, end)) if end else None
+        if ends_at is not None and ends_at <= starts_at:
+            ends_at += timedelta(days=1)  # 22:00–01:00 ends the next day
+        # The event's own id, or its date, time and place: a corrected title updates the event.
         key = (
             col("id")
-            or hashlib.sha1(
-                f"{title}|{day}|{start}|{col('branch') or col('place')}".encode()
-            ).hexdigest()[:20]
+            or hashlib.sha1(f"{day}|{start}|{col('branch') or col('place')}".encode()).hexdigest()[
+                :20
+            ]
         )
         status = (
             EventOccurrence.Status.CANCELLED
@@ -600,6 +741,10 @@ def enter_attendance(
     *, occurrence: EventOccurrence, user, total: int, children=None, online=None, first_time=None
 ) -> EventOccurrence:
     """Attendance after the event (validated by the model): the event is then held."""
+    if occurrence.starts_at > timezone.now():
+        raise ValidationError(
+            {"attendance_total": _("Attendance is entered after the event has begun.")}
+        )
     occurrence.attendance_total = total
     occurrence.attendance_children = children
     occurrence.attendance_online = online

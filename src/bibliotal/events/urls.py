@@ -14,5 +14,6 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("report/", views.report, name="report"),
     path("programme/", views.programme, name="programme"),
-    path("programme.ics", views.programme_ics, name="programme_ics"),
+    path("programme/<int:organisation_id>/", views.programme, name="programme_of"),
+    path("programme/<int:organisation_id>.ics", views.programme_ics, name="programme_ics"),
 ]

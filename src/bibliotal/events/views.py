@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -13,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core import uploads
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import Branch
+from bibliotal.core.models import Branch, Organisation
 from bibliotal.core.permissions import (
     Capability,
     branches_for,
@@ -49,6 +48,8 @@ def occurrence_list(request):
     try:
         month = date.fromisoformat(request.GET.get("month", "") + "-01")
     except ValueError:
+        month = today.replace(day=1)
+    if not 2000 <= month.year <= today.year + 5:
         month = today.replace(day=1)
     end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     occurrences = (
@@ -142,11 +143,10 @@ def import_file(request):
     context = {"form": form}
     if request.method == "POST":
         if "confirm" in request.POST:
-            try:
-                data = base64.b64decode(request.POST.get("data", ""), validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise Http404 from exc
-            filename = request.POST.get("filename", "")[:255]
+            kept = uploads.take(request, request.POST.get("token", ""))
+            if kept is None:
+                raise Http404
+            data, filename = kept
             branch = Branch.objects.filter(
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
@@ -177,7 +177,7 @@ def import_file(request):
                     dry_run=dry_run,
                 )
         except ImportRejected as error:
-            context["errors"] = [str(e) for e in error.errors]
+            context["errors"] = [str(e) for e in error.errors[:200]]
             return render(request, "events/import.html", context, status=400)
         if not dry_run:
             messages.success(request, result.summary())
@@ -188,8 +188,7 @@ def import_file(request):
             {
                 "preview": result,
                 "confirm": {
-                    "data": base64.b64encode(data).decode("ascii"),
-                    "filename": filename,
+                    "token": uploads.stash(request, data, filename),
                     "branch": branch.pk if branch else "",
                 },
             }
@@ -200,7 +199,9 @@ def import_file(request):
 @require(Capability.COORDINATE)
 def categories(request):
     organisation = _organisation_or_403(request)
-    FormSet = modelformset_factory(CategoryMapping, form=CategoryMappingForm, extra=0)
+    FormSet = modelformset_factory(
+        CategoryMapping, form=CategoryMappingForm, extra=0, edit_only=True
+    )
     queryset = CategoryMapping.objects.filter(organisation=organisation).order_by(
         "event_type", "category"
     )
@@ -223,6 +224,8 @@ def report(request):
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
+        year = today.year
+    if not 2000 <= year <= today.year + 5:
         year = today.year
     start, end = date(year, 1, 1), date(year, 12, 31)
     held = (
@@ -265,24 +268,40 @@ def report(request):
     )
 
 
-def programme(request):
-    """The public programme: the library's coming events."""
+def programme(request, organisation_id: int | None = None):
+    """The public programme of one organisation's libraries."""
+    organisations = Organisation.objects.order_by("name")
+    if organisation_id is None:
+        found = list(organisations[:2])
+        if len(found) != 1:
+            return render(request, "events/programme_choose.html", {"organisations": organisations})
+        organisation = found[0]
+    else:
+        organisation = get_object_or_404(Organisation, pk=organisation_id)
     upcoming = (
         EventOccurrence.objects.filter(
-            published=True, starts_at__gte=timezone.now() - timedelta(hours=3)
+            organisation=organisation,
+            published=True,
+            starts_at__gte=timezone.now() - timedelta(hours=3),
         )
         .exclude(organiser=EventOccurrence.Organiser.OUTSIDE_HIRER)
-        .select_related("branch", "organisation", "event_type")
+        .select_related("branch", "event_type")
         .order_by("starts_at")
     )
-    return render(request, "events/programme.html", {"occurrences": upcoming[:200]})
+    return render(
+        request,
+        "events/programme.html",
+        {"occurrences": upcoming[:200], "programme_org": organisation},
+    )
 
 
-def programme_ics(request):
+def programme_ics(request, organisation_id: int):
     from bibliotal.events.ical import programme_calendar
 
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
     response = HttpResponse(
-        programme_calendar(host=request.get_host()), content_type="text/calendar; charset=utf-8"
+        programme_calendar(organisation=organisation, host=request.get_host()),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="arrangementer.ics"'
     return response

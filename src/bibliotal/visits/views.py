@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 
 from django.contrib import messages
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core import uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import opening_calendar, summarise
@@ -156,11 +155,10 @@ def import_file(request):
     context = {"form": form}
     if request.method == "POST":
         if "confirm" in request.POST:
-            try:
-                data = base64.b64decode(request.POST.get("data", ""), validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise Http404 from exc
-            filename = request.POST.get("filename", "")[:255]
+            kept = uploads.take(request, request.POST.get("token", ""))
+            if kept is None:
+                raise Http404
+            data, filename = kept
             branch = Branch.objects.filter(
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
@@ -191,8 +189,7 @@ def import_file(request):
             {
                 "preview": result,
                 "confirm": {
-                    "data": base64.b64encode(data).decode("ascii"),
-                    "filename": filename,
+                    "token": uploads.stash(request, data, filename),
                     "branch": branch.pk if branch else "",
                     "rule": rule,
                 },
