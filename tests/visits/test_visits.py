@@ -261,3 +261,15 @@ def test_the_import_page_previews_then_imports(client, counted):
     assert DailyVisits.objects.get().visits == Decimal("32.0")
     # The stashed file is used once: confirming again finds nothing.
     assert client.post(reverse("visits:import"), {"confirm": "1", **confirm}).status_code == 404
+
+
+def test_the_wide_format_has_a_column_pair_per_sensor(counted):
+    data = csv(
+        "07-09-2021;10:00;12;10;5;4",
+        "07-09-2021;11:00;20;20;1;3",
+        header="Dato;Tid;Hovedindgang ind;Hovedindgang ud;Gården ind;Gården ud",
+    )
+    result = load(counted, data, branch=counted.north, rule="half")
+    assert sorted(result.new_sensors) == ["Gården", "Hovedindgang"]
+    visits = dict(DailyVisits.objects.values_list("sensor__name", "visits"))
+    assert visits == {"Hovedindgang": Decimal("31.0"), "Gården": Decimal("6.5")}

@@ -10,6 +10,7 @@ with an audit entry.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -110,6 +111,12 @@ def import_counter_file(
     sensor_col = find_column(header, *SENSOR)
     in_col, out_col = find_column(header, *IN), find_column(header, *OUT)
     status_col = find_column(header, *STATUS)
+    if sensor_col is None and (stamp_col or date_col):
+        pairs = wide_pairs(header)
+        if pairs:
+            # The wide format: one pair of columns per sensor ("Hovedindgang ind", "… ud").
+            header, rows = _to_long(header, rows, pairs, keep=[stamp_col, date_col, time_col])
+            sensor_col, in_col, out_col, status_col = "sensor", "ind", "ud", None
     missing = []
     if stamp_col is None and date_col is None:
         missing.append("dato/tidspunkt")
@@ -300,6 +307,42 @@ def import_counter_file(
             }
             batch.save()
     return result
+
+
+WIDE = re.compile(r"^(?P<sensor>.+?)[\s_\-:]+(?P<way>ind|ud|in|out)$")
+
+
+def wide_pairs(header: list[str]) -> dict[str, dict[str, str]]:
+    """Sensors named in a wide header: {"Hovedindgang": {"in": column, "out": column}}."""
+    pairs: dict[str, dict[str, str]] = {}
+    for column in header:
+        match = WIDE.match(column.strip())
+        if not match:
+            continue
+        way = "in" if match["way"] in {"ind", "in"} else "out"
+        # Headers are read lowercased; a sensor's name starts with a capital as people write it.
+        name = match["sensor"].strip()
+        pairs.setdefault(name[:1].upper() + name[1:], {})[way] = column
+    return {sensor: ways for sensor, ways in pairs.items() if "in" in ways}
+
+
+def _to_long(header, rows, pairs, *, keep):
+    kept = [column for column in keep if column]
+    long_rows = []
+    for line, row in rows:
+        for sensor, ways in pairs.items():
+            long_rows.append(
+                (
+                    line,
+                    {
+                        **{c: row.get(c, "") for c in kept},
+                        "sensor": sensor,
+                        "ind": row.get(ways["in"], ""),
+                        "ud": row.get(ways.get("out", ""), ""),
+                    },
+                )
+            )
+    return [*kept, "sensor", "ind", "ud"], long_rows
 
 
 def _typical_step(items) -> timedelta:
