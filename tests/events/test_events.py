@@ -1,6 +1,7 @@
 """Events: the programme in from iCalendar and CSV, attendance, and what counts."""
 
-from datetime import date, datetime, timedelta
+import io
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -525,3 +526,43 @@ def test_odd_years_and_months_do_not_fail(client, world, query):
     client.force_login(world.coordinator)
     assert client.get(reverse("events:report"), query).status_code == 200
     assert client.get(reverse("events:occurrence_list"), {"month": "9999-12"}).status_code == 200
+
+
+def test_an_excel_programme_imports_with_real_date_and_time_cells(herning):
+    from openpyxl import Workbook
+
+    Branch.objects.filter(pk=herning.north.pk).update(name="Nord Bibliotek")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Titel", "Dato", "Start", "Slut", "Bibliotek", "Kapacitet"])
+    sheet.append(["Bogcafé", date(2021, 9, 7), time(14, 0), time(16, 0), "Nord Bibliotek", 30])
+    sheet.append(
+        [
+            "Strikkecafé",
+            date(2021, 9, 8),
+            datetime(1899, 12, 30, 10, 0),
+            None,
+            "Nord Bibliotek",
+            None,
+        ]
+    )
+    sheet.append(["Foredrag", "31-02-2021", time(19, 0), None, "Nord Bibliotek", None])
+    out = io.BytesIO()
+    workbook.save(out)
+    with pytest.raises(ImportRejected) as error:
+        import_events_csv(organisation=herning.organisation, data=out.getvalue(), filename="p.xlsx")
+    assert [str(e) for e in error.value.errors] == [
+        "p.xlsx, linje 4, kolonne dato: Skriv datoen som dd-mm-åååå. (værdi: '31-02-2021')"
+    ]
+    sheet.delete_rows(4)
+    out = io.BytesIO()
+    workbook.save(out)
+    result = import_events_csv(
+        organisation=herning.organisation, data=out.getvalue(), filename="p.xlsx"
+    )
+    assert result.created == 2
+    cafe = EventOccurrence.objects.get(title="Bogcafé")
+    assert timezone.localtime(cafe.starts_at) == datetime(2021, 9, 7, 14, 0, tzinfo=CPH)
+    assert cafe.capacity == 30
+    knitting = EventOccurrence.objects.get(title="Strikkecafé")
+    assert timezone.localtime(knitting.starts_at) == datetime(2021, 9, 8, 10, 0, tzinfo=CPH)

@@ -1,6 +1,7 @@
 """People-counter files in, cleaned, and fair visitor figures out."""
 
-from datetime import date, time
+import io
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -273,3 +274,57 @@ def test_the_wide_format_has_a_column_pair_per_sensor(counted):
     assert sorted(result.new_sensors) == ["Gården", "Hovedindgang"]
     visits = dict(DailyVisits.objects.values_list("sensor__name", "visits"))
     assert visits == {"Hovedindgang": Decimal("31.0"), "Gården": Decimal("6.5")}
+
+
+def xlsx(rows) -> bytes:
+    """A workbook as Excel saves it: real date-time, time and number cells, not text."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_workbook_imports_like_the_csv_file(counted):
+    data = xlsx(
+        [
+            ["Tidspunkt", "Tæller", "Ind", "Ud"],
+            [datetime(2021, 9, 7, 10, 0), "Nord-1", 12, 10],
+            [datetime(2021, 9, 7, 11, 0), "Nord-1", 1234, 1230.0],
+        ]
+    )
+    result = load(counted, data, branch=counted.north, rule="half")
+    assert (result.created, result.new_sensors) == (2, ["Nord-1"])
+    assert DailyVisits.objects.get().visits == Decimal("1243.0")
+    assert load(counted, data, branch=counted.north).already_imported
+
+
+def test_an_excel_row_error_names_the_row_excel_shows(counted):
+    data = xlsx(
+        [
+            [],
+            ["Dato", "Tid", "Tæller", "Ind", "Ud"],
+            [date(2021, 9, 7), time(10, 0), "Nord-1", 12, 10],
+            [date(2021, 9, 7), time(11, 0), "Nord-1", "mange", 10],
+        ]
+    )
+    with pytest.raises(ImportRejected) as error:
+        import_counter_file(
+            organisation=counted.organisation, data=data, filename="juli.xlsx", branch=counted.north
+        )
+    assert str(error.value.errors[0]).startswith("juli.xlsx, linje 4, kolonne ind:")
+    assert not DailyVisits.objects.exists()
+
+
+def test_a_damaged_workbook_is_refused_with_its_name(counted):
+    with pytest.raises(ImportRejected) as error:
+        import_counter_file(
+            organisation=counted.organisation, data=b"PK\x03\x04broken", filename="x.xlsx"
+        )
+    message = str(error.value.errors[0])
+    assert message.startswith("x.xlsx, linje 1")
+    assert "Excel" in message

@@ -77,10 +77,10 @@ class OccurrenceForm(forms.ModelForm):
 
 class EventImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Calendar or CSV file"),
+        label=_("Calendar, CSV or Excel file"),
         help_text=_(
-            "An .ics file from the website's calendar, or a CSV with titel; dato; start; slut; "
-            "bibliotek; type; målgruppe; arrangør."
+            "An .ics file from the website's calendar, or a CSV or Excel (.xlsx) file with "
+            "titel; dato; start; slut; bibliotek; type; målgruppe; arrangør."
         ),
     )
     branch = forms.ModelChoiceField(

@@ -612,7 +612,7 @@ def import_events_csv(
     digest = fingerprint(data)
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         return EventImportResult(already_imported=True)
-    header, rows, _delimiter = read_table(data)
+    header, rows, _delimiter = read_table(data, filename=filename)
     columns = {key: find_column(header, *names) for key, names in CSV_COLUMNS.items()}
     missing = [key for key in ("title", "date", "start") if columns[key] is None]
     if missing:

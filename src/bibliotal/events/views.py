@@ -159,7 +159,7 @@ def import_file(request):
         else:
             return render(request, "events/import.html", context, status=400)
         try:
-            if filename.lower().endswith(".csv"):
+            if filename.lower().endswith((".csv", ".xlsx")):
                 result = import_events_csv(
                     organisation=organisation,
                     data=data,

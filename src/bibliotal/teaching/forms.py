@@ -173,8 +173,9 @@ class SessionForm(forms.ModelForm):
 
 class InstitutionImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("CSV or Excel file"),
         help_text=_(
-            "Columns: navn; type; kommune; områdetype. Semicolon or comma, UTF-8 or Windows-1252."
+            "Columns: navn; type; kommune; områdetype. A CSV file with semicolon or comma, "
+            "UTF-8 or Windows-1252, or the first sheet of an Excel (.xlsx) workbook."
         ),
     )

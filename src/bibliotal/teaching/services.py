@@ -78,7 +78,7 @@ def import_institutions(
     ).exists():
         result.already_imported = True
         return result
-    header, rows, _delimiter = read_table(data)
+    header, rows, _delimiter = read_table(data, filename=filename)
     name_col = find_column(header, "navn", "name", "institution", "skole")
     kind_col = find_column(header, "type", "kind", "institutionstype")
     municipality_col = find_column(header, "kommune", "municipality")

@@ -8,10 +8,12 @@ from bibliotal.visits.models import Sensor
 
 class CounterFileForm(forms.Form):
     file = forms.FileField(
-        label=_("Counter file (CSV)"),
+        label=_("Counter file (CSV or Excel)"),
         help_text=_(
-            "One row per sensor and interval: dato; tid; sensor; ind; ud (Danish or English "
-            "names, ; or ,, UTF-8 or Windows-1252)."
+            "One row per sensor and interval (dato; tid; sensor; ind; ud), or one row per "
+            "interval with a column pair per sensor (“Hovedindgang ind”; “Hovedindgang ud”). "
+            "Danish or English names; a CSV file with ; or , in UTF-8 or Windows-1252, or the "
+            "first sheet of an Excel (.xlsx) workbook."
         ),
     )
     branch = forms.ModelChoiceField(

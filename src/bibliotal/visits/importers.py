@@ -83,6 +83,7 @@ def _parse_timestamp(raw: str) -> datetime:
         "%d/%m/%Y %H:%M",
         "%d-%m-%Y %H:%M:%S",
         "%d.%m.%Y %H.%M",
+        "%Y-%m-%d",  # midnight, as a spreadsheet writes a date-time cell without a time
     ):
         try:
             return datetime.strptime(value, fmt)
@@ -104,7 +105,7 @@ def import_counter_file(
     digest = fingerprint(data)
     if ImportBatch.objects.filter(organisation=organisation, kind="visits", sha256=digest).exists():
         return CounterImportResult(already_imported=True)
-    header, rows, _delimiter = read_table(data)
+    header, rows, _delimiter = read_table(data, filename=filename)
     stamp_col = find_column(header, *TIMESTAMP)
     date_col = find_column(header, *DATE)
     time_col = find_column(header, *TIME)

@@ -10,15 +10,15 @@ from bibliotal.core.models import Branch, Organisation
 
 class Command(AuditedCommand):
     help = (
-        "Import files: events from iCalendar (.ics) or CSV, or from a configured feed; "
-        "people-counter files."
+        "Import files: events from iCalendar (.ics), CSV or Excel (.xlsx), or from a "
+        "configured feed; people-counter files (CSV or Excel)."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True)
         events = sub.add_parser(
             "events",
-            help="Import events from an .ics or .csv file, or "
+            help="Import events from an .ics, .csv or .xlsx file, or "
             "--feed NAME for a feed an administrator configured.",
         )
         events.add_argument("file", type=Path, nargs="?")
@@ -86,7 +86,7 @@ class Command(AuditedCommand):
             if branch is None:
                 raise CommandError(f"No library is called {options['branch']!r}.")
         try:
-            if file.suffix.lower() == ".csv":
+            if file.suffix.lower() in {".csv", ".xlsx"}:
                 result = import_events_csv(
                     organisation=organisation,
                     data=data,
