@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
-from bibliotal.api import core, events, goals, guidance, teaching
+from bibliotal.api import core, events, goals, guidance, teaching, visits
 from bibliotal.api.auth import api_auth
 
 api = NinjaAPI(
@@ -20,3 +20,4 @@ api.add_router("/", goals.router, tags=["goals"])
 api.add_router("/", guidance.router)
 api.add_router("/", teaching.router)
 api.add_router("/", events.router)
+api.add_router("/", visits.router)

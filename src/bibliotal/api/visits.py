@@ -1,0 +1,162 @@
+"""Visits over the API: counter files in, cleaned daily visits out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from bibliotal.api.auth import require
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import Branch
+from bibliotal.core.permissions import Capability, organisation_of
+from bibliotal.visits.importers import import_counter_file
+from bibliotal.visits.models import DailyVisits, Sensor
+
+router = Router(tags=["visits"])
+
+MAX_DAYS = 400
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class Problem(Schema):
+    detail: str
+
+
+class RowProblem(Schema):
+    line: int
+    column: str
+    value: str
+    message: str
+
+
+class Rejected(Schema):
+    detail: str
+    errors: list[RowProblem]
+
+
+class CounterFileOptions(Schema):
+    branch_id: int | None = Field(
+        None,
+        description="The library at which sensors the file names but Bibliotal lacks are made.",
+    )
+    rule: Sensor.Rule = Field(Sensor.Rule.HALF, description="The rule of sensors made.")
+    dry_run: bool = Field(False, description="Validate and report, write nothing.")
+
+
+class CounterFileResult(Schema):
+    already_imported: bool
+    dry_run: bool
+    created: int
+    replaced: int
+    unchanged: int
+    days: int
+    new_sensors: list[str]
+    summary: str
+
+
+class DayOut(Schema):
+    day: date
+    branch_id: int
+    sensor: str
+    count_in: int
+    count_out: int
+    visits: float
+    rule: str
+    estimated: bool
+    flags: list[str]
+    review: str
+
+    @staticmethod
+    def resolve_sensor(obj):
+        return obj.sensor.name
+
+
+class Period(Schema):
+    from_: date = Field(..., alias="from")
+    to: date
+    branch_id: int | None = None
+
+
+@router.post(
+    "/visits/counter-files",
+    response={200: CounterFileResult, 404: Problem, 413: Problem, 422: Rejected},
+    summary="Import a people-counter file",
+    description=(
+        "A CSV or Excel (.xlsx) file, in the long or the wide format, as on the import page. "
+        "The whole file is validated before anything is written; the same file twice changes "
+        "nothing. A rejected file answers 422 with every faulty row."
+    ),
+)
+def import_counter(request, file: File[UploadedFile], options: Form[CounterFileOptions]):
+    require(request, Capability.MANAGE)
+    organisation = organisation_of(request.user)
+    if file.size > MAX_FILE_BYTES:
+        return Status(413, {"detail": f"The file is larger than {MAX_FILE_BYTES} bytes."})
+    branch = None
+    if options.branch_id is not None:
+        branch = Branch.objects.filter(organisation=organisation, pk=options.branch_id).first()
+        if branch is None:
+            return Status(404, {"detail": f"No library {options.branch_id} in your municipality."})
+    try:
+        result = import_counter_file(
+            organisation=organisation,
+            data=file.read(),
+            filename=file.name,
+            user=request.user,
+            branch=branch,
+            rule=options.rule,
+            dry_run=options.dry_run,
+        )
+    except ImportRejected as error:
+        return Status(
+            422,
+            {
+                "detail": "The file was not imported; nothing was saved.",
+                "errors": [
+                    {
+                        "line": getattr(e, "line", 0),
+                        "column": getattr(e, "column", ""),
+                        "value": getattr(e, "value", ""),
+                        "message": getattr(e, "message", str(e)),
+                    }
+                    for e in error.errors[:500]
+                ],
+            },
+        )
+    return {
+        "already_imported": result.already_imported,
+        "dry_run": options.dry_run,
+        "created": result.created,
+        "replaced": result.replaced,
+        "unchanged": result.unchanged,
+        "days": result.days,
+        "new_sensors": result.new_sensors,
+        "summary": result.summary(),
+    }
+
+
+@router.get(
+    "/visits/days",
+    response={200: list[DayOut], 422: Problem},
+    summary="Cleaned visits per sensor and day",
+    description=(
+        "Each day with its rule, whether it is estimated, its cleaning flags and its review. "
+        f"At most {MAX_DAYS} days at a time."
+    ),
+)
+def list_days(request, period: Query[Period]):
+    require(request, Capability.VIEW)
+    if period.to < period.from_:
+        return Status(422, {"detail": "'to' must not come before 'from'."})
+    if (period.to - period.from_).days >= MAX_DAYS:
+        return Status(422, {"detail": f"Ask for at most {MAX_DAYS} days at a time."})
+    days = DailyVisits.objects.filter(
+        branch__organisation=organisation_of(request.user),
+        day__gte=period.from_,
+        day__lte=period.to,
+    )
+    if period.branch_id is not None:
+        days = days.filter(branch_id=period.branch_id)
+    return list(days.select_related("sensor").order_by("day", "branch_id", "sensor__name"))
