@@ -1,7 +1,7 @@
 """axe-core (WCAG 2 A and AA rules: labels, contrast, landmarks, names) finds nothing on the pages,
 in Danish and at phone width."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import pytest
 from django.utils import timezone
@@ -69,6 +69,20 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         branch=world.north,
         starts_at=timezone.now(),
     )
+    from datetime import timedelta
+
+    from bibliotal.visits.models import CounterReading, Sensor
+
+    gate = Sensor.objects.create(organisation=world.organisation, branch=world.north, name="N-1")
+    for hour, count in enumerate([2, 9, 17, 26, 34, 40]):  # every step of the heat map's scale
+        starts = timezone.make_aware(datetime.combine(timezone.localdate(), time(10 + hour)))
+        CounterReading.objects.create(
+            sensor=gate,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            count_in=count,
+            count_out=count,
+        )
     for path in (
         "/visits/",
         "/visits/flags/",

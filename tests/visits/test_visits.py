@@ -1,7 +1,7 @@
 """People-counter files in, cleaned, and fair visitor figures out."""
 
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -328,3 +328,65 @@ def test_a_damaged_workbook_is_refused_with_its_name(counted):
     message = str(error.value.errors[0])
     assert message.startswith("x.xlsx, linje 1")
     assert "Excel" in message
+
+
+def test_the_heat_map_averages_each_weekday_hour_over_its_days(world):
+    from bibliotal.visits.heatmap import weekday_hour
+
+    gate = Sensor.objects.create(
+        organisation=world.organisation, branch=world.north, name="Nord-1", rule="half"
+    )
+    side = Sensor.objects.create(
+        organisation=world.organisation, branch=world.north, name="Nord-2", rule="in"
+    )
+
+    def reading(sensor, day, hour, count_in, count_out, hours=1, **extra):
+        CounterReading.objects.create(
+            sensor=sensor,
+            starts_at=_at(day, hour),
+            ends_at=_at(day, hour) + timedelta(hours=hours),
+            count_in=count_in,
+            count_out=count_out,
+            **extra,
+        )
+
+    tuesday, next_tuesday, wednesday = date(2021, 9, 7), date(2021, 9, 14), date(2021, 9, 8)
+    reading(gate, tuesday, 10, 10, 10)  # half: 10
+    reading(gate, next_tuesday, 10, 24, 16)  # half: 20
+    reading(side, next_tuesday, 10, 6, 100)  # in: 6
+    reading(gate, wednesday, 12, 4, 4)
+    reading(gate, wednesday, 13, 900, 900, suspect=True)  # a fault: left out
+    reading(gate, date(2021, 9, 9), 0, 500, 500, hours=24)  # a day's total says nothing of hours
+
+    heat = weekday_hour(branch_ids=[world.north.pk], start=date(2021, 1, 1), end=date(2021, 12, 31))
+    assert heat.hours == [10, 11, 12]
+    assert heat.days == 3
+    cells = {(row.weekday, cell.hour): cell for row in heat.rows for cell in row.cells}
+    assert cells[2, 10].visits == 18  # (10 + 20 + 6) / two Tuesdays
+    assert cells[2, 10].level == 5
+    assert cells[3, 12].visits == 4 and cells[3, 12].level == 1
+    assert cells[2, 11].visits is None and cells[2, 11].level == 0
+    assert (
+        weekday_hour(branch_ids=[world.south.pk], start=date(2021, 1, 1), end=date(2021, 12, 31))
+        is None
+    )
+
+
+def test_the_overview_shows_the_heat_map_in_danish(client, world):
+    gate = Sensor.objects.create(
+        organisation=world.organisation, branch=world.north, name="Nord-1", rule="half"
+    )
+    CounterReading.objects.create(
+        sensor=gate,
+        starts_at=_at(date(2021, 9, 7), 10),
+        ends_at=_at(date(2021, 9, 7), 11),
+        count_in=30,
+        count_out=30,
+    )
+    client.force_login(world.staff)
+    page = client.get(reverse("visits:overview"), {"year": 2021}).content.decode()
+    assert "Hvornår kommer folk" in page
+    assert '<th scope="row">Tirsdag</th><td class="heat-0">–</td>' not in page
+    assert '<th scope="row">Tirsdag</th><td class="heat-5">30</td>' in page
+    empty = client.get(reverse("visits:overview"), {"year": 2020}).content.decode()
+    assert "ingen kort over timerne" in empty

@@ -8,6 +8,7 @@ from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from bibliotal.core import uploads
@@ -18,6 +19,7 @@ from bibliotal.core.permissions import Capability, branches_for, require
 from bibliotal.core.views import _month_name, _organisation_or_403
 from bibliotal.visits.cleaning import review_day
 from bibliotal.visits.forms import CounterFileForm, ManualCountForm, NewUsersForm
+from bibliotal.visits.heatmap import weekday_hour
 from bibliotal.visits.importers import import_counter_file
 from bibliotal.visits.models import DailyVisits, ManualCount, NewUserCount
 
@@ -99,6 +101,9 @@ def overview(request):
         )
     total = sum(m["visits"] for m in months)
     total_last = sum(m["last_year"] for m in months)
+    heat = weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31))
+    for row in heat.rows if heat else []:
+        row.name = WEEKDAYS[row.weekday - 1]
     open_flags = DailyVisits.objects.filter(
         branch__organisation=organisation, review=DailyVisits.Review.OPEN
     ).count()
@@ -114,6 +119,7 @@ def overview(request):
             "branches": [b for b in branches if b.has_premises],
             "chosen": chosen,
             "open_flags": open_flags,
+            "heat": heat,
         },
     )
 

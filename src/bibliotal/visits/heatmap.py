@@ -1,0 +1,98 @@
+"""When people come: average visits per weekday and hour, from counter intervals.
+
+Only intervals of an hour or less are used (a file of daily totals says nothing about hours),
+and intervals the counter marked as faulty are left out. Each sensor's rule turns in and out
+into visits, as for the daily figures. The average is over the days of that weekday with any
+interval data, so a week without data does not pull the map down.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Sum
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from bibliotal.visits.models import CounterReading, Sensor
+
+LEVELS = 5
+
+
+@dataclass
+class Cell:
+    hour: int
+    visits: float | None  # None: no interval data for this hour on this weekday
+    level: int  # 0 (quiet) to LEVELS (the busiest hour)
+
+
+@dataclass
+class HeatRow:
+    weekday: int  # ISO: 1 is Monday
+    days: int  # days of this weekday with interval data
+    cells: list[Cell]
+    name: str = ""  # the weekday's name, in the page's language
+
+
+@dataclass
+class HeatMap:
+    hours: list[int]
+    rows: list[HeatRow]
+    days: int
+    busiest: float
+
+
+def _visits(rule: str, count_in: int, count_out: int) -> float:
+    if rule == Sensor.Rule.IN:
+        return float(count_in)
+    if rule == Sensor.Rule.OUT:
+        return float(count_out)
+    return (count_in + count_out) / 2
+
+
+def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
+    """The map for the branches from start to end (both included); None without interval data."""
+    zone = timezone.get_current_timezone()
+    readings = CounterReading.objects.filter(
+        sensor__branch_id__in=branch_ids,
+        suspect=False,
+        starts_at__gte=datetime.combine(start, time(), tzinfo=zone),
+        starts_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=zone),
+        ends_at__lte=F("starts_at") + timedelta(hours=1),
+    ).annotate(weekday=ExtractIsoWeekDay("starts_at"), hour=ExtractHour("starts_at"))
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    for row in (
+        readings.order_by()
+        .values("weekday", "hour", "sensor__rule")
+        .annotate(count_in=Sum("count_in"), count_out=Sum("count_out"))
+    ):
+        totals[row["weekday"], row["hour"]] += _visits(
+            row["sensor__rule"], row["count_in"] or 0, row["count_out"] or 0
+        )
+    if not totals:
+        return None
+    days_per_weekday: dict[int, int] = defaultdict(int)
+    # order_by(): the model's ordering would otherwise take part in DISTINCT.
+    dates = readings.annotate(day=TruncDate("starts_at")).order_by().values_list("day", flat=True)
+    for day in dates.distinct():
+        days_per_weekday[day.isoweekday()] += 1
+    averages = {
+        key: value / days_per_weekday[key[0]]
+        for key, value in totals.items()
+        if days_per_weekday[key[0]]
+    }
+    busiest = max(averages.values(), default=0.0)
+    hours = list(range(min(h for _, h in averages), max(h for _, h in averages) + 1))
+    rows = []
+    for weekday in range(1, 8):
+        cells = []
+        for hour in hours:
+            value = averages.get((weekday, hour))
+            level = 0
+            if value and busiest:
+                level = max(1, min(LEVELS, round(value / busiest * LEVELS)))
+            cells.append(Cell(hour=hour, visits=value, level=level))
+        rows.append(HeatRow(weekday=weekday, days=days_per_weekday[weekday], cells=cells))
+    return HeatMap(hours=hours, rows=rows, days=sum(days_per_weekday.values()), busiest=busiest)
