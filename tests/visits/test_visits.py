@@ -390,3 +390,46 @@ def test_the_overview_shows_the_heat_map_in_danish(client, world):
     assert '<th scope="row">Tirsdag</th><td class="heat-5">30</td>' in page
     empty = client.get(reverse("visits:overview"), {"year": 2020}).content.decode()
     assert "ingen kort over timerne" in empty
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_the_command_imports_with_a_progress_bar_on_a_terminal(counted, tmp_path):
+    path = tmp_path / "nord.csv"
+    rows = [
+        f"{day:02d}-09-2021;{hour}:00;Nord-1;5;5" for day in range(1, 29) for hour in range(10, 18)
+    ]
+    path.write_bytes(csv(*rows))
+    out, terminal = io.StringIO(), Terminal()
+    call_command(
+        "import",
+        "visits",
+        str(path),
+        "--branch",
+        "Nord Bibliotek",
+        "--organisation",
+        counted.organisation.name,
+        stdout=out,
+        stderr=terminal,
+    )
+    assert "224 nye intervaller" in out.getvalue()
+    drawn = terminal.getvalue()
+    for phase in ("Kontrollerer", "Skriver", "Renser"):  # the command speaks Danish
+        assert f"{phase:<13} [{'#' * 30}] 100%" in drawn
+    assert "224 / 224" in drawn and "\r" in drawn
+    # Not a terminal (a log, a pipe): no bar, only the summary on stdout.
+    quiet = io.StringIO()
+    path.write_bytes(csv(*rows, "29-09-2021;10:00;Nord-1;5;5"))
+    call_command(
+        "import",
+        "visits",
+        str(path),
+        "--organisation",
+        counted.organisation.name,
+        stdout=io.StringIO(),
+        stderr=quiet,
+    )
+    assert quiet.getvalue() == ""

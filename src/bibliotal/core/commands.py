@@ -18,3 +18,36 @@ class AuditedCommand(BaseCommand):
 
     def _name(self) -> str:
         return self.__module__.rsplit(".", 1)[-1]
+
+
+class ProgressBar:
+    """A one-line bar on a terminal: "Skriver       [#########-----------]  45%  12,000 / 26,500".
+
+    It is drawn only when the stream is a terminal (or ``force`` is set), so logs and pipes
+    stay clean; a new phase starts a new line. Call it as ``progress(phase, done, total)``.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, stream, *, force: bool = False):
+        self.stream = stream
+        self.enabled = force or (hasattr(stream, "isatty") and stream.isatty())
+        self.phase = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if phase != self.phase and self.phase is not None:
+            self.stream.write("\n")
+        self.phase = phase
+        share = done / total if total else 1.0
+        filled = round(share * self.WIDTH)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r{phase:<13} [{bar}] {share:4.0%}  {done:,} / {total:,}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.phase is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.phase = None

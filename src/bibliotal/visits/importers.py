@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -41,6 +42,7 @@ SENSOR = ("sensor", "tæller", "taeller", "gate", "counter", "device", "enhed")
 IN = ("ind", "in", "ind_antal", "count in", "entries", "indgående")
 OUT = ("ud", "out", "ud_antal", "count out", "exits", "udgående")
 STATUS = ("status", "kvalitet", "quality")
+PROGRESS_EVERY = 2000  # rows between two progress reports
 OK_STATUS = {"", "ok", "0", "valid", "gyldig"}
 
 
@@ -101,7 +103,10 @@ def import_counter_file(
     branch=None,
     rule: str = Sensor.Rule.HALF,
     dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> CounterImportResult:
+    """Import a counter file; ``progress(phase, done, total)`` is told how far it has come."""
+    report = progress or (lambda phase, done, total: None)
     digest = fingerprint(data)
     if ImportBatch.objects.filter(organisation=organisation, kind="visits", sha256=digest).exists():
         return CounterImportResult(already_imported=True)
@@ -144,7 +149,9 @@ def import_counter_file(
     errors: list[RowError] = []
     unknown: dict[str, tuple[int, str]] = {}  # lowercased name → (first line, name as written)
     parsed: dict[str, list] = defaultdict(list)
-    for line, row in rows:
+    for index, (line, row) in enumerate(rows):
+        if index % PROGRESS_EVERY == 0:
+            report(_("Checking"), index, len(rows))
         name = row.get(sensor_col, "").strip()
         if not name:
             errors.append(RowError(filename, line, sensor_col, "", _("A sensor is required.")))
@@ -198,6 +205,7 @@ def import_counter_file(
         parsed[name.lower()].append(
             (line, timezone.make_aware(local), counts[0], counts[1], status not in OK_STATUS)
         )
+    report(_("Checking"), len(rows), len(rows))
     if unknown and branch is None:
         for line, name in unknown.values():
             errors.append(
@@ -233,6 +241,7 @@ def import_counter_file(
                 imported_by=user,
             )
         touched: dict[int, list] = {}
+        done, total = 0, sum(len(items) for items in parsed.values())
         for name, items in parsed.items():
             sensor = sensors[name]
             items.sort(key=lambda item: item[1])
@@ -246,6 +255,9 @@ def import_counter_file(
                     .first()
                 )
             for index, (_line, start, count_in, count_out, suspect) in enumerate(items):
+                if done % PROGRESS_EVERY == 0:
+                    report(_("Writing"), done, total)
+                done += 1
                 end = items[index + 1][1] if index + 1 < len(items) else start + step
                 values = {
                     "ends_at": min(end, start + step * 4),
@@ -298,9 +310,12 @@ def import_counter_file(
                 local_day = timezone.localtime(start).date()
                 span = touched.setdefault(sensor.pk or id(sensor), [sensor, local_day, local_day])
                 span[1], span[2] = min(span[1], local_day), max(span[2], local_day)
+        report(_("Writing"), total, total)
         if not dry_run:
-            for sensor, first, last in touched.values():
+            for index, (sensor, first, last) in enumerate(touched.values()):
+                report(_("Cleaning"), index, len(touched))
                 result.days += derive_days(sensor=sensor, start=first, end=last)
+            report(_("Cleaning"), len(touched), len(touched))
             batch.summary = {
                 "created": result.created,
                 "replaced": result.replaced,

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.commands import AuditedCommand, ProgressBar
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch, Organisation
 
@@ -120,6 +120,8 @@ class Command(AuditedCommand):
             if place is None:
                 raise CommandError(f"No library is called {branch!r}.")
         self.stdout.write(f"Reading {file.name} ({len(data):,} bytes) …")
+        # On stderr, so that the summary on stdout stays one clean block for scripts.
+        bar = ProgressBar(self.stderr._out)  # drawn only on a terminal
         try:
             result = import_counter_file(
                 organisation=organisation,
@@ -128,9 +130,12 @@ class Command(AuditedCommand):
                 branch=place,
                 rule=rule,
                 dry_run=dry_run,
+                progress=bar,
             )
         except ImportRejected as error:
             raise CommandError("\n".join(map(str, error.errors))) from error
+        finally:
+            bar.close()
         if result.new_sensors:
             self.stdout.write("New sensors: " + ", ".join(result.new_sensors))
         self.stdout.write(result.summary())
