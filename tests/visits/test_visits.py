@@ -433,3 +433,49 @@ def test_the_command_imports_with_a_progress_bar_on_a_terminal(counted, tmp_path
         stderr=quiet,
     )
     assert quiet.getvalue() == ""
+
+
+def test_visits_are_split_between_staffed_and_self_service_hours(client, world):
+    from bibliotal.core.opening import opening_calendar
+    from bibliotal.visits.split import staffed_split
+
+    weekly_schedule(world.north, staffed=(time(10), time(16)), self_service=(time(7), time(22)))
+    gate = Sensor.objects.create(
+        organisation=world.organisation, branch=world.north, name="Nord-1", rule="half"
+    )
+    tuesday = date(2021, 9, 7)
+
+    def reading(hour, minute, count, minutes=60, **extra):
+        starts = _at(tuesday, hour) + timedelta(minutes=minute)
+        CounterReading.objects.create(
+            sensor=gate,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=minutes),
+            count_in=count,
+            count_out=count,
+            **extra,
+        )
+
+    reading(8, 0, 4)  # self-service morning
+    reading(10, 30, 10, minutes=15)  # staffed
+    reading(17, 0, 6)  # self-service evening
+    reading(23, 0, 2)  # after closing: counted apart
+    reading(12, 0, 500, suspect=True)  # a fault: left out
+
+    calendar = opening_calendar(
+        branches=[world.north], start=date(2021, 1, 1), end=date(2021, 12, 31)
+    )
+    split = staffed_split(calendars=calendar, start=date(2021, 1, 1), end=date(2021, 12, 31))
+    rows = {row.kind: row for row in split.rows}
+    assert (rows["staffed"].visits, rows["staffed"].hours) == (10, 6)
+    assert (rows["self_service"].visits, rows["self_service"].hours) == (10, 9)
+    assert (rows["outside"].visits, rows["outside"].hours) == (2, None)
+    assert rows["staffed"].share == pytest.approx(10 / 22)
+    assert split.days == 1
+
+    client.force_login(world.staff)
+    page = client.get(
+        reverse("visits:overview"), {"year": 2021, "branch": world.north.pk}
+    ).content.decode()
+    assert '<th scope="row">Betjente timer</th><td>10</td>' in page
+    assert '<th scope="row">Uden for åbningstiden</th><td>2</td>' in page

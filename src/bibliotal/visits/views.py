@@ -22,6 +22,7 @@ from bibliotal.visits.forms import CounterFileForm, ManualCountForm, NewUsersFor
 from bibliotal.visits.heatmap import weekday_hour
 from bibliotal.visits.importers import import_counter_file
 from bibliotal.visits.models import DailyVisits, ManualCount, NewUserCount
+from bibliotal.visits.split import staffed_split
 
 
 def _year(request) -> int:
@@ -104,6 +105,14 @@ def overview(request):
     heat = weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31))
     for row in heat.rows if heat else []:
         row.name = WEEKDAYS[row.weekday - 1]
+    split = staffed_split(calendars=calendars[year], start=date(year, 1, 1), end=date(year, 12, 31))
+    labels = {
+        "staffed": _("Staffed hours"),
+        "self_service": _("Self-service hours"),
+        "outside": _("Outside opening hours"),
+    }
+    for row in split.rows if split else []:
+        row.label = labels[row.kind]
     open_flags = DailyVisits.objects.filter(
         branch__organisation=organisation, review=DailyVisits.Review.OPEN
     ).count()
@@ -120,6 +129,7 @@ def overview(request):
             "chosen": chosen,
             "open_flags": open_flags,
             "heat": heat,
+            "split": split,
         },
     )
 
