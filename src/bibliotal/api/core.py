@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Period
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import opening_calendar
 from bibliotal.core.permissions import Capability, organisation_of
@@ -51,11 +51,6 @@ class OpenDayOut(Schema):
     closures: list[str]
 
 
-class OpeningPeriod(Schema):
-    from_: date = Field(..., alias="from", description="First date (YYYY-MM-DD).")
-    to: date = Field(..., description="Last date (YYYY-MM-DD), inclusive.")
-
-
 def _branches(request):
     require(request, Capability.VIEW)
     organisation = organisation_of(request.user)
@@ -78,13 +73,10 @@ def get_branch(request, branch_id: int):
     summary="Open days and hours of one library",
     description="One row per date from `from` to `to` inclusive (at most three years).",
 )
-def branch_opening(request, branch_id: int, period: Query[OpeningPeriod]):
+def branch_opening(request, branch_id: int, period: Query[Period]):
     branch = get_object_or_404(_branches(request).select_related("organisation"), pk=branch_id)
+    period.check(max_days=MAX_OPENING_DAYS)
     from_, to = period.from_, period.to
-    if to < from_:
-        raise HttpError(422, "'to' must not come before 'from'.")
-    if to - from_ > timedelta(days=MAX_OPENING_DAYS):
-        raise HttpError(422, f"Ask for at most {MAX_OPENING_DAYS} days at a time.")
     days = opening_calendar(branches=[branch], start=from_, end=to)[branch.pk]
     return [
         OpenDayOut(

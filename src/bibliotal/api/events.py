@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Period, Problem
 from bibliotal.core.permissions import Capability, branches_for, has_capability, organisation_of
 from bibliotal.events.models import EventOccurrence
 from bibliotal.events.services import enter_attendance
@@ -46,15 +47,6 @@ class AttendanceIn(Schema):
     children: int | None = Field(None, ge=0)
     online: int | None = Field(None, ge=0)
     first_time: int | None = Field(None, ge=0)
-
-
-class Period(Schema):
-    from_: date = Field(..., alias="from")
-    to: date
-
-
-class Problem(Schema):
-    detail: str
 
 
 @router.get("/events/occurrences", response=list[OccurrenceOut], summary="Events in a period")

@@ -8,6 +8,7 @@ from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Period, Problem
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.teaching.models import Booking, Course, GradeLevel, Institution, TeachingSession
@@ -72,15 +73,6 @@ class SessionOut(Schema):
     theme: str
     pupils_present: int
     teachers_present: int
-
-
-class Problem(Schema):
-    detail: str
-
-
-class Period(Schema):
-    from_: date = Field(..., alias="from")
-    to: date
 
 
 @router.get("/teaching/courses", response=list[CourseOut], summary="The course catalogue")

@@ -8,6 +8,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Period, Problem
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
@@ -18,10 +19,6 @@ router = Router(tags=["visits"])
 
 MAX_DAYS = 400
 MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class Problem(Schema):
-    detail: str
 
 
 class RowProblem(Schema):
@@ -73,9 +70,7 @@ class DayOut(Schema):
         return obj.sensor.name
 
 
-class Period(Schema):
-    from_: date = Field(..., alias="from")
-    to: date
+class DaysPeriod(Period):
     branch_id: int | None = None
 
 
@@ -146,12 +141,9 @@ def import_counter(request, file: File[UploadedFile], options: Form[CounterFileO
         f"At most {MAX_DAYS} days at a time."
     ),
 )
-def list_days(request, period: Query[Period]):
+def list_days(request, period: Query[DaysPeriod]):
     require(request, Capability.VIEW)
-    if period.to < period.from_:
-        return Status(422, {"detail": "'to' must not come before 'from'."})
-    if (period.to - period.from_).days >= MAX_DAYS:
-        return Status(422, {"detail": f"Ask for at most {MAX_DAYS} days at a time."})
+    period.check(max_days=MAX_DAYS)
     days = DailyVisits.objects.filter(
         branch__organisation=organisation_of(request.user),
         day__gte=period.from_,
