@@ -44,38 +44,36 @@ class HeatMap:
     busiest: float
 
 
-def _visits(rule: str, count_in: int, count_out: int) -> float:
-    if rule == Sensor.Rule.IN:
-        return float(count_in)
-    if rule == Sensor.Rule.OUT:
-        return float(count_out)
-    return (count_in + count_out) / 2
-
-
-def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
-    """The map for the branches from start to end (both included); None without interval data."""
+def hourly_readings(*, branch_ids: list[int], start: date, end: date):
+    """The intervals that can be placed in an hour: an hour or shorter, not marked faulty,
+    starting from ``start`` to ``end`` (both included, local dates). Unordered."""
     zone = timezone.get_current_timezone()
-    readings = CounterReading.objects.filter(
+    return CounterReading.objects.filter(
         sensor__branch_id__in=branch_ids,
         suspect=False,
         starts_at__gte=datetime.combine(start, time(), tzinfo=zone),
         starts_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=zone),
         ends_at__lte=F("starts_at") + timedelta(hours=1),
-    ).annotate(weekday=ExtractIsoWeekDay("starts_at"), hour=ExtractHour("starts_at"))
+    ).order_by()
+
+
+def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
+    """The map for the branches from start to end (both included); None without interval data."""
+    readings = hourly_readings(branch_ids=branch_ids, start=start, end=end).annotate(
+        weekday=ExtractIsoWeekDay("starts_at"), hour=ExtractHour("starts_at")
+    )
     totals: dict[tuple[int, int], float] = defaultdict(float)
-    for row in (
-        readings.order_by()
-        .values("weekday", "hour", "sensor__rule")
-        .annotate(count_in=Sum("count_in"), count_out=Sum("count_out"))
+    for row in readings.values("weekday", "hour", "sensor__rule").annotate(
+        count_in=Sum("count_in"), count_out=Sum("count_out")
     ):
-        totals[row["weekday"], row["hour"]] += _visits(
+        totals[row["weekday"], row["hour"]] += Sensor.visits_by_rule(
             row["sensor__rule"], row["count_in"] or 0, row["count_out"] or 0
         )
     if not totals:
         return None
     days_per_weekday: dict[int, int] = defaultdict(int)
-    # order_by(): the model's ordering would otherwise take part in DISTINCT.
-    dates = readings.annotate(day=TruncDate("starts_at")).order_by().values_list("day", flat=True)
+    # Unordered (see hourly_readings): the model's ordering would otherwise join DISTINCT.
+    dates = readings.annotate(day=TruncDate("starts_at")).values_list("day", flat=True)
     for day in dates.distinct():
         days_per_weekday[day.isoweekday()] += 1
     averages = {

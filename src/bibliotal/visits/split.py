@@ -9,14 +9,13 @@ split covers the interval data only and says how many days of it there are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.db.models import F
 from django.utils import timezone
 
 from bibliotal.core.opening import OpenDay
-from bibliotal.visits.heatmap import _visits
-from bibliotal.visits.models import CounterReading
+from bibliotal.visits.heatmap import hourly_readings
+from bibliotal.visits.models import Sensor
 
 
 @dataclass
@@ -53,16 +52,8 @@ def staffed_split(
     interval data. Open hours are counted on the days with interval data only, so that the
     rates compare like with like."""
     zone = timezone.get_current_timezone()
-    readings = (
-        CounterReading.objects.filter(
-            sensor__branch_id__in=list(calendars),
-            suspect=False,
-            starts_at__gte=datetime.combine(start, time(), tzinfo=zone),
-            starts_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=zone),
-            ends_at__lte=F("starts_at") + timedelta(hours=1),
-        )
-        .order_by()
-        .values_list("sensor__branch_id", "sensor__rule", "starts_at", "count_in", "count_out")
+    readings = hourly_readings(branch_ids=list(calendars), start=start, end=end).values_list(
+        "sensor__branch_id", "sensor__rule", "starts_at", "count_in", "count_out"
     )
     visits = {"staffed": 0.0, "self_service": 0.0, "outside": 0.0}
     seen: set[tuple[int, date]] = set()
@@ -79,7 +70,7 @@ def staffed_split(
             kind = "self_service"
         else:
             kind = "outside"
-        visits[kind] += _visits(rule, count_in, count_out)
+        visits[kind] += Sensor.visits_by_rule(rule, count_in, count_out)
     if not seen:
         return None
     staffed_hours = sum(calendars[b][d].staffed_hours for b, d in seen)
