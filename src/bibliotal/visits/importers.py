@@ -246,6 +246,17 @@ def import_counter_file(
             sensor = sensors[name]
             items.sort(key=lambda item: item[1])
             step = _typical_step(items)
+            # The sensor's stored intervals in the file's span, in one query, not one per row.
+            stored = (
+                {
+                    reading.starts_at: reading
+                    for reading in CounterReading.objects.filter(
+                        sensor=sensor, starts_at__range=(items[0][1], items[-1][1])
+                    )
+                }
+                if sensor.pk
+                else {}
+            )
             previous = None
             if sensor.register == Sensor.Register.CUMULATIVE and sensor.pk:
                 previous = (
@@ -278,11 +289,7 @@ def import_counter_file(
                     previous = (count_in, count_out)
                     count_in, count_out = delta_in, delta_out
                 values["count_in"], values["count_out"] = count_in, count_out
-                existing = (
-                    CounterReading.objects.filter(sensor=sensor, starts_at=start).first()
-                    if sensor.pk
-                    else None
-                )
+                existing = stored.get(start)
                 if existing is None:
                     result.created += 1
                     if not dry_run:
