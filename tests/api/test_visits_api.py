@@ -78,3 +78,20 @@ def test_a_long_period_is_refused(client, world, manager):
         "/api/v1/visits/days", {"from": "2020-01-01", "to": "2021-12-31"}, headers=manager
     )
     assert response.status_code == 422
+
+
+def test_a_script_names_the_format_and_hears_what_cleaning_flagged(client, world, manager):
+    hella = (
+        "record_id;timestamp;period;status;Nord-1_SUM_IN;Nord-1_SUM_OUT\n"
+        "1;2021-09-07 11:00:00;3600;0;12;10\n"
+        "2;2021-09-12 11:00:00;3600;1;4;4\n"
+    )
+    wrong = upload(client, manager, text=hella, branch_id=world.north.pk, preset="axis")
+    assert wrong.status_code == 422
+    assert "Interval start" in wrong.json()["errors"][0]["column"]
+    done = upload(client, manager, text=hella, branch_id=world.north.pk, preset="hella")
+    body = done.json()
+    assert (body["format"], body["created"]) == ("hella", 2)
+    # Sunday 12 September is closed (Monday to Saturday only) and the sensor was covered;
+    # Wednesday to Saturday have no counts and are estimated.
+    assert body["flagged"] == {"closed": 1, "suspect": 1, "estimated": 4}

@@ -87,6 +87,7 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         "/visits/",
         "/visits/flags/",
         "/visits/import/",
+        "/visits/formats/",
         "/visits/manual/",
         "/visits/new-users/",
         "/events/",

@@ -99,12 +99,12 @@ def test_a_bad_file_names_each_row_and_saves_nothing(counted):
     with pytest.raises(ImportRejected) as error:
         load(counted, data)
     assert [str(e) for e in error.value.errors] == [
+        "t.csv, linje 2, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
+        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Nord-1')",
         "t.csv, linje 3, kolonne dato/tid: Ikke en dato og et tidspunkt; skriv f.eks. "
         "07-09-2021 08:15 eller 2021-09-07 08:15. (værdi: '31-09-2021 11:00')",
         "t.csv, linje 4, kolonne ind: Ikke et helt tal. (værdi: 'tyve')",
         "t.csv, linje 5, kolonne ind: Et antal kan ikke være negativt. (værdi: '-3')",
-        "t.csv, linje 2, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
-        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Nord-1')",
         "t.csv, linje 6, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
         "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Syd-9')",
     ]
@@ -229,7 +229,9 @@ def test_manual_counts_and_new_users_are_typed(client, counted):
         ("staff", "visits:overview", 200),
         ("staff", "visits:flags", 403),
         ("staff", "visits:import", 403),
+        ("staff", "visits:formats", 403),
         ("manager", "visits:flags", 200),
+        ("manager", "visits:formats", 200),
         ("outsider", "visits:overview", 403),
     ],
 )
@@ -419,7 +421,7 @@ def test_the_command_imports_with_a_progress_bar_on_a_terminal(counted, tmp_path
     drawn = terminal.getvalue()
     for phase in ("Kontrollerer", "Skriver", "Renser"):  # the command speaks Danish
         assert f"{phase:<13} [{'#' * 30}] 100%" in drawn
-    assert "224 / 224" in drawn and "\r" in drawn
+    assert "6 / 6 kB" in drawn and "1 / 1" in drawn and "\r" in drawn  # bytes, sensors
     # Not a terminal (a log, a pipe): no bar, only the summary on stdout.
     quiet = io.StringIO()
     path.write_bytes(csv(*rows, "29-09-2021;10:00;Nord-1;5;5"))

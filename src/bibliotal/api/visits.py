@@ -39,6 +39,13 @@ class CounterFileOptions(Schema):
         description="The library at which sensors the file names but Bibliotal lacks are made.",
     )
     rule: Sensor.Rule = Field(Sensor.Rule.HALF, description="The rule of sensors made.")
+    preset: str | None = Field(
+        None,
+        description=(
+            "The file's format: generic, axis, hella, or the name of a saved format. "
+            "Recognised from the header when left out."
+        ),
+    )
     dry_run: bool = Field(False, description="Validate and report, write nothing.")
 
 
@@ -49,6 +56,10 @@ class CounterFileResult(Schema):
     replaced: int
     unchanged: int
     days: int
+    format: str = Field("", description="The format the file was read as.")
+    flagged: dict[str, int] = Field(
+        default_factory=dict, description="Days cleaning flagged, by flag (estimated, closed …)."
+    )
     new_sensors: list[str]
     summary: str
 
@@ -102,6 +113,7 @@ def import_counter(request, file: File[UploadedFile], options: Form[CounterFileO
             user=request.user,
             branch=branch,
             rule=options.rule,
+            preset=options.preset or None,
             dry_run=options.dry_run,
         )
     except ImportRejected as error:
@@ -127,6 +139,8 @@ def import_counter(request, file: File[UploadedFile], options: Form[CounterFileO
         "replaced": result.replaced,
         "unchanged": result.unchanged,
         "days": result.days,
+        "format": result.format,
+        "flagged": result.flagged,
         "new_sensors": result.new_sensors,
         "summary": result.summary(),
     }

@@ -24,7 +24,8 @@ class ProgressBar:
     """A one-line bar on a terminal: "Skriver       [#########-----------]  45%  12,000 / 26,500".
 
     It is drawn only when the stream is a terminal (or ``force`` is set), so logs and pipes
-    stay clean; a new phase starts a new line. Call it as ``progress(phase, done, total)``.
+    stay clean; a new phase starts a new line. Call it as ``progress(phase, done, total)``, with
+    ``unit="bytes"`` when it counts bytes of a file.
     """
 
     WIDTH = 30
@@ -34,7 +35,7 @@ class ProgressBar:
         self.enabled = force or (hasattr(stream, "isatty") and stream.isatty())
         self.phase = None
 
-    def __call__(self, phase: str, done: int, total: int) -> None:
+    def __call__(self, phase: str, done: int, total: int, unit: str = "") -> None:
         if not self.enabled:
             return
         if phase != self.phase and self.phase is not None:
@@ -43,7 +44,13 @@ class ProgressBar:
         share = done / total if total else 1.0
         filled = round(share * self.WIDTH)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{phase:<13} [{bar}] {share:4.0%}  {done:,} / {total:,}")
+        if unit == "bytes" and total >= 1e6:
+            amount = f"{done / 1e6:,.1f} / {total / 1e6:,.1f} MB"
+        elif unit == "bytes":
+            amount = f"{done / 1e3:,.0f} / {total / 1e3:,.0f} kB"
+        else:
+            amount = f"{done:,} / {total:,}"
+        self.stream.write(f"\r{phase:<13} [{bar}] {share:4.0%}  {amount}")
         self.stream.flush()
 
     def close(self) -> None:

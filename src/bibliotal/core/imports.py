@@ -8,13 +8,17 @@ who and when, so importing the same file again changes nothing.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from itertools import chain, islice
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
@@ -90,12 +94,110 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
-    """(row number, cell texts) of the first worksheet of an XLSX workbook."""
+@dataclass
+class Scan:
+    """What one pass over a file's bytes found: its hash, size and encoding ("xlsx" for Excel)."""
+
+    sha256: str
+    size: int
+    encoding: str
+
+
+SCAN_BLOCK = 1 << 20
+
+
+def scan(source: BinaryIO, *, progress: Callable[[int, int], None] | None = None) -> Scan:
+    """Hash a file and find its encoding in one streamed pass; memory stays at one block.
+
+    UTF-8 (with or without a byte-order mark) when every byte decodes, else Windows-1252.
+    """
+    source.seek(0, io.SEEK_END)
+    size = source.tell()
+    source.seek(0)
+    digest, decoder, utf8 = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), True
+    first, done = b"", 0
+    while block := source.read(SCAN_BLOCK):
+        if not done:
+            first = block[:4]
+        digest.update(block)
+        if utf8:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                utf8 = False
+        done += len(block)
+        if progress:
+            progress(done, size)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    source.seek(0)
+    if is_xlsx(first):
+        encoding = "xlsx"
+    elif first.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8" if utf8 else "cp1252"
+    return Scan(sha256=digest.hexdigest(), size=size, encoding=encoding)
+
+
+@dataclass
+class StreamedTable:
+    """A file's records, read as they are needed: (line number, cell texts), blank rows skipped.
+
+    The header is the first record; a caller looking for a header below a preamble takes records
+    until it finds one. ``position()`` tells how many bytes (rows, for a workbook) are behind.
+    """
+
+    records: Iterator[tuple[int, list[str]]]
+    delimiter: str
+    position: Callable[[], int]
+    size: int
+
+
+def open_table(source: BinaryIO, *, filename: str, encoding: str, size: int = 0) -> StreamedTable:
+    """Stream the rows of a CSV file (``encoding`` from ``scan``) or of an XLSX workbook's first
+    sheet; only one block of the file is in memory at a time."""
+    source.seek(0)
+    if encoding == "xlsx":
+        return _open_xlsx(source, filename)
+    text = io.TextIOWrapper(
+        source, encoding=encoding, errors="replace", newline="", write_through=True
+    )
+    head = list(islice(text, 20))
+    sample = "".join(head)
+    delimiter = ";"
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        if sample.count(",") > sample.count(";"):
+            delimiter = ","
+
+    def records():
+        reader = csv.reader(chain(head, text), delimiter=delimiter)
+        # Each record with the physical line it starts on: a quoted value with a line break must
+        # not shift the line numbers of the rows after it.
+        last_line = 0
+        try:
+            for values in reader:
+                if any(v.strip() for v in values):
+                    yield last_line + 1, values
+                last_line = reader.line_num
+        finally:
+            text.detach()  # the caller owns the binary source; closing the text must not close it
+
+    return StreamedTable(records(), delimiter, source.tell, size)
+
+
+def _open_xlsx(source: BinaryIO, filename: str) -> StreamedTable:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.max_row or 0
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         error = RowError(
             filename=filename,
@@ -105,14 +207,19 @@ def _read_xlsx(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
             message=_("The file looks like an Excel workbook (XLSX) but cannot be read."),
         )
         raise ImportRejected([error]) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
+    done = [0]
+
+    def records():
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                done[0] = number
+                cells = [_cell_text(value) for value in values]
+                if any(cells):
+                    yield number, cells
+        finally:
+            workbook.close()
+
+    return StreamedTable(records(), "xlsx", lambda: done[0], rows)
 
 
 def read_table(
@@ -122,36 +229,15 @@ def read_table(
 
     An XLSX workbook is read from its first sheet; its "line numbers" are the sheet's row
     numbers, so an error message points at the row the user sees in Excel. Its delimiter is
-    reported as "xlsx".
+    reported as "xlsx". For files too big to hold, stream them with ``scan`` and ``open_table``.
     """
-    if is_xlsx(data):
-        records = _read_xlsx(data, filename)
-        while records and not any(records[0][1]):
-            records.pop(0)  # blank rows above the header
-        if not records:
-            return [], [], "xlsx"
-        header, body = _table(records)
-        return header, body, "xlsx"
-    text, _encoding = decode(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    sample = "\n".join(text.split("\n")[:20])
-    delimiter = ";"
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        if sample.count(",") > sample.count(";"):
-            delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    # Each record with the physical line it starts on: a quoted value with a line break must
-    # not shift the line numbers of the rows after it.
-    records, last_line = [], 0
-    for values in reader:
-        records.append((last_line + 1, values))
-        last_line = reader.line_num
+    source = io.BytesIO(data)
+    table = open_table(source, filename=filename, encoding=scan(source).encoding)
+    records = list(table.records)
     if not records:
-        return [], [], delimiter
+        return [], [], table.delimiter
     header, body = _table(records)
-    return header, body, delimiter
+    return header, body, table.delimiter
 
 
 def _table(records):

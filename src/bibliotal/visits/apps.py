@@ -16,5 +16,6 @@ class VisitsConfig(AppConfig):
         audit.register(models.Sensor, organisation=lambda s: s.branch.organisation_id)
         audit.register(models.ManualCount, organisation=lambda c: c.branch.organisation_id)
         audit.register(models.NewUserCount, organisation=lambda c: c.branch.organisation_id)
+        audit.register(models.CounterFormat)
         indicators.attach_provider("visits", VisitsProvider())
         indicators.contribute_provider("new_users", NewRegistrationsProvider())

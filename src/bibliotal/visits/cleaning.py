@@ -2,6 +2,10 @@
 
 - Visits follow the sensor's rule: in, (in + out) / 2, or out; never in + out.
 - Counts on a day the library was closed are set to 0; the original is kept and flagged.
+- Counts of intervals (an hour or shorter) that start outside the day's staffed and
+  self-service hours, more than half an hour from them (staff arriving and leaving), are taken
+  out of the day's visits; the original is kept and flagged, and a manager may restore it (an
+  evening event, say).
 - A day 50 % above the average of its previous four same weekdays is flagged (kept as counted).
 - An open day without readings, within the sensor's period and before its last reading, is
   estimated from the average of its previous four same weekdays and marked as an estimate.
@@ -12,17 +16,20 @@ A manager can accept a flag or overrule it (``review_day``).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from bibliotal.core.opening import opening_calendar
 from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
 
 SPIKE_FACTOR = Decimal("1.5")
+GRACE_MINUTES = 30  # staff before opening and after closing
+PLACEABLE = timedelta(hours=1)  # longer intervals cannot be placed within the day
 SAME_WEEKDAYS = 4
 ONE = Decimal("0.1")
 
@@ -43,6 +50,21 @@ def _previous_weekdays(values: dict[date, Decimal], day: date) -> list[Decimal]:
     return found
 
 
+def _midnight(day: date, tz) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def _in_hours(local: datetime, info) -> bool:
+    """Whether a time falls in the day's opening hours, give or take the staff's half hour."""
+    if not info.is_open:
+        return True  # a closed day is judged whole, by its own rule
+    minute = local.hour * 60 + local.minute
+    return any(
+        begin - GRACE_MINUTES <= minute < finish + GRACE_MINUTES
+        for begin, finish in (*info.staffed_periods, *info.self_service_periods)
+    )
+
+
 def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None = None) -> int:
     """(Re)compute a sensor's daily visits from its readings between two days; returns days."""
     bounds = sensor.readings.aggregate(first=Min("starts_at"), last=Max("starts_at"))
@@ -57,18 +79,26 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
     lookback = start - timedelta(days=7 * SAME_WEEKDAYS * 3)
     tz = timezone.get_current_timezone()
     per_day: dict[date, list] = defaultdict(lambda: [0, 0, False, False])
+    # A range on the indexed start, not ``starts_at__date``: SQLite would convert every row in
+    # Python to compare dates.
     readings = sensor.readings.filter(
-        starts_at__date__gte=start - timedelta(days=1), starts_at__date__lte=end + timedelta(days=1)
+        starts_at__gte=_midnight(start, tz), starts_at__lt=_midnight(end + timedelta(days=1), tz)
     )
-    for reading in readings.values_list("starts_at", "count_in", "count_out", "suspect", "reset"):
-        day = reading[0].astimezone(tz).date()
+    calendar = opening_calendar(branches=[sensor.branch], start=start, end=end)[sensor.branch_id]
+    outside: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    fields = ("starts_at", "ends_at", "count_in", "count_out", "suspect", "reset")
+    for starts_at, ends_at, count_in, count_out, suspect, reset in readings.values_list(*fields):
+        local = starts_at.astimezone(tz)
+        day = local.date()
         if start <= day <= end:
             entry = per_day[day]
-            entry[0] += reading[1]
-            entry[1] += reading[2]
-            entry[2] = entry[2] or reading[3]
-            entry[3] = entry[3] or reading[4]
-    calendar = opening_calendar(branches=[sensor.branch], start=start, end=end)[sensor.branch_id]
+            entry[0] += count_in
+            entry[1] += count_out
+            entry[2] = entry[2] or suspect
+            entry[3] = entry[3] or reset
+            if ends_at - starts_at <= PLACEABLE and not _in_hours(local, calendar[day]):
+                outside[day][0] += count_in
+                outside[day][1] += count_out
     known = {
         d.day: d.visits
         for d in DailyVisits.objects.filter(
@@ -99,6 +129,11 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
                 original, visits = visits, Decimal(0)
                 note = ", ".join(info.closures) or info.holiday
             else:
+                late = _round(sensor.visits(*outside[day])) if day in outside else Decimal(0)
+                if info.is_open and late > 0:
+                    flags.append(DailyVisits.Flag.CLOSED_HOURS)
+                    original, visits = visits, max(Decimal(0), visits - late)
+                    note = f"{late}"
                 usual = _previous_weekdays(known, day)
                 if len(usual) == SAME_WEEKDAYS:
                     average = sum(usual) / len(usual)
@@ -152,6 +187,53 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
     return len(rows)
 
 
+def explain_flags(flagged: dict[str, int]) -> list[str]:
+    """What cleaning did to an import's days, in sentences a newcomer understands."""
+    sentences = {
+        DailyVisits.Flag.ESTIMATED: lambda n: ngettext(
+            "%(count)d day without counts is estimated from the average of its previous four "
+            "same weekdays, and marked as an estimate.",
+            "%(count)d days without counts are estimated from the average of their previous "
+            "four same weekdays, and marked as estimates.",
+            n,
+        ),
+        DailyVisits.Flag.CLOSED: lambda n: ngettext(
+            "%(count)d day with counts on a closed day: set to 0 visits, the count is kept.",
+            "%(count)d days with counts on closed days: set to 0 visits, the counts are kept.",
+            n,
+        ),
+        DailyVisits.Flag.CLOSED_HOURS: lambda n: ngettext(
+            "%(count)d day with counts outside opening hours: taken out of the day's visits, "
+            "the count is kept; restore it if people really came (an evening event).",
+            "%(count)d days with counts outside opening hours: taken out of the days' visits, "
+            "the counts are kept; restore them if people really came (an evening event).",
+            n,
+        ),
+        DailyVisits.Flag.SPIKE: lambda n: ngettext(
+            "%(count)d day is 50 %% above the average of its previous four same weekdays: kept "
+            "as counted, for you to check.",
+            "%(count)d days are 50 %% above the average of their previous four same weekdays: "
+            "kept as counted, for you to check.",
+            n,
+        ),
+        DailyVisits.Flag.SUSPECT: lambda n: ngettext(
+            "%(count)d day has intervals the counter reported as faulty.",
+            "%(count)d days have intervals the counter reported as faulty.",
+            n,
+        ),
+        DailyVisits.Flag.RESET: lambda n: ngettext(
+            "%(count)d day has a register reset: counted from the reset, not as negative visits.",
+            "%(count)d days have a register reset: counted from the reset, not as negative visits.",
+            n,
+        ),
+    }
+    return [
+        sentences[flag](flagged[flag]) % {"count": flagged[flag]}
+        for flag in DailyVisits.Flag
+        if flagged.get(flag)
+    ]
+
+
 def review_day(*, daily: DailyVisits, accept: bool) -> DailyVisits:
     """Accept what cleaning did, or overrule it: a closed day's count restored, an estimate
     withdrawn, a spike replaced by the usual level (marked as an estimate)."""
@@ -162,7 +244,8 @@ def review_day(*, daily: DailyVisits, accept: bool) -> DailyVisits:
         daily.review = DailyVisits.Review.ACCEPTED
     else:
         daily.review = DailyVisits.Review.OVERRULED
-        if DailyVisits.Flag.CLOSED in daily.flags and daily.original_visits is not None:
+        set_aside = {DailyVisits.Flag.CLOSED, DailyVisits.Flag.CLOSED_HOURS} & set(daily.flags)
+        if set_aside and daily.original_visits is not None:
             daily.visits = daily.original_visits
         elif DailyVisits.Flag.ESTIMATED in daily.flags:
             daily.visits, daily.estimated = Decimal(0), False

@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch
-from bibliotal.visits.models import Sensor
+from bibliotal.visits.formats import PRESETS
+from bibliotal.visits.models import CounterFormat, Sensor
 
 
 class CounterFileForm(forms.Form):
@@ -16,6 +17,11 @@ class CounterFileForm(forms.Form):
             "first sheet of an Excel (.xlsx) workbook."
         ),
     )
+    preset = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        help_text=_("Recognised from the file's header unless you choose one."),
+    )
     branch = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Create unknown sensors at")
     )
@@ -26,6 +32,44 @@ class CounterFileForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = Branch.objects.filter(organisation=organisation)
+        own = CounterFormat.objects.filter(organisation=organisation)
+        self.fields["preset"].choices = [
+            ("", _("Recognise it")),
+            *[(name, preset.label) for name, preset in PRESETS.items()],
+            *[(f.name, _("Your format “%(name)s”") % {"name": f.name}) for f in own],
+        ]
+
+
+class CounterFormatForm(forms.ModelForm):
+    class Meta:
+        model = CounterFormat
+        fields = [
+            "name",
+            "timestamp_column",
+            "date_column",
+            "time_column",
+            "timestamp_marks",
+            "interval_minutes",
+            "sensor_column",
+            "sensor_name",
+            "in_column",
+            "out_column",
+            "status_column",
+            "ok_statuses",
+        ]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = CounterFormat.objects.filter(
+            organisation=self.instance.organisation, name__iexact=name
+        ).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("You have a format with this name already."))
+        return name
 
 
 class ManualCountForm(forms.Form):

@@ -1,23 +1,29 @@
-"""People-counter files in: the generic long format (one row per sensor and interval).
+"""People-counter files in: any format of ``visits.formats``, streamed and written in bulk.
 
-Columns are found by their Danish or English names: dato/date with tid/klokkeslæt/time, or
-tidspunkt/timestamp; sensor/tæller/gate; ind/in; ud/out; optionally status. Times are local
-(Europe/Copenhagen). A cumulative register is differenced, and a value below the previous one is a
-reset (not negative visitors). Every row is validated before anything is written; the same file
-twice changes nothing; a newer file for the same sensor and interval replaces the old values,
-with an audit entry.
+The file is read twice, a block at a time, never whole: once to hash it and find its encoding,
+once to parse and write. Every row is checked; readings are written in chunks inside one
+transaction, and the first error stops the writing and rolls everything back at the end, so a
+rejected file leaves nothing behind while every faulty row is still reported. A dry run does all
+the work and rolls back, so its preview is exact.
+
+A cumulative register is differenced, and a value below the previous one is a reset (not
+negative visitors), unless the sensor returns to zero each day and the drop comes with a new
+day. The same file twice changes nothing; a newer file for the same sensor and interval replaces
+the old values, with an audit entry per interval. Times without an offset are local
+(Europe/Copenhagen); in the autumn hour that happens twice, a sensor's clock going back is read
+as the second pass of that hour.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+import io
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from itertools import pairwise
+from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,25 +31,21 @@ from bibliotal.core import audit
 from bibliotal.core.imports import (
     ImportRejected,
     RowError,
-    find_column,
-    fingerprint,
-    parse_date,
+    open_table,
     parse_number,
-    read_table,
+    scan,
 )
 from bibliotal.core.models import ImportBatch
 from bibliotal.visits.cleaning import derive_days
-from bibliotal.visits.models import CounterReading, Sensor
+from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
+from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
 
-TIMESTAMP = ("tidspunkt", "timestamp", "datetime", "dato og tid", "time stamp")
-DATE = ("dato", "date", "dag", "day")
-TIME = ("tid", "klokkeslæt", "klokkeslaet", "time", "kl", "interval")
-SENSOR = ("sensor", "tæller", "taeller", "gate", "counter", "device", "enhed")
-IN = ("ind", "in", "ind_antal", "count in", "entries", "indgående")
-OUT = ("ud", "out", "ud_antal", "count out", "exits", "udgående")
-STATUS = ("status", "kvalitet", "quality")
-PROGRESS_EVERY = 2000  # rows between two progress reports
-OK_STATUS = {"", "ok", "0", "valid", "gyldig"}
+CHUNK = 5000  # readings written at a time
+MAX_ERRORS = 200  # reported in full; the rest are counted
+PROGRESS_EVERY = 5000  # rows between two progress reports
+DAY = timedelta(days=1)
+
+__all__ = ["CounterImportResult", "import_counter_file", "wide_pairs"]
 
 
 @dataclass
@@ -51,8 +53,12 @@ class CounterImportResult:
     created: int = 0
     replaced: int = 0
     unchanged: int = 0
+    repeated: int = 0  # the same sensor and interval twice in one file, with the same counts
     new_sensors: list[str] = field(default_factory=list)
     days: int = 0
+    flagged: dict[str, int] = field(default_factory=dict)  # cleaning flag → days
+    estimated: int = 0
+    format: str = ""
     already_imported: bool = False
 
     def summary(self) -> str:
@@ -67,309 +73,442 @@ class CounterImportResult:
         )
 
 
-def _parse_time(raw: str) -> tuple[int, int]:
-    value = raw.strip().replace(".", ":")
-    if "-" in value:  # "08:00-08:15": the start
-        value = value.split("-")[0].strip()
-    parsed = datetime.strptime(value[:5], "%H:%M")
-    return parsed.hour, parsed.minute
+class _Rollback(Exception):
+    """Leave the transaction without keeping anything (a dry run, or a rejected file)."""
 
 
-def _parse_timestamp(raw: str) -> datetime:
-    value = raw.strip().replace("T", " ")
-    for fmt in (
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%d-%m-%Y %H:%M",
-        "%d.%m.%Y %H:%M",
-        "%d/%m/%Y %H:%M",
-        "%d-%m-%Y %H:%M:%S",
-        "%d.%m.%Y %H.%M",
-        "%Y-%m-%d",  # midnight, as a spreadsheet writes a date-time cell without a time
-    ):
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    raise ValueError(raw)
+@dataclass(slots=True)
+class _Row:
+    line: int
+    sensor: Sensor
+    start: datetime
+    end: datetime | None
+    count_in: int
+    count_out: int
+    suspect: bool
+    reset: bool = False
+    register_in: int | None = None
+    register_out: int | None = None
+
+
+@dataclass(slots=True)
+class _Track:
+    """What the import knows of one sensor while streaming: bounded by sensors, not rows."""
+
+    pending: _Row | None = None  # held back until the next row tells the interval's length
+    step: timedelta | None = None
+    register: tuple[int, int] | None = None
+    register_at: datetime | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+def _count(raw: str) -> int:
+    if raw.isdigit():
+        return int(raw)
+    if not raw:
+        return 0
+    return int(parse_number(raw))
+
+
+class _Import:
+    def __init__(self, *, organisation, filename, user, branch, rule, batch):
+        self.organisation, self.filename, self.user = organisation, filename, user
+        self.branch, self.rule, self.batch = branch, rule, batch
+        self.sensors = {
+            s.name.lower(): s
+            for s in Sensor.objects.filter(organisation=organisation).select_related("branch")
+        }
+        self.unknown: set[str] = set()
+        self.tracks: dict[int, _Track] = {}
+        self.buffer: list[_Row] = []
+        self.errors: list[RowError] = []
+        self.more_errors = 0
+        self.result = CounterImportResult()
+        self.tz = timezone.get_current_timezone()
+        self.instants: dict[tuple[datetime, int], tuple[datetime, object, date]] = {}
+
+    # -- errors
+    def error(self, line, column, value, message):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(self.filename, line, column, value, message))
+        else:
+            self.more_errors += 1
+        self.buffer.clear()  # nothing more is written once the file is known to be rejected
+
+    # -- times
+    def instant(self, when: datetime, fold: int = 0):
+        """(aware time, the database's form of it, local date), worked out once per time."""
+        key = (when, fold)
+        found = self.instants.get(key)
+        if found is None:
+            local = (
+                when.replace(tzinfo=self.tz, fold=fold)
+                if when.tzinfo is None
+                else when.astimezone(self.tz)
+            )
+            aware = local.astimezone(UTC)  # in UTC, so that adding an interval is exact
+            found = self.instants[key] = (
+                aware,
+                connection.ops.adapt_datetimefield_value(aware),
+                local.date(),
+            )
+        return found
+
+    # -- one reading
+    def sensor(self, line, column, name) -> Sensor | None:
+        key = name.lower()
+        sensor = self.sensors.get(key)
+        if sensor is not None:
+            return sensor
+        if self.branch is not None:
+            sensor = Sensor.objects.create(
+                organisation=self.organisation, branch=self.branch, name=name, rule=self.rule
+            )
+            self.sensors[key] = sensor
+            self.result.new_sensors.append(sensor.name)
+            return sensor
+        if key not in self.unknown:
+            self.unknown.add(key)
+            self.error(
+                line,
+                column,
+                name,
+                _(
+                    "Unknown sensor: create it under Visits → Sensors, or import with a "
+                    "library (--branch) to create it there."
+                ),
+            )
+        return None
+
+    def add(self, line, reading, named):
+        name, start, end, raw_in, raw_out, suspect = reading
+        sensor_column, time_column = named.columns["sensor"], named.columns["time"]
+        if not name:
+            self.error(line, sensor_column, "", _("A sensor is required."))
+            return
+        in_column, out_column = named.wide.get(name) or (
+            named.columns["in"],
+            named.columns["out"],
+        )
+        counts = []
+        for raw, column in ((raw_in, in_column), (raw_out, out_column)):
+            try:
+                value = _count(raw)
+            except ValueError:
+                self.error(line, column, raw, _("Not a whole number."))
+                return
+            if value < 0:
+                self.error(line, column, raw, _("A count cannot be negative."))
+                return
+            counts.append(value)
+        sensor = self.sensor(line, sensor_column, name)
+        if sensor is None:
+            return
+        track = self.tracks.get(sensor.pk)
+        if track is None:
+            track = self.tracks[sensor.pk] = _Track()
+        aware = self.instant(start)[0]
+        pending = track.pending
+        if pending is not None and aware <= pending.start and start.tzinfo is None:
+            second = self.instant(start, fold=1)[0]  # the autumn hour, the second time round
+            if second > pending.start:
+                aware = second
+        if end is not None:
+            end = self.instant(end)[0]
+            if end <= aware:
+                self.error(line, time_column, str(end), _("The interval ends before it starts."))
+                return
+        count_in, count_out = counts
+        row = _Row(line, sensor, aware, end, count_in, count_out, suspect)
+        if pending is not None and pending.start == aware:
+            if (pending.count_in, pending.count_out) == (count_in, count_out):
+                self.result.repeated += 1
+                return
+            self.repeated_with_other_counts(row, pending.line)
+            return
+        self.time_column = time_column
+        if sensor.register == Sensor.Register.CUMULATIVE and not self.difference(row, track):
+            return
+        if pending is not None:
+            gap = aware - pending.start
+            if gap > timedelta(0):
+                track.step = gap if track.step is None else min(track.step, gap)
+            self.emit(pending, track)
+        track.pending = row
+
+    def repeated_with_other_counts(self, row, first_line):
+        message = _(
+            "This sensor and interval came earlier in the file (line %(line)s) with other counts."
+        )
+        value = f"{row.count_in}/{row.count_out}"
+        self.error(row.line, "ind/ud", value, message % {"line": first_line})
+
+    def difference(self, row: _Row, track: _Track) -> bool:
+        """Turn a register's values into counts since the previous value; False skips the row."""
+        if track.register_at is None:
+            before = (
+                CounterReading.objects.filter(sensor=row.sensor, starts_at__lt=row.start)
+                .exclude(batch=self.batch)
+                .order_by("-starts_at")
+                .values_list("register_in", "register_out", "starts_at")
+                .first()
+            )
+            if before is not None and before[0] is not None:
+                track.register, track.register_at = (before[0], before[1] or 0), before[2]
+        elif row.start <= track.register_at:
+            self.error(
+                row.line,
+                self.time_column,
+                timezone.localtime(row.start).strftime("%Y-%m-%d %H:%M"),
+                _("A cumulative register's rows must come in time order."),
+            )
+            return False
+        values = (row.count_in, row.count_out)
+        row.register_in, row.register_out = values
+        if track.register is None:
+            track.register, track.register_at = values, row.start
+            return False  # the first register value only sets the starting point
+        delta_in, delta_out = values[0] - track.register[0], values[1] - track.register[1]
+        if delta_in < 0 or delta_out < 0:
+            new_day = self.instant(row.start)[2] != self.instant(track.register_at)[2]
+            # A gate that returns to zero each day starts the day from zero: not a reset.
+            row.reset = not (row.sensor.daily_reset and new_day)
+            delta_in, delta_out = values
+        track.register, track.register_at = values, row.start
+        row.count_in, row.count_out = delta_in, delta_out
+        return True
+
+    def emit(self, row: _Row, track: _Track):
+        if row.end is None:
+            row.end = row.start + min(track.step or DAY, DAY)
+        day = self.instant(row.start)[2]
+        if track.first_day is None or day < track.first_day:
+            track.first_day = day
+        if track.last_day is None or day > track.last_day:
+            track.last_day = day
+        if self.errors:
+            return
+        self.buffer.append(row)
+        if len(self.buffer) >= CHUNK:
+            self.flush()
+
+    def finish(self):
+        for track in self.tracks.values():
+            if track.pending is not None:
+                self.emit(track.pending, track)
+                track.pending = None
+        self.flush()
+
+    # -- writing
+    def flush(self):
+        rows, self.buffer = self.buffer, []
+        if not rows or self.errors:
+            return
+        stored = {
+            (sensor_id, starts_at): (pk, count_in, count_out, batch_id)
+            for pk, sensor_id, starts_at, count_in, count_out, batch_id in (
+                CounterReading.objects.filter(
+                    sensor_id__in={r.sensor.pk for r in rows},
+                    starts_at__range=(min(r.start for r in rows), max(r.start for r in rows)),
+                ).values_list("pk", "sensor_id", "starts_at", "count_in", "count_out", "batch_id")
+            )
+        }
+        fresh: dict[tuple[int, datetime], _Row] = {}
+        for row in rows:
+            key = (row.sensor.pk, row.start)
+            earlier = fresh.get(key)
+            old = stored.get(key)
+            if earlier is not None or (old is not None and old[3] == self.batch.pk):
+                # The same interval earlier in this file, out of time order.
+                counts = (earlier.count_in, earlier.count_out) if earlier else old[1:3]
+                if counts == (row.count_in, row.count_out):
+                    self.result.repeated += 1
+                else:
+                    self.repeated_with_other_counts(row, earlier.line if earlier else "?")
+                continue
+            if old is None:
+                fresh[key] = row
+            elif old[1:3] == (row.count_in, row.count_out):
+                self.result.unchanged += 1
+            else:
+                self.replace(old, row)
+        if self.errors:
+            return
+        self.result.created += len(fresh)
+        self.insert(list(fresh.values()))
+
+    def insert(self, rows: list[_Row]):
+        if not rows:
+            return
+        meta = CounterReading._meta
+        columns = [
+            "sensor_id",
+            "starts_at",
+            "ends_at",
+            "count_in",
+            "count_out",
+            "register_in",
+            "register_out",
+            "reset",
+            "suspect",
+            "batch_id",
+        ]
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(meta.db_table),
+            ", ".join(quote(meta.get_field(c.removesuffix("_id")).column) for c in columns),
+            ", ".join(["%s"] * len(columns)),
+        )
+        batch = self.batch.pk
+        params = [
+            (
+                row.sensor.pk,
+                self.instant(row.start)[1],
+                self.instant(row.end)[1],
+                row.count_in,
+                row.count_out,
+                row.register_in,
+                row.register_out,
+                row.reset,
+                row.suspect,
+                batch,
+            )
+            for row in rows
+        ]
+        # Readings go in by the thousand without model instances: at national scale (millions
+        # of rows) the ORM's per-object work would be most of the import's time.
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+
+    def replace(self, old, row: _Row):
+        self.result.replaced += 1
+        CounterReading.objects.filter(pk=old[0]).update(
+            ends_at=row.end,
+            count_in=row.count_in,
+            count_out=row.count_out,
+            register_in=row.register_in,
+            register_out=row.register_out,
+            reset=row.reset,
+            suspect=row.suspect,
+            batch=self.batch,
+        )
+        audit.record(
+            action="update",
+            instance=CounterReading(pk=old[0], sensor=row.sensor, starts_at=row.start),
+            organisation_id=self.organisation.pk,
+            changes={"in/out": [list(old[1:3]), [row.count_in, row.count_out]]},
+            note=f"replaced by {self.filename}",
+        )
 
 
 def import_counter_file(
     *,
     organisation,
-    data: bytes,
+    data: bytes | BinaryIO,
     filename: str,
     user=None,
     branch=None,
     rule: str = Sensor.Rule.HALF,
+    preset: str | None = None,
     dry_run: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> CounterImportResult:
-    """Import a counter file; ``progress(phase, done, total)`` is told how far it has come."""
-    report = progress or (lambda phase, done, total: None)
-    digest = fingerprint(data)
-    if ImportBatch.objects.filter(organisation=organisation, kind="visits", sha256=digest).exists():
+    """Import a counter file, given as bytes or as a binary file open for reading.
+
+    ``preset`` names a format (``generic``, ``axis``, ``hella`` or a saved mapping); without it
+    the format is recognised from the header. ``progress(phase, done, total)`` is told how far
+    the import has come (``unit="bytes"`` when it counts the file's bytes).
+    """
+    report = progress or (lambda phase, done, total, unit="": None)
+    source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    found = scan(source, progress=lambda done, total: report(_("Checking"), done, total, "bytes"))
+    unit = "" if found.encoding == "xlsx" else "bytes"  # a workbook is followed by its rows
+    if ImportBatch.objects.filter(
+        organisation=organisation, kind="visits", sha256=found.sha256
+    ).exists():
         return CounterImportResult(already_imported=True)
-    header, rows, _delimiter = read_table(data, filename=filename)
-    stamp_col = find_column(header, *TIMESTAMP)
-    date_col = find_column(header, *DATE)
-    time_col = find_column(header, *TIME)
-    sensor_col = find_column(header, *SENSOR)
-    in_col, out_col = find_column(header, *IN), find_column(header, *OUT)
-    status_col = find_column(header, *STATUS)
-    if sensor_col is None and (stamp_col or date_col):
-        pairs = wide_pairs(header)
-        if pairs:
-            # The wide format: one pair of columns per sensor ("Hovedindgang ind", "… ud").
-            header, rows = _to_long(header, rows, pairs, keep=[stamp_col, date_col, time_col])
-            sensor_col, in_col, out_col, status_col = "sensor", "ind", "ud", None
-    missing = []
-    if stamp_col is None and date_col is None:
-        missing.append("dato/tidspunkt")
-    if sensor_col is None:
-        missing.append("sensor")
-    if in_col is None:
-        missing.append("ind")
-    if missing:
-        raise ImportRejected(
-            [
-                RowError(
-                    filename,
-                    1,
-                    ", ".join(missing),
-                    ";".join(header),
-                    _("The header lacks a required column."),
-                )
-            ]
-        )
-    sensors = {
-        s.name.lower(): s
-        for s in Sensor.objects.filter(organisation=organisation).select_related("branch")
-    }
-    errors: list[RowError] = []
-    unknown: dict[str, tuple[int, str]] = {}  # lowercased name → (first line, name as written)
-    parsed: dict[str, list] = defaultdict(list)
-    for index, (line, row) in enumerate(rows):
-        if index % PROGRESS_EVERY == 0:
-            report(_("Checking"), index, len(rows))
-        name = row.get(sensor_col, "").strip()
-        if not name:
-            errors.append(RowError(filename, line, sensor_col, "", _("A sensor is required.")))
-            continue
-        if name.lower() not in sensors and name.lower() not in unknown:
-            unknown[name.lower()] = (line, name)
-        try:
-            if stamp_col:
-                local = _parse_timestamp(row.get(stamp_col, ""))
-            else:
-                day = parse_date(row.get(date_col, ""))
-                hour, minute = _parse_time(row.get(time_col, "00:00")) if time_col else (0, 0)
-                local = datetime(day.year, day.month, day.day, hour, minute)
-        except ValueError:
-            column = stamp_col or (date_col if time_col is None else f"{date_col}/{time_col}")
-            value = (
-                row.get(stamp_col, "")
-                if stamp_col
-                else (f"{row.get(date_col, '')} {row.get(time_col, '')}".strip())
-            )
-            errors.append(
-                RowError(
-                    filename,
-                    line,
-                    column,
-                    value,
-                    _("Not a date and time; write e.g. 07-09-2021 08:15 or 2021-09-07 08:15."),
-                )
-            )
-            continue
-        counts = []
-        for column in (in_col, out_col):
-            if column is None:
-                counts.append(0)
-                continue
-            raw = row.get(column, "")
-            try:
-                value = int(parse_number(raw)) if raw.strip() else 0
-            except ValueError:
-                errors.append(RowError(filename, line, column, raw, _("Not a whole number.")))
-                break
-            if value < 0:
-                errors.append(
-                    RowError(filename, line, column, raw, _("A count cannot be negative."))
-                )
-                break
-            counts.append(value)
-        if len(counts) < 2:
-            continue
-        status = row.get(status_col, "").strip().lower() if status_col else ""
-        parsed[name.lower()].append(
-            (line, timezone.make_aware(local), counts[0], counts[1], status not in OK_STATUS)
-        )
-    report(_("Checking"), len(rows), len(rows))
-    if unknown and branch is None:
-        for line, name in unknown.values():
-            errors.append(
-                RowError(
-                    filename,
-                    line,
-                    sensor_col,
-                    name,
-                    _(
-                        "Unknown sensor: create it under Visits → Sensors, or import with a "
-                        "library (--branch) to create it there."
-                    ),
-                )
-            )
-    if errors:
-        raise ImportRejected(errors)
-    result = CounterImportResult()
-    with transaction.atomic():
-        for name, (_line, written) in unknown.items():
-            sensors[name] = Sensor(
-                organisation=organisation, branch=branch, name=written, rule=rule
-            )
-            result.new_sensors.append(sensors[name].name)
-            if not dry_run:
-                sensors[name].save()
-        batch = None
-        if not dry_run:
+    table = open_table(source, filename=filename, encoding=found.encoding, size=found.size)
+    chosen, rows, body = choose(
+        table.records, formats=formats_for(organisation), preset=preset, filename=filename
+    )
+    work = None
+    try:
+        with transaction.atomic():
             batch = ImportBatch.objects.create(
                 organisation=organisation,
                 kind="visits",
                 filename=filename,
-                sha256=digest,
+                sha256=found.sha256,
                 imported_by=user,
             )
-        touched: dict[int, list] = {}
-        done, total = 0, sum(len(items) for items in parsed.values())
-        for name, items in parsed.items():
-            sensor = sensors[name]
-            items.sort(key=lambda item: item[1])
-            step = _typical_step(items)
-            # The sensor's stored intervals in the file's span, in one query, not one per row.
-            stored = (
-                {
-                    reading.starts_at: reading
-                    for reading in CounterReading.objects.filter(
-                        sensor=sensor, starts_at__range=(items[0][1], items[-1][1])
-                    )
-                }
-                if sensor.pk
-                else {}
+            work = _Import(
+                organisation=organisation,
+                filename=filename,
+                user=user,
+                branch=branch,
+                rule=rule,
+                batch=batch,
             )
-            previous = None
-            if sensor.register == Sensor.Register.CUMULATIVE and sensor.pk:
-                previous = (
-                    CounterReading.objects.filter(sensor=sensor, starts_at__lt=items[0][1])
-                    .order_by("-starts_at")
-                    .values_list("register_in", "register_out")
-                    .first()
-                )
-            for index, (_line, start, count_in, count_out, suspect) in enumerate(items):
-                if done % PROGRESS_EVERY == 0:
-                    report(_("Writing"), done, total)
-                done += 1
-                end = items[index + 1][1] if index + 1 < len(items) else start + step
-                values = {
-                    "ends_at": min(end, start + step * 4),
-                    "suspect": suspect,
-                    "reset": False,
-                    "register_in": None,
-                    "register_out": None,
-                }
-                if sensor.register == Sensor.Register.CUMULATIVE:
-                    values["register_in"], values["register_out"] = count_in, count_out
-                    if previous is None or previous[0] is None:
-                        previous = (count_in, count_out)
-                        continue  # the first register value only sets the starting point
-                    delta_in, delta_out = count_in - previous[0], count_out - (previous[1] or 0)
-                    if delta_in < 0 or delta_out < 0:  # a reset, not negative visitors
-                        values["reset"] = True
-                        delta_in, delta_out = max(count_in, 0), max(count_out, 0)
-                    previous = (count_in, count_out)
-                    count_in, count_out = delta_in, delta_out
-                values["count_in"], values["count_out"] = count_in, count_out
-                existing = stored.get(start)
-                if existing is None:
-                    result.created += 1
-                    if not dry_run:
-                        CounterReading.objects.create(
-                            sensor=sensor, starts_at=start, batch=batch, **values
-                        )
-                elif (existing.count_in, existing.count_out) == (count_in, count_out):
-                    result.unchanged += 1
+            work.result.format = chosen.name
+            for index, (line, values) in enumerate(body):
+                if index % PROGRESS_EVERY == 0:
+                    report(_("Writing"), table.position(), table.size, unit)
+                try:
+                    readings = rows(values)
+                except CellProblem as problem:
+                    work.error(line, problem.column, problem.value, problem.message)
                     continue
-                else:
-                    result.replaced += 1
-                    if not dry_run:
-                        old = (existing.count_in, existing.count_out)
-                        for key, value in values.items():
-                            setattr(existing, key, value)
-                        existing.batch = batch
-                        existing.save()
-                        audit.record(
-                            action="update",
-                            instance=existing,
-                            organisation_id=organisation.pk,
-                            changes={"in/out": [list(old), [count_in, count_out]]},
-                            note=f"replaced by {filename}",
-                        )
-                local_day = timezone.localtime(start).date()
-                span = touched.setdefault(sensor.pk or id(sensor), [sensor, local_day, local_day])
-                span[1], span[2] = min(span[1], local_day), max(span[2], local_day)
-        report(_("Writing"), total, total)
-        if not dry_run:
-            for index, (sensor, first, last) in enumerate(touched.values()):
-                report(_("Cleaning"), index, len(touched))
-                result.days += derive_days(sensor=sensor, start=first, end=last)
-            report(_("Cleaning"), len(touched), len(touched))
+                for reading in readings:
+                    work.add(line, reading, rows)
+            work.finish()
+            report(_("Writing"), table.size, table.size, unit)
+            if work.errors:
+                raise _Rollback
+            result = work.result
+            spans = [
+                (sensor, work.tracks[sensor.pk])
+                for sensor in work.sensors.values()
+                if sensor.pk in work.tracks and work.tracks[sensor.pk].first_day
+            ]
+            for index, (sensor, track) in enumerate(spans):
+                report(_("Cleaning"), index, len(spans))
+                result.days += derive_days(sensor=sensor, start=track.first_day, end=track.last_day)
+                flagged = Counter(
+                    flag
+                    for flags in DailyVisits.objects.filter(
+                        sensor=sensor, day__range=(track.first_day, track.last_day)
+                    )
+                    .exclude(flags=[])
+                    .values_list("flags", flat=True)
+                    for flag in flags
+                )
+                for flag, days in flagged.items():
+                    result.flagged[flag] = result.flagged.get(flag, 0) + days
+            report(_("Cleaning"), len(spans), len(spans))
+            result.estimated = result.flagged.get(DailyVisits.Flag.ESTIMATED, 0)
             batch.summary = {
+                "format": chosen.name,
                 "created": result.created,
                 "replaced": result.replaced,
                 "unchanged": result.unchanged,
             }
             batch.save()
-    return result
-
-
-WIDE = re.compile(r"^(?P<sensor>.+?)[\s_\-:]+(?P<way>ind|ud|in|out)$")
-
-
-def wide_pairs(header: list[str]) -> dict[str, dict[str, str]]:
-    """Sensors named in a wide header: {"Hovedindgang": {"in": column, "out": column}}."""
-    pairs: dict[str, dict[str, str]] = {}
-    for column in header:
-        match = WIDE.match(column.strip())
-        if not match:
-            continue
-        way = "in" if match["way"] in {"ind", "in"} else "out"
-        # Headers are read lowercased; a sensor's name starts with a capital as people write it.
-        name = match["sensor"].strip()
-        pairs.setdefault(name[:1].upper() + name[1:], {})[way] = column
-    return {sensor: ways for sensor, ways in pairs.items() if "in" in ways}
-
-
-def _to_long(header, rows, pairs, *, keep):
-    kept = [column for column in keep if column]
-    long_rows = []
-    for line, row in rows:
-        for sensor, ways in pairs.items():
-            long_rows.append(
-                (
-                    line,
-                    {
-                        **{c: row.get(c, "") for c in kept},
-                        "sensor": sensor,
-                        "ind": row.get(ways["in"], ""),
-                        "ud": row.get(ways.get("out", ""), ""),
-                    },
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if work is not None and work.errors:
+        errors = sorted(work.errors, key=lambda e: e.line)
+        if work.more_errors:
+            errors.append(
+                RowError(
+                    filename,
+                    errors[-1].line,
+                    "–",
+                    "",
+                    _("… and %(count)d more errors.") % {"count": work.more_errors},
                 )
             )
-    return [*kept, "sensor", "ind", "ud"], long_rows
-
-
-def _typical_step(items) -> timedelta:
-    gaps = sorted((b[1] - a[1]) for a, b in pairwise(items) if b[1] > a[1])
-    if not gaps:
-        return timedelta(days=1)
-    return gaps[len(gaps) // 2]
+        raise ImportRejected(errors)
+    return work.result

@@ -110,6 +110,7 @@ class DailyVisits(models.Model):
 
     class Flag(models.TextChoices):
         CLOSED = "closed", _("Counted on a closed day")
+        CLOSED_HOURS = "closed_hours", _("Counted outside opening hours")
         SPIKE = "spike", _("50 % above the usual level")
         ESTIMATED = "estimated", _("Missing day, estimated")
         SUSPECT = "suspect", _("The counter reported faults")
@@ -198,3 +199,86 @@ class NewUserCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch} {self.month:%Y-%m}: {self.registrations}"
+
+
+class CounterFormat(models.Model):
+    """A user's own counter-file format: which column holds what, saved under a name."""
+
+    class Marks(models.TextChoices):
+        START = "start", _("The start of the interval")
+        END = "end", _("The end of the interval")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="counter_formats",
+        verbose_name=_("organisation"),
+    )
+    name = models.SlugField(
+        _("name"),
+        max_length=40,
+        help_text=_("Used with --preset on the command line, e.g. “gates-2019”."),
+    )
+    timestamp_column = models.CharField(
+        _("date-and-time column"),
+        max_length=100,
+        blank=True,
+        help_text=_("A column holding date and time together; or name a date and a time column."),
+    )
+    date_column = models.CharField(_("date column"), max_length=100, blank=True)
+    time_column = models.CharField(_("time column"), max_length=100, blank=True)
+    timestamp_marks = models.CharField(
+        _("the time marks"), max_length=5, choices=Marks.choices, default=Marks.START
+    )
+    interval_minutes = models.PositiveIntegerField(
+        _("interval length in minutes"),
+        null=True,
+        blank=True,
+        help_text=_("Needed when the time marks the end of the interval."),
+    )
+    sensor_column = models.CharField(
+        _("sensor column"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leave empty when each file holds one sensor, and name the sensor below."),
+    )
+    sensor_name = models.CharField(
+        _("sensor of every row"), max_length=100, blank=True, help_text=_("A file per sensor.")
+    )
+    in_column = models.CharField(_("in column"), max_length=100)
+    out_column = models.CharField(_("out column"), max_length=100, blank=True)
+    status_column = models.CharField(_("status column"), max_length=100, blank=True)
+    ok_statuses = models.CharField(
+        _("status values meaning OK"),
+        max_length=100,
+        default="0,ok",
+        help_text=_("Comma-separated; any other status marks the interval suspect."),
+    )
+
+    class Meta:
+        verbose_name = _("counter file format")
+        verbose_name_plural = _("counter file formats")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="counter_format_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if not self.timestamp_column and not self.date_column:
+            errors["timestamp_column"] = _("Name a date-and-time column, or a date column.")
+        if not self.sensor_column and not self.sensor_name:
+            errors["sensor_column"] = _("Name a sensor column, or the sensor of every row.")
+        if self.timestamp_marks == self.Marks.END and not self.interval_minutes:
+            errors["interval_minutes"] = _("Give the interval length when the time marks its end.")
+        if self.name and self.name.lower() in {"generic", "axis", "hella"}:
+            errors["name"] = _("This name belongs to a built-in format.")
+        if errors:
+            raise ValidationError(errors)

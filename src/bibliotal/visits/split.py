@@ -1,7 +1,8 @@
 """Visits in staffed and in self-service hours (åbent bibliotek), from counter intervals.
 
 An interval belongs to the period its start falls in, by the branch's opening calendar for
-that day; one that starts outside both is counted apart (the cleaning flags such counts).
+that day; one that starts outside both is counted apart (cleaning sets such counts aside
+from the day's visits, beyond half an hour of the opening hours, with the original kept).
 Intervals longer than an hour cannot be placed and are left out, as are faulty ones, so the
 split covers the interval data only and says how many days of it there are.
 """

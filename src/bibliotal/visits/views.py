@@ -17,11 +17,17 @@ from bibliotal.core.models import Branch
 from bibliotal.core.opening import opening_calendar, summarise
 from bibliotal.core.permissions import Capability, branches_for, require
 from bibliotal.core.views import _month_name, _organisation_or_403
-from bibliotal.visits.cleaning import review_day
-from bibliotal.visits.forms import CounterFileForm, ManualCountForm, NewUsersForm
+from bibliotal.visits.cleaning import explain_flags, review_day
+from bibliotal.visits.formats import PRESETS
+from bibliotal.visits.forms import (
+    CounterFileForm,
+    CounterFormatForm,
+    ManualCountForm,
+    NewUsersForm,
+)
 from bibliotal.visits.heatmap import weekday_hour
 from bibliotal.visits.importers import import_counter_file
-from bibliotal.visits.models import DailyVisits, ManualCount, NewUserCount
+from bibliotal.visits.models import CounterFormat, DailyVisits, ManualCount, NewUserCount
 from bibliotal.visits.split import staffed_split
 
 
@@ -179,10 +185,12 @@ def import_file(request):
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
             rule, dry_run = request.POST.get("rule", "half"), False
+            preset = request.POST.get("preset", "")
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             data, filename = upload.read(), upload.name
             branch, rule, dry_run = form.cleaned_data["branch"], form.cleaned_data["rule"], True
+            preset = form.cleaned_data["preset"]
         else:
             return render(request, "visits/import.html", context, status=400)
         try:
@@ -193,6 +201,7 @@ def import_file(request):
                 user=request.user,
                 branch=branch,
                 rule=rule,
+                preset=preset or None,
                 dry_run=dry_run,
             )
         except ImportRejected as error:
@@ -201,13 +210,17 @@ def import_file(request):
         if not dry_run:
             messages.success(request, result.summary())
             return redirect("visits:flags")
+        chosen = PRESETS.get(result.format)
         context.update(
             {
                 "preview": result,
+                "format_label": chosen.label if chosen else result.format,
+                "explained": explain_flags(result.flagged),
                 "confirm": {
                     "token": uploads.stash(request, data, filename),
                     "branch": branch.pk if branch else "",
                     "rule": rule,
+                    "preset": result.format,
                 },
             }
         )
@@ -261,3 +274,35 @@ def new_users(request):
         "branch"
     )[:36]
     return render(request, "visits/new_users.html", {"form": form, "recent": recent})
+
+
+@require(Capability.MANAGE)
+def formats(request):
+    """The organisation's own counter-file formats: which column holds what."""
+    organisation = _organisation_or_403(request)
+    own = CounterFormat.objects.filter(organisation=organisation)
+    instance = None
+    if request.GET.get("edit") or request.POST.get("pk"):
+        instance = get_object_or_404(own, pk=request.GET.get("edit") or request.POST.get("pk"))
+    if request.method == "POST" and "delete" in request.POST and instance is not None:
+        instance.delete()
+        messages.success(request, _("The format “%(name)s” is deleted.") % {"name": instance})
+        return redirect("visits:formats")
+    form = CounterFormatForm(request.POST or None, instance=instance, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(
+            request,
+            _(
+                "The format “%(name)s” is saved; choose it on the import page or use "
+                "--preset %(name)s."
+            )
+            % {"name": saved.name},
+        )
+        return redirect("visits:formats")
+    return render(
+        request,
+        "visits/formats.html",
+        {"form": form, "own": own, "editing": instance, "presets": PRESETS.values()},
+        status=400 if form.errors else 200,
+    )

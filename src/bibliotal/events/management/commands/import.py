@@ -49,6 +49,13 @@ class Command(AuditedCommand):
             default="half",
             help="The rule of sensors created now (default half: (in+out)/2).",
         )
+        visits.add_argument(
+            "--preset",
+            help=(
+                "The file's format: generic, axis, hella, or the name of a saved format "
+                "(Visits → File formats). Recognised from the header when left out."
+            ),
+        )
         visits.add_argument("--dry-run", action="store_true")
         visits.add_argument("--organisation")
 
@@ -107,28 +114,29 @@ class Command(AuditedCommand):
             raise CommandError("\n".join(map(str, error.errors))) from error
         self.stdout.write(result.summary())
 
-    def _visits(self, organisation, *, file, branch, rule, dry_run, **options):
+    def _visits(self, organisation, *, file, branch, rule, dry_run, preset=None, **options):
         from bibliotal.visits.importers import import_counter_file
 
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"{file}: {exc.strerror}") from exc
         place = None
         if branch:
             place = Branch.objects.filter(organisation=organisation, name=branch).first()
             if place is None:
                 raise CommandError(f"No library is called {branch!r}.")
-        self.stdout.write(f"Reading {file.name} ({len(data):,} bytes) …")
+        try:
+            source = file.open("rb")  # streamed: a national file need not fit in memory
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        self.stdout.write(f"Reading {file.name} ({file.stat().st_size:,} bytes) …")
         # On stderr, so that the summary on stdout stays one clean block for scripts.
         bar = ProgressBar(self.stderr._out)  # drawn only on a terminal
         try:
             result = import_counter_file(
                 organisation=organisation,
-                data=data,
+                data=source,
                 filename=file.name,
                 branch=place,
                 rule=rule,
+                preset=preset,
                 dry_run=dry_run,
                 progress=bar,
             )
@@ -136,9 +144,12 @@ class Command(AuditedCommand):
             raise CommandError("\n".join(map(str, error.errors))) from error
         finally:
             bar.close()
+            source.close()
         if result.new_sensors:
             self.stdout.write("New sensors: " + ", ".join(result.new_sensors))
         self.stdout.write(result.summary())
+        if dry_run:
+            self.stdout.write("Dry run: nothing was saved.")
 
     def _organisation(self, name):
         found = list(
