@@ -481,3 +481,49 @@ def test_visits_are_split_between_staffed_and_self_service_hours(client, world):
     ).content.decode()
     assert '<th scope="row">Betjente timer</th><td>10</td>' in page
     assert '<th scope="row">Uden for åbningstiden</th><td>2</td>' in page
+
+
+def test_new_users_import_from_the_library_system_replaces_typed_months(client, world):
+    from bibliotal.visits.importers import import_new_users
+    from bibliotal.visits.models import NewUserCount
+
+    NewUserCount.objects.create(branch=world.north, month=date(2021, 3, 1), registrations=5)
+    data = (
+        "Måned;Filial;Nye lånere\n"
+        "2021-03;Nord Bibliotek;41\n"
+        "marts 2021;Syd Bibliotek;12\n"
+        "04-2021;Nord Bibliotek;1.203\n"
+    ).encode("cp1252")
+    result = import_new_users(organisation=world.organisation, data=data, filename="fbs.csv")
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+    counts = {
+        (c.branch.name, c.month.month): (c.registrations, c.source)
+        for c in NewUserCount.objects.select_related("branch")
+    }
+    assert counts == {
+        ("Nord Bibliotek", 3): (41, "imported"),
+        ("Syd Bibliotek", 3): (12, "imported"),
+        ("Nord Bibliotek", 4): (1203, "imported"),
+    }
+    assert AuditEntry.objects.filter(model="visits.NewUserCount", action="update").exists()
+    assert import_new_users(
+        organisation=world.organisation, data=data, filename="fbs.csv"
+    ).already_imported
+
+    bad = (
+        "Måned;Filial;Nye lånere\n"
+        "2021-13;Nord Bibliotek;4\n"
+        "2021-05;Vest;2\n"
+        "2021-05;Nord Bibliotek;-1\n"
+    )
+    client.force_login(world.manager)
+    response = client.post(
+        reverse("visits:new_users"),
+        {"upload": "1", "file": io.BytesIO(bad.encode())},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "linje 2, kolonne måned: Ikke en måned" in page
+    assert "linje 3, kolonne filial: Intet af jeres biblioteker hedder sådan" in page
+    assert "linje 4, kolonne nye lånere: Ikke et helt tal på 0 eller mere" in page
+    assert NewUserCount.objects.count() == 3

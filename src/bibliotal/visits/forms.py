@@ -102,3 +102,13 @@ class NewUsersForm(forms.Form):
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+
+
+class NewUsersFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export from the library system (CSV or Excel)"),
+        help_text=_(
+            "Columns: month (måned), library (filial or bibliotek) and new registrations "
+            "(nye lånere). A month already entered is replaced."
+        ),
+    )

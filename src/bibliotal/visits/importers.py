@@ -512,3 +512,203 @@ def import_counter_file(
             )
         raise ImportRejected(errors)
     return work.result
+
+
+NEW_USER_MONTH = ("måned", "maaned", "month", "periode", "period")
+NEW_USER_BRANCH = ("filial", "bibliotek", "branch", "library", "afdeling")
+NEW_USER_COUNT = (
+    "nye lånere",
+    "nye laanere",
+    "nye registreringer",
+    "new registrations",
+    "registrations",
+    "antal",
+    "count",
+)
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "january", "jan"),
+            ("februar", "february", "feb"),
+            ("marts", "march", "mar"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_month(raw: str) -> date:
+    """ "2021-03", "03-2021", "3/2021", "marts 2021", "March 2021" or a date in the month."""
+    value = raw.strip().lower().replace(".", "-").replace("/", "-")
+    parts = value.split()
+    if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
+        return date(int(parts[1]), MONTH_NAMES[parts[0]], 1)
+    pieces = value.split("-")
+    if len(pieces) == 2 and all(p.isdigit() for p in pieces):
+        first, second = (int(p) for p in pieces)
+        year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
+        return date(year, month, 1)
+    from bibliotal.core.imports import parse_date
+
+    return parse_date(raw).replace(day=1)
+
+
+@dataclass
+class NewUsersImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    already_imported: bool = False
+
+    def summary(self) -> str:
+        if self.already_imported:
+            return _("This file was imported before: nothing changed.")
+        return _("%(created)d months added, %(updated)d updated, %(unchanged)d unchanged.") % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def import_new_users(
+    *, organisation, data: bytes, filename: str, user=None, dry_run: bool = False
+) -> NewUsersImportResult:
+    """New registered borrowers per month and library, from a library-system export.
+
+    Columns: month (måned), library (filial/bibliotek) and new registrations (nye lånere). A
+    month already typed or imported is replaced, with an audit entry; all rows are checked
+    before anything is written.
+    """
+    from bibliotal.core.imports import fingerprint, read_table
+    from bibliotal.core.models import Branch
+    from bibliotal.visits.models import NewUserCount
+
+    digest = fingerprint(data)
+    if ImportBatch.objects.filter(
+        organisation=organisation, kind="new_users", sha256=digest
+    ).exists():
+        return NewUsersImportResult(already_imported=True)
+    header, rows, _delimiter = read_table(data, filename=filename)
+    columns = {}
+    missing = []
+    for key, names in (
+        ("month", NEW_USER_MONTH),
+        ("branch", NEW_USER_BRANCH),
+        ("count", NEW_USER_COUNT),
+    ):
+        columns[key] = next((n for n in names if n in header), None)
+        if columns[key] is None:
+            missing.append(names[0])
+    if missing:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    ", ".join(missing),
+                    ";".join(header),
+                    _("The header lacks a required column."),
+                )
+            ]
+        )
+    branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
+    errors, found = [], {}
+    for line, row in rows:
+        raw_month, raw_branch = row[columns["month"]], row[columns["branch"]]
+        raw_count = row[columns["count"]]
+        try:
+            month = parse_month(raw_month)
+        except ValueError:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    columns["month"],
+                    raw_month,
+                    _("Not a month; write e.g. 2021-03 or marts 2021."),
+                )
+            )
+            continue
+        branch = branches.get(raw_branch.strip().lower())
+        if branch is None:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    columns["branch"],
+                    raw_branch,
+                    _("No library of yours has this name."),
+                )
+            )
+            continue
+        try:
+            count = _count(raw_count.strip())
+        except ValueError:
+            count = -1
+        if count < 0:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    columns["count"],
+                    raw_count,
+                    _("Not a whole number of 0 or more."),
+                )
+            )
+            continue
+        if (branch.pk, month) in found and found[(branch.pk, month)][1] != count:
+            errors.append(
+                RowError(
+                    filename,
+                    line,
+                    columns["month"],
+                    raw_month,
+                    _("This library and month came earlier in the file with another number."),
+                )
+            )
+            continue
+        found[(branch.pk, month)] = (branch, count)
+    if errors:
+        raise ImportRejected(errors)
+    result = NewUsersImportResult()
+    with transaction.atomic():
+        existing = {
+            (c.branch_id, c.month): c
+            for c in NewUserCount.objects.filter(branch__organisation=organisation)
+        }
+        for key, (branch, count) in found.items():
+            old = existing.get(key)
+            if old is None:
+                result.created += 1
+                if not dry_run:
+                    NewUserCount.objects.create(
+                        branch=branch, month=key[1], registrations=count, source="imported"
+                    )
+            elif old.registrations == count:
+                result.unchanged += 1
+            else:
+                result.updated += 1
+                if not dry_run:
+                    old.registrations, old.source = count, "imported"
+                    old.save()  # audited by the model's registration
+        if not dry_run:
+            ImportBatch.objects.create(
+                organisation=organisation,
+                kind="new_users",
+                filename=filename,
+                sha256=digest,
+                imported_by=user,
+                summary={"created": result.created, "updated": result.updated},
+            )
+    return result

@@ -23,10 +23,11 @@ from bibliotal.visits.forms import (
     CounterFileForm,
     CounterFormatForm,
     ManualCountForm,
+    NewUsersFileForm,
     NewUsersForm,
 )
 from bibliotal.visits.heatmap import weekday_hour
-from bibliotal.visits.importers import import_counter_file
+from bibliotal.visits.importers import import_counter_file, import_new_users
 from bibliotal.visits.models import CounterFormat, DailyVisits, ManualCount, NewUserCount
 from bibliotal.visits.split import staffed_split
 
@@ -257,8 +258,27 @@ def manual(request):
 def new_users(request):
     organisation = _organisation_or_403(request)
     branches = Branch.objects.filter(organisation=organisation)
-    form = NewUsersForm(request.POST or None, branches=branches)
-    if request.method == "POST" and form.is_valid():
+    form = NewUsersForm(
+        None if "upload" in request.POST else request.POST or None, branches=branches
+    )
+    upload = (
+        NewUsersFileForm(request.POST or None, request.FILES or None)
+        if "upload" in request.POST
+        else NewUsersFileForm()
+    )
+    errors = []
+    if "upload" in request.POST and upload.is_valid():
+        file = upload.cleaned_data["file"]
+        try:
+            result = import_new_users(
+                organisation=organisation, data=file.read(), filename=file.name, user=request.user
+            )
+        except ImportRejected as error:
+            errors = [str(e) for e in error.errors[:200]]
+        else:
+            messages.success(request, result.summary())
+            return redirect("visits:new_users")
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         month = data["month"].replace(day=1)
         NewUserCount.objects.update_or_create(
@@ -273,7 +293,12 @@ def new_users(request):
     recent = NewUserCount.objects.filter(branch__organisation=organisation).select_related(
         "branch"
     )[:36]
-    return render(request, "visits/new_users.html", {"form": form, "recent": recent})
+    return render(
+        request,
+        "visits/new_users.html",
+        {"form": form, "upload": upload, "errors": errors, "recent": recent},
+        status=400 if errors else 200,
+    )
 
 
 @require(Capability.MANAGE)

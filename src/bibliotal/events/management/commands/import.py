@@ -58,11 +58,20 @@ class Command(AuditedCommand):
         )
         visits.add_argument("--dry-run", action="store_true")
         visits.add_argument("--organisation")
+        new_users = sub.add_parser(
+            "new-users",
+            help="Import new registered borrowers per month and library (library-system export).",
+        )
+        new_users.add_argument("file", type=Path)
+        new_users.add_argument("--dry-run", action="store_true")
+        new_users.add_argument("--organisation")
 
     def handle(self, *args, kind, **options):
         organisation = self._organisation(options.pop("organisation", None))
         if kind == "visits":
             return self._visits(organisation, **options)
+        if kind == "new-users":
+            return self._new_users(organisation, **options)
         from bibliotal.events.services import import_events_csv, import_events_ical
 
         if options.get("feed"):
@@ -147,6 +156,23 @@ class Command(AuditedCommand):
             source.close()
         if result.new_sensors:
             self.stdout.write("New sensors: " + ", ".join(result.new_sensors))
+        self.stdout.write(result.summary())
+        if dry_run:
+            self.stdout.write("Dry run: nothing was saved.")
+
+    def _new_users(self, organisation, *, file, dry_run, **options):
+        from bibliotal.visits.importers import import_new_users
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = import_new_users(
+                organisation=organisation, data=data, filename=file.name, dry_run=dry_run
+            )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
         self.stdout.write(result.summary())
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
