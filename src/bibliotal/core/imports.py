@@ -49,6 +49,14 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
+def missing_columns(filename: str, header: list[str], missing: list[str]) -> ImportRejected:
+    """The rejection of a file whose header lacks required columns, naming them."""
+    error = RowError(
+        filename, 1, ", ".join(missing), ";".join(header), _("The header lacks a required column.")
+    )
+    return ImportRejected([error])
+
+
 def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

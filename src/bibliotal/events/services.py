@@ -19,6 +19,7 @@ from bibliotal.core.imports import (
     decode,
     find_column,
     fingerprint,
+    missing_columns,
     parse_date,
     parse_number,
     read_table,
@@ -616,17 +617,7 @@ def import_events_csv(
     columns = {key: find_column(header, *names) for key, names in CSV_COLUMNS.items()}
     missing = [key for key in ("title", "date", "start") if columns[key] is None]
     if missing:
-        raise ImportRejected(
-            [
-                RowError(
-                    filename,
-                    1,
-                    ", ".join(CSV_COLUMNS[m][0] for m in missing),
-                    ";".join(header),
-                    _("The header lacks a required column."),
-                )
-            ]
-        )
+        raise missing_columns(filename, header, [CSV_COLUMNS[m][0] for m in missing])
     branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
     types = _Types(organisation)
     errors: list[RowError] = []

@@ -21,6 +21,7 @@ from bibliotal.core.imports import (
     RowError,
     find_column,
     fingerprint,
+    missing_columns,
     read_table,
 )
 from bibliotal.core.models import Branch, ImportBatch
@@ -86,17 +87,7 @@ def import_institutions(
     errors: list[RowError] = []
     if name_col is None or kind_col is None:
         missing = [c for c, col in (("navn", name_col), ("type", kind_col)) if col is None]
-        raise ImportRejected(
-            [
-                RowError(
-                    filename,
-                    1,
-                    ", ".join(missing),
-                    ";".join(header),
-                    _("The header lacks a required column."),
-                )
-            ]
-        )
+        raise missing_columns(filename, header, missing)
     parsed, seen = [], {}
     for line, row in rows:
         name = row.get(name_col, "")

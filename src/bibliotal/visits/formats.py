@@ -30,7 +30,7 @@ from itertools import chain, islice
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bibliotal.core.imports import ImportRejected, RowError, parse_date
+from bibliotal.core.imports import ImportRejected, RowError, missing_columns, parse_date
 
 TIMESTAMP = ("tidspunkt", "timestamp", "datetime", "dato og tid", "time stamp")
 DATE = ("dato", "date", "dag", "day")
@@ -195,7 +195,7 @@ class Generic(Format):
         if in_at is None and not pairs:
             missing.append("ind")
         if missing:
-            raise header_rejected(filename, header, missing)
+            raise missing_columns(filename, header, missing)
         stamps = Stamps()
         if stamp_at is not None:
             column = lowered[stamp_at]
@@ -278,7 +278,7 @@ class AxisStyle(Format):
             (about[k] for k in self.SERIAL if about.get(k)), ""
         )
         if not fixed and serial_at is None and name_at is None:
-            raise header_rejected(filename, header, ["serial number/name"])
+            raise missing_columns(filename, header, ["serial number/name"])
         stamps = Stamps()
         start_column = header[start_at].strip()
         end_column = header[end_at].strip() if end_at is not None else ""
@@ -330,14 +330,10 @@ class HellaStyle(Format):
         stamp_column, period_column = header[stamp_at].strip(), header[period_at].strip()
 
         def total(values, indexes):
-            if len(indexes) == 1:
-                return _cell(values, indexes[0])
             cells = [_cell(values, i) for i in indexes]
-            return (
-                str(sum(int(c) for c in cells if c.isdigit()))
-                if all(c.isdigit() or not c for c in cells)
-                else next(c for c in cells if c and not c.isdigit())
-            )
+            if all(c.isdigit() or not c for c in cells):
+                return str(sum(int(c) for c in cells if c))
+            return next(c for c in cells if c and not c.isdigit())  # the importer names it
 
         def rows(values):
             end = stamps.stamp(stamp_column, _cell(values, stamp_at))
@@ -392,7 +388,7 @@ class SavedMapping(Format):
         lowered = [h.strip().lower() for h in header]
         missing = [c for c in self.columns() if c not in lowered]
         if missing:
-            raise header_rejected(filename, header, missing)
+            raise missing_columns(filename, header, missing)
 
         def at(column):
             return lowered.index(column.strip().lower()) if column.strip() else None
@@ -436,20 +432,6 @@ class SavedMapping(Format):
 
 
 PRESETS: dict[str, Format] = {f.name: f for f in (HellaStyle(), AxisStyle(), Generic())}
-
-
-def header_rejected(filename: str, header: list[str], missing: list[str]) -> ImportRejected:
-    return ImportRejected(
-        [
-            RowError(
-                filename,
-                1,
-                ", ".join(missing),
-                ";".join(header),
-                _("The header lacks a required column."),
-            )
-        ]
-    )
 
 
 def formats_for(organisation) -> dict[str, Format]:
@@ -507,4 +489,4 @@ def choose(
     named = candidates[0] if preset else PRESETS["generic"]
     if isinstance(named, Generic | SavedMapping):
         named.bind(header, [], filename)  # raises, naming the missing columns
-    raise header_rejected(filename, header, [named.required])
+    raise missing_columns(filename, header, [named.required])

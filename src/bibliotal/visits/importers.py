@@ -31,14 +31,19 @@ from bibliotal.core import audit
 from bibliotal.core.imports import (
     ImportRejected,
     RowError,
+    find_column,
+    fingerprint,
+    missing_columns,
     open_table,
+    parse_date,
     parse_number,
+    read_table,
     scan,
 )
-from bibliotal.core.models import ImportBatch
+from bibliotal.core.models import Branch, ImportBatch
 from bibliotal.visits.cleaning import derive_days
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
-from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
+from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
 
 CHUNK = 5000  # readings written at a time
 MAX_ERRORS = 200  # reported in full; the rest are counted
@@ -227,8 +232,8 @@ class _Import:
                 return
             self.repeated_with_other_counts(row, pending.line)
             return
-        self.time_column = time_column
-        if sensor.register == Sensor.Register.CUMULATIVE and not self.difference(row, track):
+        cumulative = sensor.register == Sensor.Register.CUMULATIVE
+        if cumulative and not self.difference(row, track, time_column):
             return
         if pending is not None:
             gap = aware - pending.start
@@ -244,7 +249,7 @@ class _Import:
         value = f"{row.count_in}/{row.count_out}"
         self.error(row.line, "ind/ud", value, message % {"line": first_line})
 
-    def difference(self, row: _Row, track: _Track) -> bool:
+    def difference(self, row: _Row, track: _Track, time_column: str) -> bool:
         """Turn a register's values into counts since the previous value; False skips the row."""
         if track.register_at is None:
             before = (
@@ -259,7 +264,7 @@ class _Import:
         elif row.start <= track.register_at:
             self.error(
                 row.line,
-                self.time_column,
+                time_column,
                 timezone.localtime(row.start).strftime("%Y-%m-%d %H:%M"),
                 _("A cumulative register's rows must come in time order."),
             )
@@ -559,8 +564,6 @@ def parse_month(raw: str) -> date:
         first, second = (int(p) for p in pieces)
         year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
         return date(year, month, 1)
-    from bibliotal.core.imports import parse_date
-
     return parse_date(raw).replace(day=1)
 
 
@@ -590,9 +593,6 @@ def import_new_users(
     month already typed or imported is replaced, with an audit entry; all rows are checked
     before anything is written.
     """
-    from bibliotal.core.imports import fingerprint, read_table
-    from bibliotal.core.models import Branch
-    from bibliotal.visits.models import NewUserCount
 
     digest = fingerprint(data)
     if ImportBatch.objects.filter(
@@ -600,28 +600,11 @@ def import_new_users(
     ).exists():
         return NewUsersImportResult(already_imported=True)
     header, rows, _delimiter = read_table(data, filename=filename)
-    columns = {}
-    missing = []
-    for key, names in (
-        ("month", NEW_USER_MONTH),
-        ("branch", NEW_USER_BRANCH),
-        ("count", NEW_USER_COUNT),
-    ):
-        columns[key] = next((n for n in names if n in header), None)
-        if columns[key] is None:
-            missing.append(names[0])
+    wanted = {"month": NEW_USER_MONTH, "branch": NEW_USER_BRANCH, "count": NEW_USER_COUNT}
+    columns = {key: find_column(header, *names) for key, names in wanted.items()}
+    missing = [names[0] for key, names in wanted.items() if columns[key] is None]
     if missing:
-        raise ImportRejected(
-            [
-                RowError(
-                    filename,
-                    1,
-                    ", ".join(missing),
-                    ";".join(header),
-                    _("The header lacks a required column."),
-                )
-            ]
-        )
+        raise missing_columns(filename, header, missing)
     branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
     errors, found = [], {}
     for line, row in rows:

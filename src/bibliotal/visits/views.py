@@ -258,16 +258,11 @@ def manual(request):
 def new_users(request):
     organisation = _organisation_or_403(request)
     branches = Branch.objects.filter(organisation=organisation)
-    form = NewUsersForm(
-        None if "upload" in request.POST else request.POST or None, branches=branches
-    )
-    upload = (
-        NewUsersFileForm(request.POST or None, request.FILES or None)
-        if "upload" in request.POST
-        else NewUsersFileForm()
-    )
+    uploading = "upload" in request.POST  # the page has two forms: type a month, or a file
+    form = NewUsersForm(None if uploading else request.POST or None, branches=branches)
+    upload = NewUsersFileForm(request.POST, request.FILES) if uploading else NewUsersFileForm()
     errors = []
-    if "upload" in request.POST and upload.is_valid():
+    if uploading and upload.is_valid():
         file = upload.cleaned_data["file"]
         try:
             result = import_new_users(
