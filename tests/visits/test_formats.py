@@ -270,3 +270,17 @@ def test_counts_outside_opening_hours_are_set_aside_and_can_be_restored(nord):
     review_day(daily=day, accept=False)  # the manager knows the evening event counts
     day.refresh_from_db()
     assert (day.visits, day.review) == (75, "overruled")
+
+
+def test_a_file_imported_before_is_said_so_and_offers_no_import(client, nord):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    load(nord, hella(FIRST), "a.csv")
+    client.force_login(nord.manager)
+    response = client.post(
+        reverse("visits:import"),
+        {"file": SimpleUploadedFile("a.csv", hella(FIRST)), "rule": "half", "preset": ""},
+    )
+    page = response.content.decode()
+    assert "Denne fil er importeret før: intet er ændret." in page
+    assert "Læst som" not in page and 'name="confirm"' not in page

@@ -39,7 +39,8 @@ class Command(AuditedCommand):
         events.add_argument("--dry-run", action="store_true")
         events.add_argument("--organisation")
         visits = sub.add_parser(
-            "visits", help="Import a people-counter file (CSV, one row per sensor and interval)."
+            "visits",
+            help="Import a people-counter file (CSV or Excel; generic, Axis, Hella, saved).",
         )
         visits.add_argument("file", type=Path)
         visits.add_argument("--branch", help="Create unknown sensors at this library.")
