@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "bibliotal.teaching",
     "bibliotal.events",
     "bibliotal.visits",
+    "bibliotal.digital",
     "bibliotal.api",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("teaching/", include("bibliotal.teaching.urls")),
     path("events/", include("bibliotal.events.urls")),
     path("visits/", include("bibliotal.visits.urls")),
+    path("digital/", include("bibliotal.digital.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),

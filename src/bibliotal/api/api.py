@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
-from bibliotal.api import core, events, goals, guidance, teaching, visits
+from bibliotal.api import core, digital, events, goals, guidance, teaching, visits
 from bibliotal.api.auth import api_auth
 
 api = NinjaAPI(
@@ -21,3 +21,4 @@ api.add_router("/", guidance.router)
 api.add_router("/", teaching.router)
 api.add_router("/", events.router)
 api.add_router("/", visits.router)
+api.add_router("/", digital.router)

@@ -1,9 +1,9 @@
 """The import contract shared by every importer (see CONTRIBUTING.md, "How to add an importer").
 
-Decode UTF-8, UTF-8 with BOM or Windows-1252; sniff the delimiter; parse Danish numbers and
-dates; validate every row first and collect errors that name file, line, column, value and rule;
-then write everything in one transaction or nothing. ``ImportBatch`` records each file's hash,
-who and when, so importing the same file again changes nothing.
+Decode UTF-8, UTF-8 with BOM, UTF-16 with BOM or Windows-1252; sniff the delimiter; parse Danish
+numbers and dates; validate every row first and collect errors that name file, line, column,
+value and rule; then write everything in one transaction or nothing. ``ImportBatch`` records
+each file's hash, who and when, so importing the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ SCAN_BLOCK = 1 << 20
 def scan(source: BinaryIO, *, progress: Callable[[int, int], None] | None = None) -> Scan:
     """Hash a file and find its encoding in one streamed pass; memory stays at one block.
 
-    UTF-8 (with or without a byte-order mark) when every byte decodes, else Windows-1252.
+    UTF-8 (with or without a byte-order mark) when every byte decodes, UTF-16 with its
+    byte-order mark, else Windows-1252.
     """
     source.seek(0, io.SEEK_END)
     size = source.tell()
@@ -146,6 +147,8 @@ def scan(source: BinaryIO, *, progress: Callable[[int, int], None] | None = None
         encoding = "xlsx"
     elif first.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
+    elif first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # Matomo's and Excel's "Unicode text" exports
     else:
         encoding = "utf-8" if utf8 else "cp1252"
     return Scan(sha256=digest.hexdigest(), size=size, encoding=encoding)
@@ -299,3 +302,40 @@ def parse_date(raw: str) -> date:
         except ValueError:
             continue
     raise ValueError(raw)
+
+
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "january", "jan"),
+            ("februar", "february", "feb"),
+            ("marts", "march", "mar"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_month(raw: str) -> date:
+    """ "2021-03", "03-2021", "3/2021", "marts 2021", "March 2021" or a date in the month."""
+    value = raw.strip().lower().replace(".", "-").replace("/", "-")
+    parts = value.split()
+    if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
+        return date(int(parts[1]), MONTH_NAMES[parts[0]], 1)
+    pieces = value.split("-")
+    if len(pieces) == 2 and all(p.isdigit() for p in pieces):
+        first, second = (int(p) for p in pieces)
+        year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
+        return date(year, month, 1)
+    return parse_date(raw).replace(day=1)

@@ -4,14 +4,14 @@ readers and print."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import altair as alt
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from bibliotal.goals import progress
+from bibliotal.goals import indicators, progress
 
 ACTUAL = "#12355b"
 BASELINE = "#6b7785"
@@ -24,6 +24,51 @@ class Chart:
     columns: list[str]
     rows: list[list]
     description: str
+    annotations: list = field(default_factory=list)
+
+
+ANNOTATION = "#6a3d9a"
+
+
+def chart_annotations(target, start: date, end: date) -> list[indicators.Annotation]:
+    """What moved the indicator in the period (campaigns, loan-quota changes), as the apps that
+    know report it through the registry."""
+    return indicators.annotations(
+        organisation=target.focus_area.budget_year.organisation,
+        start=start,
+        end=end,
+        key=target.indicator,
+    )
+
+
+def _annotation_layers(found, start: date, end: date) -> list:
+    """A shaded span for a campaign and a dashed rule for a change on a day, with tooltips."""
+    if not found:
+        return []
+    spans = [
+        {
+            "start": max(a.start, start).isoformat(),
+            "end": min(a.end, end).isoformat(),
+            "label": a.label,
+        }
+        for a in found
+        if a.end is not None
+    ]
+    days = [{"date": a.start.isoformat(), "label": a.label} for a in found if a.end is None]
+    layers = []
+    if spans:
+        layers.append(
+            alt.Chart(alt.Data(values=spans))
+            .mark_rect(opacity=0.12, color=ANNOTATION)
+            .encode(x="start:T", x2="end:T", tooltip=alt.Tooltip("label:N", title=None))
+        )
+    if days:
+        layers.append(
+            alt.Chart(alt.Data(values=days))
+            .mark_rule(color=ANNOTATION, strokeDash=[4, 3], strokeWidth=1.5)
+            .encode(x="date:T", tooltip=alt.Tooltip("label:N", title=None))
+        )
+    return layers
 
 
 def _points(start: date, end: date) -> list[date]:
@@ -160,10 +205,16 @@ def progress_chart(computed) -> Chart | None:
             .mark_line(strokeDash=[3, 3], color=ACTUAL)
             .encode(x="date:T", y="mid:Q")
         )
+    found = chart_annotations(target, start, end)
+    layers.extend(_annotation_layers(found, start, end))
     description = _(
         "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
         "needed to reach the target; the shaded wedge is the forecast's 80 %% range."
     ) % {"indicator": target.indicator_name.lower(), "year": start.year}
+    if found:
+        description += " " + _(
+            "Campaigns are shaded and changes such as a new loan quota are dashed lines."
+        )
     chart = alt.layer(*layers).properties(width="container", height=280, description=description)
     spec = chart.to_dict()
     spec["config"] = chart_config()
@@ -180,7 +231,7 @@ def progress_chart(computed) -> Chart | None:
         if raw_target is not None:
             row.append(_n(pace(day)))
         rows.append(row)
-    return Chart(spec, columns, rows, description)
+    return Chart(spec, columns, rows, description, found)
 
 
 def _raw_target(target, result, current, start, end):
@@ -238,7 +289,9 @@ def _period_chart(computed) -> Chart | None:
     rows = [[v["period"], _n(v["value"])] for v in values]
     spec = chart.to_dict()
     spec["config"] = chart_config()
-    return Chart(spec, [_("Period"), label], rows, description)
+    start, end = computed.target.period()
+    found = chart_annotations(computed.target, start, end)
+    return Chart(spec, [_("Period"), label], rows, description, found)
 
 
 DANISH_LOCALE = {

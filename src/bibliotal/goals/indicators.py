@@ -50,6 +50,17 @@ class PeriodValue:
     estimated: bool = False
 
 
+@dataclass(frozen=True)
+class Annotation:
+    """Something that moves an indicator, marked on its charts: a campaign (a span) or a change
+    such as a new loan quota (a day, ``end`` None)."""
+
+    start: date
+    end: date | None
+    label: str
+    kind: str = ""
+
+
 class Provider(Protocol):
     """Returns an indicator's values from the app that owns the data.
 
@@ -134,6 +145,23 @@ def contribute_provider(key: str, provider: Provider) -> None:
 
 def detach_provider(key: str) -> None:
     _registry[key] = replace(get(key), provider=None)
+
+
+_annotation_sources: list = []
+
+
+def add_annotation_source(source) -> None:
+    """``source(organisation=, start=, end=, key=)`` returns the Annotations for an indicator;
+    apps that know what moves an indicator (campaigns, quota changes) add one from ``ready``."""
+    if source not in _annotation_sources:
+        _annotation_sources.append(source)
+
+
+def annotations(*, organisation, start: date, end: date, key: str) -> list[Annotation]:
+    found = []
+    for source in _annotation_sources:
+        found.extend(source(organisation=organisation, start=start, end=end, key=key))
+    return sorted(found, key=lambda a: a.start)
 
 
 def get(key: str) -> Indicator:

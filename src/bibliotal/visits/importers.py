@@ -35,7 +35,7 @@ from bibliotal.core.imports import (
     fingerprint,
     missing_columns,
     open_table,
-    parse_date,
+    parse_month,
     parse_number,
     read_table,
     scan,
@@ -530,41 +530,6 @@ NEW_USER_COUNT = (
     "antal",
     "count",
 )
-MONTH_NAMES = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("januar", "january", "jan"),
-            ("februar", "february", "feb"),
-            ("marts", "march", "mar"),
-            ("april", "apr"),
-            ("maj", "may"),
-            ("juni", "june", "jun"),
-            ("juli", "july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("oktober", "october", "okt", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-
-
-def parse_month(raw: str) -> date:
-    """ "2021-03", "03-2021", "3/2021", "marts 2021", "March 2021" or a date in the month."""
-    value = raw.strip().lower().replace(".", "-").replace("/", "-")
-    parts = value.split()
-    if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
-        return date(int(parts[1]), MONTH_NAMES[parts[0]], 1)
-    pieces = value.split("-")
-    if len(pieces) == 2 and all(p.isdigit() for p in pieces):
-        first, second = (int(p) for p in pieces)
-        year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
-        return date(year, month, 1)
-    return parse_date(raw).replace(day=1)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from bibliotal.core.models import Branch, Organisation
 class Command(AuditedCommand):
     help = (
         "Import files: events from iCalendar (.ics), CSV or Excel (.xlsx), or from a "
-        "configured feed; people-counter files (CSV or Excel)."
+        "configured feed; people-counter files (CSV or Excel); new users; digital statistics."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +66,23 @@ class Command(AuditedCommand):
         new_users.add_argument("file", type=Path)
         new_users.add_argument("--dry-run", action="store_true")
         new_users.add_argument("--organisation")
+        digital = sub.add_parser(
+            "digital",
+            help="Import digital statistics: e-loans, a Matomo summary, a COUNTER R5 report "
+            "(TSV, CSV, Excel, JSON) or generic figures.",
+        )
+        digital.add_argument("file", type=Path)
+        digital.add_argument(
+            "--format",
+            choices=["generic", "eloans", "matomo", "counter"],
+            help="The file's format; recognised from the file when left out.",
+        )
+        digital.add_argument(
+            "--platform",
+            help="The platform of a file that does not name it (Matomo, an e-loan report).",
+        )
+        digital.add_argument("--dry-run", action="store_true")
+        digital.add_argument("--organisation")
 
     def handle(self, *args, kind, **options):
         organisation = self._organisation(options.pop("organisation", None))
@@ -73,6 +90,8 @@ class Command(AuditedCommand):
             return self._visits(organisation, **options)
         if kind == "new-users":
             return self._new_users(organisation, **options)
+        if kind == "digital":
+            return self._digital(organisation, **options)
         from bibliotal.events.services import import_events_csv, import_events_ical
 
         if options.get("feed"):
@@ -177,6 +196,46 @@ class Command(AuditedCommand):
         self.stdout.write(result.summary())
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
+
+    def _digital(self, organisation, *, file, format, platform, dry_run, **options):
+        from bibliotal.digital.importers import import_digital_file
+        from bibliotal.digital.models import Platform, ensure_platforms
+
+        ensure_platforms(organisation)
+        chosen = None
+        if platform:
+            chosen = Platform.objects.filter(
+                organisation=organisation, name__iexact=platform
+            ).first()
+            if chosen is None:
+                names = ", ".join(
+                    Platform.objects.filter(organisation=organisation).values_list(
+                        "name", flat=True
+                    )
+                )
+                raise CommandError(f"No platform is called {platform!r}. Platforms: {names}.")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = import_digital_file(
+                organisation=organisation,
+                data=data,
+                filename=file.name,
+                format=format,
+                platform=chosen,
+                dry_run=dry_run,
+            )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
+        if not result.already_imported:
+            self.stdout.write(f"Read as: {result.format_label}")
+        if result.new_platforms:
+            self.stdout.write("New platforms: " + ", ".join(result.new_platforms))
+        for warning in result.warnings:
+            self.stdout.write(warning)
+        self.stdout.write(result.summary())
 
     def _organisation(self, name):
         found = list(
