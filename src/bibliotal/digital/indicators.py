@@ -40,12 +40,14 @@ class LoansProvider:
     ) -> dict[date, tuple[float, float]]:
         from bibliotal.digital.models import AgeBand, DigitalFigure, Metric
 
+        # Whole years, so that a year figure is met with the months it contains even when
+        # only one of them is asked for.
         rows = DigitalFigure.objects.filter(
             platform__organisation=organisation,
             metric=Metric.LOANS,
             material=self.material,
-            start__lte=end,
-            end__gte=start,
+            start__lte=date(end.year, 12, 31),
+            end__gte=date(start.year, 1, 1),
             **({"platform": platform} if platform is not None else {}),
         ).values_list(
             "platform_id", "platform__for_children", "age_band", "start", "end", "value", "source"

@@ -170,7 +170,8 @@ def _sum(indicator, organisation, span, branch_ids):
     ]
     if not values:
         return None, None
-    return sum(v.value for v in values), max(v.day for v in values)
+    # Monthly figures are spread over their days as fractions: round away the float dust.
+    return round(sum(v.value for v in values), 6), max(v.day for v in values)
 
 
 def _compare_additive(comparison, indicator, campaign, organisation, branch_ids, today):

@@ -229,10 +229,14 @@ class Command(AuditedCommand):
             )
         except ImportRejected as error:
             raise CommandError("\n".join(map(str, error.errors))) from error
+        from django.utils.translation import gettext as _
+
         if not result.already_imported:
-            self.stdout.write(f"Read as: {result.format_label}")
+            self.stdout.write(_("Read as: %(label)s.") % {"label": result.format_label})
         if result.new_platforms:
-            self.stdout.write("New platforms: " + ", ".join(result.new_platforms))
+            self.stdout.write(
+                _("New platforms (licensed databases):") + " " + ", ".join(result.new_platforms)
+            )
         for warning in result.warnings:
             self.stdout.write(warning)
         self.stdout.write(result.summary())
