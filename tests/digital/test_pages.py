@@ -54,7 +54,7 @@ def test_a_coordinator_checks_then_imports_a_counter_report(client, world):
     assert "Læst som: COUNTER Release 5-rapport" in text and "COUNTER-rapport PR." in text
     assert "12 tal tilføjet" in text and "Infomedia" in text
     assert not DigitalFigure.objects.exists()
-    confirm = {k: v for k, v in preview.context["confirm"].items()}
+    confirm = dict(preview.context["confirm"])
     done = client.post(reverse("digital:import"), {**confirm, "confirm": "1"})
     assert done.status_code == 302
     assert DigitalFigure.objects.count() == 12
