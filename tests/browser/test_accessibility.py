@@ -83,7 +83,49 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
             count_in=count,
             count_out=count,
         )
+    from bibliotal.digital.models import Campaign, DigitalFigure, Platform, QuotaChange
+    from bibliotal.digital.periods import month_end
+
+    go = Platform.objects.create(
+        organisation=world.organisation, name="eReolen Go", kind="ereolen_go", for_children=True
+    )
+    for month in range(1, 13):
+        for band, value in (("children", 500 + month), ("young", 100 + month)):
+            DigitalFigure.objects.create(
+                platform=go,
+                metric="loans",
+                material="ebook",
+                age_band=band,
+                start=date(2021, month, 1),
+                end=month_end(date(2021, month, 1)),
+                value=value,
+            )
+        DigitalFigure.objects.create(
+            platform=go,
+            metric="unique_users",
+            method="login",
+            start=date(2021, month, 1),
+            end=month_end(date(2021, month, 1)),
+            value=900 + month,
+        )
+    QuotaChange.objects.create(platform=go, day=date(2021, 3, 1), quota_before=3, quota_after=5)
+    campaign = Campaign.objects.create(
+        organisation=world.organisation,
+        title="eReolen Go i skolerne",
+        offer=go,
+        start=date(2021, 9, 1),
+        end=date(2021, 9, 30),
+        indicators=["child_ebook_loans", "digital_unique_users"],
+    )
     for path in (
+        "/digital/?year=2021",
+        "/digital/import/",
+        f"/digital/month/?platform={go.pk}&month=2021-03",
+        "/digital/platforms/",
+        "/digital/quotas/",
+        "/digital/campaigns/",
+        "/digital/campaigns/new/",
+        f"/digital/campaigns/{campaign.pk}/",
         "/visits/",
         "/visits/flags/",
         "/visits/import/",

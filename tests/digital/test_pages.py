@@ -116,6 +116,31 @@ def test_a_month_is_typed_changed_and_cleared_with_an_audit_trail(client, world)
 
 
 @pytest.mark.django_db
+def test_saving_a_month_leaves_imported_figures_imported(client, world):
+    client.force_login(world.coordinator)
+    client.get(reverse("digital:overview"))
+    go = Platform.objects.get(organisation=world.organisation, name="eReolen Go")
+    DigitalFigure.objects.create(
+        platform=go,
+        metric="loans",
+        material="ebook",
+        age_band="children",
+        start=date(2021, 3, 1),
+        end=date(2021, 3, 31),
+        value=848,
+    )
+    url = reverse("digital:grid") + f"?platform={go.pk}&month=2021-03"
+    assert 'value="848"' in client.get(url).content.decode()
+    client.post(
+        url, {"v-loans-ebook-children": "848", "v-loans-ebook-young": "185", "method": "login"}
+    )
+    assert dict(DigitalFigure.objects.values_list("age_band", "source")) == {
+        "children": "imported",
+        "young": "typed",
+    }
+
+
+@pytest.mark.django_db
 def test_one_platform_at_a_time_is_the_goal_figure_for_unique_users(client, world):
     client.force_login(world.manager)
     client.get(reverse("digital:platforms"))

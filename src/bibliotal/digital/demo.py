@@ -156,9 +156,9 @@ def digital_step(context: DemoContext) -> None:
     DigitalFigure.objects.bulk_create(figures, batch_size=1000)
 
     for platform, day, before, after, note in (
-        ("ereolen", date(2020, 3, 19), 3, 5, "Lockdown: the quota was raised"),
+        ("ereolen", date(2020, 3, 19), 3, 5, "Nedlukning: kvoten blev hævet"),
         ("ereolen", date(2020, 7, 1), 5, 4, ""),
-        ("ereolen_go", date(2021, 1, 4), 4, 6, "Lockdown: the quota was raised"),
+        ("ereolen_go", date(2021, 1, 4), 4, 6, "Nedlukning: kvoten blev hævet"),
     ):
         QuotaChange.objects.get_or_create(
             platform=platforms[platform],

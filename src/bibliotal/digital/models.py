@@ -72,11 +72,12 @@ class Platform(models.Model):
         return self.name
 
 
+# Names are data, in the language of the Danish libraries that use them; rename them freely.
 DEFAULT_PLATFORMS = [
     ("eReolen", Platform.Kind.EREOLEN, False),
     ("eReolen Go", Platform.Kind.EREOLEN_GO, True),
-    (_("Website"), Platform.Kind.WEBSITE, False),
-    (_("App"), Platform.Kind.APP, False),
+    ("Hjemmeside", Platform.Kind.WEBSITE, False),
+    ("App", Platform.Kind.APP, False),
     ("Filmstriben", Platform.Kind.FILMSTRIBEN, False),
     ("PressReader", Platform.Kind.PRESSREADER, False),
 ]
@@ -89,7 +90,7 @@ def ensure_platforms(organisation) -> None:
     for name, kind, children in DEFAULT_PLATFORMS:
         Platform.objects.get_or_create(
             organisation=organisation,
-            name=str(name),
+            name=name,
             defaults={"kind": kind, "for_children": children},
         )
 

@@ -60,7 +60,11 @@ def save_typed_figures(
                 **identity, value=entry.value, source=source, entered_by=user
             )
             counts["created"] += 1
-        elif current.value != entry.value or current.source != source:
+        elif current.value != entry.value or (
+            # The estimate box changes typed figures only; an imported figure left as it was
+            # stays imported.
+            current.source != DigitalFigure.Source.IMPORTED and current.source != source
+        ):
             current.value, current.source, current.entered_by = entry.value, source, user
             current.batch = None
             current.updated_at = timezone.now()
