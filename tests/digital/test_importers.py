@@ -331,3 +331,29 @@ def test_a_json_file_that_is_only_a_counter_exception_is_refused(world):
     with pytest.raises(ImportRejected) as caught:
         run(world, "pr.json", data.encode())
     assert "3030: No Usage Available" in str(caught.value.errors[0])
+
+
+@pytest.mark.django_db
+def test_undoing_an_import_removes_what_it_added_and_restores_what_it_replaced(world):
+    from bibliotal.digital.importers import UndoRefused, undo_digital_import
+
+    first = run(world, "digital/infomedia_pr_2021q1.tsv")
+    text = load("digital/infomedia_pr_2021q1.tsv").decode()
+    corrected = (
+        text.replace("1240\t400\t380\t460", "1250\t400\t390\t460")
+        .replace("End_Date=2021-03-31", "End_Date=2021-04-30")
+        .replace("Mar-2021", "Mar-2021\tApr-2021")
+    )
+    corrected = "\n".join(
+        line + "\t0" if line.startswith("Infomedia") else line for line in corrected.splitlines()
+    )
+    second = run(world, "rettet.tsv", corrected.encode())
+    assert (second.created, second.updated) == (4, 1)
+    with pytest.raises(UndoRefused):
+        undo_digital_import(batch=ImportBatch.objects.get(pk=first.batch_id))
+    assert undo_digital_import(batch=ImportBatch.objects.get(pk=second.batch_id)) == 5
+    assert DigitalFigure.objects.count() == 12
+    assert total(metric="Searches_Platform") == 1240
+    assert set(DigitalFigure.objects.values_list("batch_id", flat=True)) == {first.batch_id}
+    assert not ImportBatch.objects.filter(pk=second.batch_id).exists()
+    assert run(world, "rettet.tsv", corrected.encode()).created == 4  # may come in again

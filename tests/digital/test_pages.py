@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from bibliotal.core.models import AuditEntry
+from bibliotal.core.models import AuditEntry, ImportBatch
 from bibliotal.digital.models import Campaign, DigitalFigure, Platform, QuotaChange
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "digital"
@@ -61,6 +61,13 @@ def test_a_coordinator_checks_then_imports_a_counter_report(client, world):
     overview = client.get(reverse("digital:overview"), {"year": 2021}).content.decode()
     assert "Licensdatabaser (COUNTER)" in overview and "Searches_Platform" in overview
     assert "1.240" in overview
+    listed = client.get(reverse("digital:import")).content.decode()
+    assert "Seneste importer" in listed and "pr.tsv" in listed
+    batch = ImportBatch.objects.get(kind="digital")
+    undone = client.post(reverse("digital:import"), {"undo": batch.pk}, follow=True)
+    assert "Importen af pr.tsv er fortrudt (12 tal)." in undone.content.decode()
+    assert not DigitalFigure.objects.exists()
+    assert AuditEntry.objects.filter(actor=world.coordinator, model="core.ImportBatch").exists()
 
 
 @pytest.mark.django_db

@@ -11,8 +11,15 @@ from ninja.files import UploadedFile
 from bibliotal.api.auth import require
 from bibliotal.api.schemas import Period, Problem
 from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, organisation_of
-from bibliotal.digital.importers import FORMATS, import_digital_file
+from bibliotal.digital.importers import (
+    BATCH_KIND,
+    FORMATS,
+    UndoRefused,
+    import_digital_file,
+    undo_digital_import,
+)
 from bibliotal.digital.models import Campaign, DigitalFigure, Platform, ensure_platforms
 from bibliotal.digital.services import compare_campaign
 from bibliotal.goals import indicators as registry
@@ -88,6 +95,7 @@ class Rejected(Schema):
 class FileResult(Schema):
     already_imported: bool
     dry_run: bool
+    batch_id: int | None = Field(None, description="For DELETE /digital/imports/{batch_id}.")
     format: str
     report: str
     created: int
@@ -228,6 +236,7 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
     return {
         "already_imported": result.already_imported,
         "dry_run": options.dry_run,
+        "batch_id": result.batch_id,
         "format": result.format,
         "report": result.report,
         "created": result.created,
@@ -239,6 +248,29 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
         "warnings": result.warnings,
         "summary": result.summary(),
     }
+
+
+@router.delete(
+    "/digital/imports/{batch_id}",
+    response={200: Problem, 404: Problem, 409: Problem},
+    summary="Undo an import",
+    description=(
+        "Removes the figures the import added and puts back the values it replaced; refused "
+        "(409) when a later import or a typed change has touched its figures."
+    ),
+)
+def undo_import(request, batch_id: int):
+    require(request, Capability.COORDINATE)
+    batch = ImportBatch.objects.filter(
+        organisation=organisation_of(request.user), kind=BATCH_KIND, pk=batch_id
+    ).first()
+    if batch is None:
+        return Status(404, {"detail": f"No digital import {batch_id}."})
+    try:
+        count = undo_digital_import(batch=batch)
+    except UndoRefused as refused:
+        return Status(409, {"detail": str(refused)})
+    return {"detail": f"Undone: {count} figures removed or restored."}
 
 
 def _campaign_out(campaign: Campaign) -> dict:

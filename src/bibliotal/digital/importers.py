@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bibliotal.core import audit
 from bibliotal.core.imports import (
     ImportRejected,
     RowError,
@@ -182,6 +183,7 @@ class DigitalImportResult:
     first: date | None = None
     last: date | None = None
     report: str = ""
+    batch_id: int | None = None
 
     @property
     def format_label(self) -> str:
@@ -659,6 +661,7 @@ def _write(organisation, figures, platforms, digest, filename, user, result) -> 
         sha256=digest,
         imported_by=user,
     )
+    result.batch_id = None if result.dry_run else batch.pk
     platform_ids = {p.pk for p in platforms.values()}
     first = min(f.start for f in figures)
     last = max(f.end for f in figures)
@@ -681,7 +684,7 @@ def _write(organisation, figures, platforms, digest, filename, user, result) -> 
         )
     }
     now = timezone.now()
-    new, changed = [], []
+    new, changed, replaced = [], [], []
     for figure in figures:
         platform = platforms[figure.platform]
         identity = figure.identity(platform.pk)
@@ -709,6 +712,7 @@ def _write(organisation, figures, platforms, digest, filename, user, result) -> 
                 )
             )
         elif current.value != figure.value or current.source != DigitalFigure.Source.IMPORTED:
+            replaced.append([current.pk, current.value, current.source, current.batch_id])
             current.value = figure.value
             current.source = DigitalFigure.Source.IMPORTED
             current.batch = batch
@@ -727,5 +731,46 @@ def _write(organisation, figures, platforms, digest, filename, user, result) -> 
         "updated": result.updated,
         "unchanged": result.unchanged,
         "new_platforms": result.new_platforms,
+        # What the import replaced, so that undoing it can put the old values back.
+        "replaced": replaced,
     }
     batch.save(update_fields=["summary"])
+
+
+class UndoRefused(Exception):
+    pass
+
+
+@transaction.atomic
+def undo_digital_import(*, batch: ImportBatch) -> int:
+    """Take an import back: its new figures go, the values it replaced return. Refused when a
+    later import or a typed change has since touched one of its figures. Returns the number
+    of figures removed or restored; the file can then be imported again."""
+    if batch.kind != BATCH_KIND:
+        raise UndoRefused(_("This is not an import of digital statistics."))
+    replaced = {row[0]: row for row in batch.summary.get("replaced", [])}
+    own = DigitalFigure.objects.filter(batch=batch)
+    expected = batch.summary.get("created", 0) + len(replaced)
+    if own.count() != expected:
+        raise UndoRefused(
+            _(
+                "Later imports or typed changes have touched figures of this import; undo "
+                "those first."
+            )
+        )
+    restored = 0
+    for figure in own.filter(pk__in=replaced):
+        _pk, value, source, previous = replaced[figure.pk]
+        figure.value, figure.source, figure.batch_id = value, source, previous
+        figure.save(update_fields=["value", "source", "batch"])
+        restored += 1
+    removed, _detail = own.exclude(pk__in=replaced).delete()
+    audit.record(
+        action="delete",
+        instance=batch,
+        organisation_id=batch.organisation_id,
+        note=_("Import undone: %(removed)d figures removed, %(restored)d restored.")
+        % {"removed": removed, "restored": restored},
+    )
+    batch.delete()
+    return removed + restored

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core import uploads
 from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, has_capability, require
 from bibliotal.core.views import _month_name, _organisation_or_403
 from bibliotal.digital import charts, querysets
@@ -20,7 +21,12 @@ from bibliotal.digital.forms import (
     PlatformForm,
     QuotaChangeForm,
 )
-from bibliotal.digital.importers import import_digital_file
+from bibliotal.digital.importers import (
+    BATCH_KIND,
+    UndoRefused,
+    import_digital_file,
+    undo_digital_import,
+)
 from bibliotal.digital.indicators import headline_platform, quota_label
 from bibliotal.digital.models import (
     AgeBand,
@@ -118,8 +124,22 @@ def overview(request):
 def import_file(request):
     organisation = _organisation_or_403(request)
     ensure_platforms(organisation)
+    batches = ImportBatch.objects.filter(organisation=organisation, kind=BATCH_KIND)
+    if request.method == "POST" and "undo" in request.POST:
+        batch = get_object_or_404(batches, pk=request.POST.get("undo"))
+        try:
+            count = undo_digital_import(batch=batch)
+        except UndoRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The import of %(file)s is undone (%(count)d figures).")
+                % {"file": batch.filename, "count": count},
+            )
+        return redirect("digital:import")
     form = DigitalFileForm(request.POST or None, request.FILES or None, organisation=organisation)
-    context = {"form": form}
+    context = {"form": form, "batches": batches.select_related("imported_by")[:10]}
     if request.method == "POST":
         if "confirm" in request.POST:
             kept = uploads.take(request, request.POST.get("token", ""))
