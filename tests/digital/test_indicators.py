@@ -245,3 +245,21 @@ def test_campaigns_and_quota_changes_are_marked_on_the_goal_chart(client, world,
     spec = page.context["chart"].spec
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert "rect" in marks and "rule" in marks
+
+
+@pytest.mark.django_db
+def test_a_year_is_never_compared_with_a_baseline_counted_another_way(
+    world, platforms, users_target
+):
+    web = platforms["web"]
+    web.headline = True
+    web.save()
+    figure(web, "unique_users", date(2020, 1, 1), date(2020, 12, 31), 150000, method="cookie")
+    figure(web, "unique_users", date(2021, 1, 1), date(2021, 12, 31), 151000, method="cookie")
+    cookies = compute_target_progress(users_target, at=date(2021, 12, 31))
+    assert (cookies.result.actual, cookies.result.baseline) == (151000, 150000)
+    # The library starts counting logged-in people in 2021: 2020 has no figure of that kind.
+    figure(web, "unique_users", date(2021, 1, 1), date(2021, 12, 31), 23000, method="login")
+    logins = compute_target_progress(users_target, at=date(2021, 12, 31))
+    assert (logins.result.actual, logins.result.baseline) == (23000, None)
+    assert "no_baseline" in logins.result.notes

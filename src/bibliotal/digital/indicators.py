@@ -19,7 +19,6 @@ from bibliotal.digital.periods import days
 from bibliotal.goals.indicators import Annotation, DailyValue, PeriodValue
 
 LOAN_INDICATORS = ("ebook_loans", "eaudiobook_loans", "child_ebook_loans")
-METHOD_PREFERENCE = {"login": 0, "cookie": 1, "": 2}
 
 
 class LoansProvider:
@@ -109,11 +108,10 @@ def headline_platform(organisation):
 
     from bibliotal.digital.models import DigitalFigure, Metric, Platform
 
+    users = DigitalFigure.objects.filter(platform=OuterRef("pk"), metric=Metric.UNIQUE_USERS)
     platforms = list(
         Platform.objects.filter(organisation=organisation).annotate(
-            reports_users=Exists(
-                DigitalFigure.objects.filter(platform=OuterRef("pk"), metric=Metric.UNIQUE_USERS)
-            )
+            reports_users=Exists(users), reports_logins=Exists(users.filter(method="login"))
         )
     )
     marked = [p for p in platforms if p.headline]
@@ -137,21 +135,20 @@ class UniqueUsersProvider:
         platform = headline_platform(organisation)
         if platform is None:
             return []
-        chosen: dict[tuple[date, date], DigitalFigure] = {}
-        for figure in DigitalFigure.objects.filter(
+        # One method for every year, so that a year is never compared with a baseline counted
+        # another way: login-based (people) where the platform has any, else cookie-based.
+        method = "login" if platform.reports_logins else "cookie"
+        chosen = DigitalFigure.objects.filter(
             platform=platform,
             metric=Metric.UNIQUE_USERS,
             age_band=AgeBand.ALL,
+            method=method,
             start__gte=start,
             end__lte=end,
-        ):
-            key = (figure.start, figure.end)
-            other = chosen.get(key)
-            if other is None or METHOD_PREFERENCE[figure.method] < METHOD_PREFERENCE[other.method]:
-                chosen[key] = figure
+        )
         return [
             PeriodValue(f.start, f.end, float(f.value), f.method, None, f.estimated)
-            for f in sorted(chosen.values(), key=lambda f: (f.start, f.end))
+            for f in chosen.order_by("start", "end")
         ]
 
 
