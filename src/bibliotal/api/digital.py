@@ -9,7 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem
+from bibliotal.api.schemas import Period, Problem, Rejected, rejected
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, organisation_of
@@ -78,18 +78,6 @@ class FileOptions(Schema):
         None, description="The platform of a file that does not name it (Matomo, e-loans)."
     )
     dry_run: bool = Field(False, description="Validate and report, write nothing.")
-
-
-class RowProblem(Schema):
-    line: int
-    column: str
-    value: str
-    message: str
-
-
-class Rejected(Schema):
-    detail: str
-    errors: list[RowProblem]
 
 
 class FileResult(Schema):
@@ -218,21 +206,7 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
             dry_run=options.dry_run,
         )
     except ImportRejected as error:
-        return Status(
-            422,
-            {
-                "detail": "The file was not imported; nothing was saved.",
-                "errors": [
-                    {
-                        "line": getattr(e, "line", 0),
-                        "column": getattr(e, "column", ""),
-                        "value": getattr(e, "value", ""),
-                        "message": getattr(e, "message", str(e)),
-                    }
-                    for e in error.errors[:500]
-                ],
-            },
-        )
+        return Status(422, rejected(error))
     return {
         "already_imported": result.already_imported,
         "dry_run": options.dry_run,

@@ -8,7 +8,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem
+from bibliotal.api.schemas import Period, Problem, Rejected, rejected
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
@@ -19,18 +19,6 @@ router = Router(tags=["visits"])
 
 MAX_DAYS = 400
 MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class RowProblem(Schema):
-    line: int
-    column: str
-    value: str
-    message: str
-
-
-class Rejected(Schema):
-    detail: str
-    errors: list[RowProblem]
 
 
 class CounterFileOptions(Schema):
@@ -117,21 +105,7 @@ def import_counter(request, file: File[UploadedFile], options: Form[CounterFileO
             dry_run=options.dry_run,
         )
     except ImportRejected as error:
-        return Status(
-            422,
-            {
-                "detail": "The file was not imported; nothing was saved.",
-                "errors": [
-                    {
-                        "line": getattr(e, "line", 0),
-                        "column": getattr(e, "column", ""),
-                        "value": getattr(e, "value", ""),
-                        "message": getattr(e, "message", str(e)),
-                    }
-                    for e in error.errors[:500]
-                ],
-            },
-        )
+        return Status(422, rejected(error))
     return {
         "already_imported": result.already_imported,
         "dry_run": options.dry_run,

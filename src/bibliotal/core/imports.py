@@ -49,6 +49,28 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
+MAX_ERRORS = 200  # reported in full; the rest are counted
+
+
+def limit_errors(errors: list, filename: str, *, more: int = 0) -> list:
+    """Errors in line order, the first ``MAX_ERRORS`` of them, then one line that counts the
+    rest (``more`` are those a streaming importer counted without keeping)."""
+    errors = sorted(errors, key=lambda e: e.line)
+    more += max(0, len(errors) - MAX_ERRORS)
+    errors = errors[:MAX_ERRORS]
+    if more:
+        errors.append(
+            RowError(
+                filename,
+                errors[-1].line,
+                "–",
+                "",
+                _("… and %(count)d more errors.") % {"count": more},
+            )
+        )
+    return errors
+
+
 def missing_columns(filename: str, header: list[str], missing: list[str]) -> ImportRejected:
     """The rejection of a file whose header lacks required columns, naming them."""
     error = RowError(

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from bibliotal.goals.charts import ACTUAL, ANNOTATION, BASELINE, Chart, chart_config
 
 
-def loans_chart(months: list[dict], year: int, organisation) -> Chart | None:
+def loans_chart(months: list[dict], year: int, quota_changes) -> Chart | None:
     from bibliotal.digital.indicators import quota_label
-    from bibliotal.digital.models import QuotaChange
 
     this_year = _("E-loans %(year)s") % {"year": year}
     last_year = _("E-loans %(year)s") % {"year": year - 1}
@@ -47,12 +46,7 @@ def loans_chart(months: list[dict], year: int, organisation) -> Chart | None:
             tooltip=["series:N", "loans:Q"],
         )
     ]
-    quotas = [
-        {"date": q.day.isoformat(), "label": quota_label(q)}
-        for q in QuotaChange.objects.filter(
-            platform__organisation=organisation, day__year=year
-        ).select_related("platform")
-    ]
+    quotas = [{"date": q.day.isoformat(), "label": quota_label(q)} for q in quota_changes]
     if quotas:
         layers.append(
             alt.Chart(alt.Data(values=quotas))

@@ -14,6 +14,7 @@ from datetime import date
 
 from bibliotal.core import demo as core_demo
 from bibliotal.core.demo import YEARS, DemoContext, demo_step
+from bibliotal.digital.periods import month_end
 
 core_demo.ASSUMPTIONS.append(
     "Digital figures (e-loans, unique users, web analytics), loan-quota changes and campaigns "
@@ -71,11 +72,6 @@ def _months():
             yield date(year, month, 1)
 
 
-def _month_end(first: date) -> date:
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
-
-
 @demo_step(order=30, name="digital")
 def digital_step(context: DemoContext) -> None:
     from bibliotal.digital.models import (
@@ -115,7 +111,7 @@ def digital_step(context: DemoContext) -> None:
         )
 
     for first in _months():
-        last = _month_end(first)
+        last = month_end(first)
         level = GROWTH[first.year] * SEASON[first.month] * SURGE.get(first, 1.0)
         for kind, table in (("ereolen", EREOLEN), ("ereolen_go", EREOLEN_GO)):
             for material, bands in table.items():

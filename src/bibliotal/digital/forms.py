@@ -8,11 +8,8 @@ from bibliotal.digital.models import Campaign, Platform, QuotaChange
 from bibliotal.goals import indicators as registry
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DigitalFileForm(forms.Form):
@@ -93,7 +90,7 @@ class QuotaChangeForm(forms.ModelForm):
     class Meta:
         model = QuotaChange
         fields = ["platform", "day", "quota_before", "quota_after", "note"]
-        widgets = {"day": DateInput()}
+        widgets = {"day": date_input()}
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,8 +134,8 @@ class CampaignForm(forms.ModelForm):
             "description",
         ]
         widgets = {
-            "start": DateInput(),
-            "end": DateInput(),
+            "start": date_input(),
+            "end": date_input(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 

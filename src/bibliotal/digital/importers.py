@@ -25,6 +25,7 @@ from bibliotal.core.imports import (
     ImportRejected,
     RowError,
     fingerprint,
+    limit_errors,
     missing_columns,
     open_table,
     parse_number,
@@ -47,7 +48,6 @@ from bibliotal.digital.models import (
 from bibliotal.digital.periods import parse_period
 
 BATCH_KIND = "digital"
-MAX_ERRORS = 200
 
 FORMATS = {
     "generic": gettext_lazy("Generic figures (platform, period, metric, age band, value)"),
@@ -239,7 +239,7 @@ def import_digital_file(
     figures, errors, result.format, warnings = _parse(data, filename, format)
     result.warnings.extend(warnings)
     if errors:
-        raise ImportRejected(_limited(errors, filename))
+        raise ImportRejected(limit_errors(errors, filename))
     if not figures:
         raise ImportRejected(
             [RowError(filename, 1, "–", "", _("The file holds no figures to import."))]
@@ -258,20 +258,6 @@ def import_digital_file(
     result.last = max(f.end for f in figures)
     result.platforms = sorted({platforms[f.platform].name for f in figures}) if figures else []
     return result
-
-
-def _limited(errors: list[RowError], filename: str) -> list[RowError]:
-    errors = sorted(errors, key=lambda e: e.line)
-    if len(errors) <= MAX_ERRORS:
-        return errors
-    rest = len(errors) - MAX_ERRORS
-    kept = errors[:MAX_ERRORS]
-    kept.append(
-        RowError(
-            filename, kept[-1].line, "–", "", _("… and %(count)d more errors.") % {"count": rest}
-        )
-    )
-    return kept
 
 
 def _parse(data: bytes, filename: str, format: str | None):
@@ -596,7 +582,7 @@ def _unique(figures: list[Figure], filename: str, result) -> list[Figure]:
                 )
             )
     if errors:
-        raise ImportRejected(_limited(errors, filename))
+        raise ImportRejected(limit_errors(errors, filename))
     return kept
 
 
@@ -649,7 +635,7 @@ def _resolve_platforms(organisation, figures, chosen, filename, result) -> dict[
             )
             resolved[name] = None
     if errors:
-        raise ImportRejected(_limited(errors, filename))
+        raise ImportRejected(limit_errors(errors, filename))
     return resolved
 
 

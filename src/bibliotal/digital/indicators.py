@@ -15,8 +15,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from bibliotal.digital.periods import days
 from bibliotal.goals.indicators import Annotation, DailyValue, PeriodValue
+from bibliotal.goals.progress import days_between
 
 LOAN_INDICATORS = ("ebook_loans", "eaudiobook_loans", "child_ebook_loans")
 
@@ -86,7 +86,7 @@ def spread(figures: list[tuple[date, date, int, int]]) -> dict[date, tuple[float
     when its remainder is negative: the shorter, later figures win)."""
     assigned: dict[date, tuple[float, float]] = {}
     for first, last, value, estimated in sorted(figures, key=lambda f: ((f[1] - f[0]).days, f[0])):
-        span = list(days(first, last))
+        span = list(days_between(first, last))
         covered = [d for d in span if d in assigned]
         open_days = [d for d in span if d not in assigned]
         if not open_days:

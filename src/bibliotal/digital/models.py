@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bibliotal.core.models import ImportBatch, Organisation
+from bibliotal.core.models import Branch, ImportBatch, Organisation
 
 
 class Platform(models.Model):
@@ -288,9 +288,11 @@ class Campaign(models.Model):
         SCHOOLS = "schools", _("Schools")
 
     class Area(models.TextChoices):
-        CITY = "city", _("Herning city")
-        CENTRE_TOWN = "centre_town", _("Centre towns")
-        RURAL = "rural", _("Rural areas")
+        """The area types of the libraries (a campaign reaches the libraries of its areas)."""
+
+        CITY = Branch.AreaType.CITY.value, Branch.AreaType.CITY.label
+        CENTRE_TOWN = Branch.AreaType.CENTRE_TOWN.value, Branch.AreaType.CENTRE_TOWN.label
+        RURAL = Branch.AreaType.RURAL.value, Branch.AreaType.RURAL.label
 
     organisation = models.ForeignKey(
         Organisation,

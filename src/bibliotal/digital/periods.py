@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from bibliotal.core.imports import MONTH_NAMES, parse_date, parse_month
 
@@ -63,13 +63,6 @@ def parse_period(raw: str) -> tuple[date, date]:
     except ValueError:
         return month_span(parse_month(value))
     return day, day
-
-
-def days(start: date, end: date):
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
 
 
 def month_starts(year: int) -> list[date]:

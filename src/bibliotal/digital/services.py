@@ -38,18 +38,20 @@ def save_typed_figures(
     Every change is audited (the model is registered with the audit log)."""
     counts = {"created": 0, "updated": 0, "deleted": 0}
     source = DigitalFigure.Source.ESTIMATED if estimated else DigitalFigure.Source.TYPED
+    month = {"platform": platform, "start": start, "end": end, "key": ""}
+    existing = {
+        (f.metric, f.material, f.age_band, f.method): f
+        for f in DigitalFigure.objects.filter(**month)
+    }
     for entry in entries:
         identity = {
-            "platform": platform,
+            **month,
             "metric": entry.metric,
             "material": entry.material,
             "age_band": entry.age_band,
             "method": entry.method,
-            "start": start,
-            "end": end,
-            "key": "",
         }
-        current = DigitalFigure.objects.filter(**identity).first()
+        current = existing.get((entry.metric, entry.material, entry.age_band, entry.method))
         if entry.value is None:
             if current is not None:
                 current.delete()

@@ -12,7 +12,7 @@ from bibliotal.core import uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, has_capability, require
-from bibliotal.core.views import _month_name, _organisation_or_403
+from bibliotal.core.views import _month_name, _organisation_or_403, _year
 from bibliotal.digital import charts, querysets
 from bibliotal.digital.forms import (
     CampaignForm,
@@ -43,20 +43,11 @@ from bibliotal.digital.periods import month_end, month_starts
 from bibliotal.digital.services import TypedEntry, compare_campaign, save_typed_figures
 
 
-def _year(request) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
-
-
 @require(Capability.VIEW)
 def overview(request):
     organisation = _organisation_or_403(request)
     ensure_platforms(organisation)
-    year = _year(request)
+    year = _year(request, timezone.localdate().year)
     platforms = list(Platform.objects.filter(organisation=organisation))
     chosen = next((p for p in platforms if str(p.pk) == request.GET.get("platform")), None)
     loans = querysets.monthly_loans(organisation, year, chosen)
@@ -87,7 +78,12 @@ def overview(request):
         for material in querysets.LOAN_MATERIALS
         if material in split
     ]
-    chart = charts.loans_chart(months, year, organisation)
+    quotas = list(
+        QuotaChange.objects.filter(
+            platform__organisation=organisation, day__year=year
+        ).select_related("platform")
+    )
+    chart = charts.loans_chart(months, year, quotas)
     return render(
         request,
         "digital/overview.html",
@@ -110,12 +106,7 @@ def overview(request):
             "month_names": [_month_name(m)[:3] for m in range(1, 13)],
             "headline": headline_platform(organisation),
             "chart": chart,
-            "quotas": [
-                (q.day, quota_label(q))
-                for q in QuotaChange.objects.filter(
-                    platform__organisation=organisation, day__year=year
-                ).select_related("platform")
-            ],
+            "quotas": [(q.day, quota_label(q)) for q in quotas],
         },
     )
 

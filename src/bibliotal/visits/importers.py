@@ -29,10 +29,12 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
 from bibliotal.core.imports import (
+    MAX_ERRORS,
     ImportRejected,
     RowError,
     find_column,
     fingerprint,
+    limit_errors,
     missing_columns,
     open_table,
     parse_month,
@@ -46,7 +48,6 @@ from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pair
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
 
 CHUNK = 5000  # readings written at a time
-MAX_ERRORS = 200  # reported in full; the rest are counted
 PROGRESS_EVERY = 5000  # rows between two progress reports
 DAY = timedelta(days=1)
 
@@ -504,18 +505,7 @@ def import_counter_file(
     except _Rollback:
         pass
     if work is not None and work.errors:
-        errors = sorted(work.errors, key=lambda e: e.line)
-        if work.more_errors:
-            errors.append(
-                RowError(
-                    filename,
-                    errors[-1].line,
-                    "–",
-                    "",
-                    _("… and %(count)d more errors.") % {"count": work.more_errors},
-                )
-            )
-        raise ImportRejected(errors)
+        raise ImportRejected(limit_errors(work.errors, filename, more=work.more_errors))
     return work.result
 
 
