@@ -1,7 +1,8 @@
 """Fill the Danish catalogue from a dictionary module and compile it.
 
 Usage: python scripts/translate.py scripts/da_core.py [more dictionaries...]
-Existing translations are kept; entries not in any dictionary are listed as missing.
+Existing translations are kept; entries not in any dictionary are listed as missing. A message
+with a context (pgettext) is keyed "context|msgid".
 """
 
 import runpy
@@ -31,7 +32,8 @@ def main(paths: list[str]) -> int:
             entry.flags.remove("fuzzy")
             entry.msgstr = ""
             entry.msgstr_plural = {0: "", 1: ""} if entry.msgid_plural else {}
-        value = table.get(entry.msgid)
+        # A message with a context is looked up as "context|msgid".
+        value = table.get(f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid)
         if entry.msgid_plural:
             if isinstance(value, list):
                 entry.msgstr_plural = {0: value[0], 1: value[1]}

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "bibliotal.events",
     "bibliotal.visits",
     "bibliotal.digital",
+    "bibliotal.reports",
     "bibliotal.api",
 ]
 

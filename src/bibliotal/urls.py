@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/", include("bibliotal.events.urls")),
     path("visits/", include("bibliotal.visits.urls")),
     path("digital/", include("bibliotal.digital.urls")),
+    path("reports/", include("bibliotal.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),

@@ -1,7 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
-from bibliotal.api import core, digital, events, goals, guidance, teaching, visits
+from bibliotal.api import core, digital, events, goals, guidance, reports, teaching, visits
 from bibliotal.api.auth import api_auth
 
 api = NinjaAPI(
@@ -22,3 +22,4 @@ api.add_router("/", teaching.router)
 api.add_router("/", events.router)
 api.add_router("/", visits.router)
 api.add_router("/", digital.router)
+api.add_router("/", reports.router)

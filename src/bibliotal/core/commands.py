@@ -2,9 +2,27 @@
 
 import getpass
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from bibliotal.core import audit
+
+
+def organisation_named(name: str | None):
+    """The organisation a command works on: the one named, or the only one there is."""
+    from bibliotal.core.models import Organisation
+
+    organisations = Organisation.objects.all()
+    if name:
+        found = organisations.filter(name=name).first()
+        if found is None:
+            raise CommandError(f"No organisation is called {name!r}.")
+        return found
+    found = list(organisations[:2])
+    if not found:
+        raise CommandError("There is no organisation yet: create one at /admin/ first.")
+    if len(found) > 1:
+        raise CommandError("There are several organisations: name one with --organisation.")
+    return found[0]
 
 
 class AuditedCommand(BaseCommand):

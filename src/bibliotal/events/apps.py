@@ -15,6 +15,7 @@ class EventsConfig(AppConfig):
             EventsHeldProvider,
             FirstTimeParticipantsProvider,
         )
+        from bibliotal.events.indicators import statistics as events_statistics
         from bibliotal.goals import indicators
 
         audit.register(models.EventType)
@@ -25,3 +26,4 @@ class EventsConfig(AppConfig):
         indicators.attach_provider("event_participants", EventParticipantsProvider())
         indicators.attach_provider("events_held", EventsHeldProvider())
         indicators.contribute_provider("new_users", FirstTimeParticipantsProvider())
+        indicators.add_statistics_source(events_statistics)

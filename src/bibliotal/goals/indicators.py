@@ -164,6 +164,32 @@ def annotations(*, organisation, start: date, end: date, key: str) -> list[Annot
     return sorted(found, key=lambda a: a.start)
 
 
+@dataclass(frozen=True)
+class Statistic:
+    """A yearly figure an app reports for the statistics to Danmarks Statistik that no indicator
+    carries (user-education lessons, events without attendance), with how it was counted."""
+
+    key: str
+    value: float
+    note: str | Promise = ""
+
+
+_statistics_sources: list = []
+
+
+def add_statistics_source(source) -> None:
+    """``source(organisation=, start=, end=)`` returns Statistics; apps add one from ``ready``."""
+    if source not in _statistics_sources:
+        _statistics_sources.append(source)
+
+
+def statistics(*, organisation, start: date, end: date) -> list[Statistic]:
+    found = []
+    for source in _statistics_sources:
+        found.extend(source(organisation=organisation, start=start, end=end))
+    return found
+
+
 def get(key: str) -> Indicator:
     try:
         return _registry[key]

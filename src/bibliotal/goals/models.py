@@ -227,6 +227,7 @@ class Target(models.Model):
         def number(value: Decimal | None) -> str:
             if value is None:
                 return "?"
+            value = Decimal(str(value))  # an unsaved target may still hold an int or float
             decimals = 0 if value == value.to_integral_value() else 2
             return number_format(value, decimal_pos=decimals, force_grouping=True)
 
@@ -297,9 +298,39 @@ class GoalSettings(models.Model):
         ),
     )
 
+    word_achieved = models.CharField(
+        _("word for achieved"), max_length=60, blank=True, help_text=_("Empty: “Achieved”.")
+    )
+    word_on_track = models.CharField(
+        _("word for on track"), max_length=60, blank=True, help_text=_("Empty: “On track”.")
+    )
+    word_at_risk = models.CharField(
+        _("word for at risk"), max_length=60, blank=True, help_text=_("Empty: “At risk”.")
+    )
+    word_off_track = models.CharField(
+        _("word for off track"), max_length=60, blank=True, help_text=_("Empty: “Off track”.")
+    )
+    word_no_data = models.CharField(
+        _("word for no data"), max_length=60, blank=True, help_text=_("Empty: “No data”.")
+    )
+
     class Meta:
         verbose_name = _("goal settings")
         verbose_name_plural = _("goal settings")
 
     def __str__(self) -> str:
         return str(self.organisation)
+
+    def status_word(self, status: str) -> str:
+        """The organisation's own word for a status (its follow-up reports use them)."""
+        return status_word(status, self)
+
+
+def status_word(status: str, settings: GoalSettings | None = None) -> str:
+    own = getattr(settings, f"word_{status}", "") if settings is not None else ""
+    if own:
+        return own
+    try:
+        return str(Target.Status(status).label)
+    except ValueError:
+        return status

@@ -12,7 +12,9 @@ class GuidanceConfig(AppConfig):
         from bibliotal.goals import indicators
         from bibliotal.guidance import demo, models, signals  # noqa: F401  (registers them)
         from bibliotal.guidance.indicators import GuidanceProvider
+        from bibliotal.guidance.indicators import statistics as guidance_statistics
 
         audit.register(models.GuidanceTopic)
         audit.register(models.KioskDevice, exclude=("key_digest", "last_seen_at"))
         indicators.attach_provider("guidance", GuidanceProvider())
+        indicators.add_statistics_source(guidance_statistics)

@@ -23,6 +23,23 @@ class GuidanceProvider:
         return []
 
 
+def statistics(*, organisation, start, end):
+    """Guidance's part of Danmarks Statistik's user education: the IT cafés."""
+    from django.utils.translation import gettext_lazy as _
+
+    from bibliotal.goals.indicators import Statistic
+
+    totals = dst_user_education(organisation=organisation, start=start, end=end)
+    note = _(
+        "IT cafés and topics marked as user education: one lesson per service point and day, "
+        "each person helped a participant."
+    )
+    return [
+        Statistic("user_education_lessons", totals["lessons"], note),
+        Statistic("user_education_participants", totals["participants"], note),
+    ]
+
+
 def dst_user_education(*, organisation, start, end) -> dict:
     """Danmarks Statistik's user education from guidance: help at IT cafés and topics marked as
     user education. Lessons are the days an IT café or such topic was served at a service point;

@@ -12,6 +12,7 @@ class TeachingConfig(AppConfig):
         from bibliotal.goals import indicators
         from bibliotal.teaching import demo, models  # noqa: F401  (registers the demo step)
         from bibliotal.teaching.indicators import PupilsTaughtProvider
+        from bibliotal.teaching.indicators import statistics as teaching_statistics
 
         audit.register(models.Institution)
         audit.register(models.Course)
@@ -24,3 +25,4 @@ class TeachingConfig(AppConfig):
         )
         audit.register(models.TeachingSession, organisation=lambda s: s.branch.organisation_id)
         indicators.attach_provider("pupils_taught", PupilsTaughtProvider())
+        indicators.add_statistics_source(teaching_statistics)

@@ -80,6 +80,20 @@ class PupilsTaughtProvider:
         return []
 
 
+def statistics(*, organisation, start, end):
+    """Teaching's part of Danmarks Statistik's user education (brugerundervisning)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from bibliotal.goals.indicators import Statistic
+
+    totals = dst_user_education(organisation=organisation, start=start, end=end)
+    note = _("Taught sessions for school classes and groups with pupils present.")
+    return [
+        Statistic("user_education_lessons", totals["lessons"], note),
+        Statistic("user_education_participants", totals["participants"], note),
+    ]
+
+
 def dst_user_education(*, organisation, start, end) -> dict:
     """Danmarks Statistik's user education from teaching: lessons and participants."""
     totals = (

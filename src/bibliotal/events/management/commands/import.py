@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from bibliotal.core.commands import AuditedCommand, ProgressBar
+from bibliotal.core.commands import AuditedCommand, ProgressBar, organisation_named
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import Branch, Organisation
+from bibliotal.core.models import Branch
 
 
 class Command(AuditedCommand):
@@ -85,7 +85,7 @@ class Command(AuditedCommand):
         digital.add_argument("--organisation")
 
     def handle(self, *args, kind, **options):
-        organisation = self._organisation(options.pop("organisation", None))
+        organisation = organisation_named(options.pop("organisation", None))
         if kind == "visits":
             return self._visits(organisation, **options)
         if kind == "new-users":
@@ -240,13 +240,3 @@ class Command(AuditedCommand):
         for warning in result.warnings:
             self.stdout.write(warning)
         self.stdout.write(result.summary())
-
-    def _organisation(self, name):
-        found = list(
-            (Organisation.objects.filter(name=name) if name else Organisation.objects.all())[:2]
-        )
-        if len(found) != 1:
-            raise CommandError(
-                "Name the organisation with --organisation." if found else "No such organisation."
-            )
-        return found[0]

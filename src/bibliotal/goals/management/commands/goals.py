@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from bibliotal.core.commands import AuditedCommand
-from bibliotal.core.models import Organisation
+from bibliotal.core.commands import AuditedCommand, organisation_named
 
 
 class Command(AuditedCommand):
@@ -36,22 +35,8 @@ class Command(AuditedCommand):
         status.add_argument("--organisation")
 
     def handle(self, *args, action, **options):
-        organisation = self._organisation(options.pop("organisation", None))
+        organisation = organisation_named(options.pop("organisation", None))
         getattr(self, f"_{action}")(organisation=organisation, **options)
-
-    def _organisation(self, name):
-        organisations = Organisation.objects.all()
-        if name:
-            try:
-                return organisations.get(name=name)
-            except Organisation.DoesNotExist as exc:
-                raise CommandError(f"No organisation is called {name!r}.") from exc
-        found = list(organisations[:2])
-        if not found:
-            raise CommandError("There is no organisation yet: create one at /admin/ first.")
-        if len(found) > 1:
-            raise CommandError("There are several organisations: name one with --organisation.")
-        return found[0]
 
     def _import(self, *, organisation, file: Path, year, dry_run, **options):
         from bibliotal.goals.services import BudgetImportError, import_budget_document

@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.commands import AuditedCommand, organisation_named
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import Organisation
 
 
 class Command(AuditedCommand):
@@ -36,7 +35,7 @@ class Command(AuditedCommand):
             return
         from bibliotal.teaching.services import import_institutions
 
-        organisation = self._organisation(options.get("organisation"))
+        organisation = organisation_named(options.get("organisation"))
         file = options["file"]
         try:
             data = file.read_bytes()
@@ -56,12 +55,3 @@ class Command(AuditedCommand):
             f"{result.created} new, {result.updated} changed and "
             f"{result.unchanged} unchanged institutions {verb} imported."
         )
-
-    def _organisation(self, name):
-        found = Organisation.objects.filter(name=name) if name else Organisation.objects.all()
-        found = list(found[:2])
-        if len(found) != 1:
-            raise CommandError(
-                "Name the organisation with --organisation." if found else "No such organisation."
-            )
-        return found[0]

@@ -1,0 +1,85 @@
+"""/api/v1/reports: the goal follow-up and the statistics for Danmarks Statistik as files."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import Field, Path, Query, Router, Schema
+
+from bibliotal.api.auth import require
+from bibliotal.core.permissions import Capability, organisation_of
+from bibliotal.reports.services import make_report
+from bibliotal.reports.statistics import make_statistics
+
+router = Router(tags=["reports"])
+
+
+class ReportQuery(Schema):
+    format: Literal["pdf", "docx", "xlsx", "csv"] = "pdf"
+    at: date | None = Field(
+        None,
+        description="Figures per this date (default: today, or the last day of a past year); "
+        "before the year's end the report gives forecasts.",
+    )
+    lang: Literal["da", "en"] = "da"
+
+
+class StatisticsQuery(Schema):
+    format: Literal["csv", "xlsx"] = "csv"
+    lang: Literal["da", "en"] = "da"
+
+
+def _download(made) -> HttpResponse:
+    response = HttpResponse(made.data, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
+
+
+@router.get(
+    "/reports/{year}",
+    response={200: None},
+    summary="The goal follow-up (målopfølgning) of a budget year as PDF, DOCX, XLSX or CSV",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, named maalopfoelgning-<organisation>-<year>-<date>.",
+                "content": {
+                    "application/pdf": {},
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                    "text/csv": {},
+                },
+            }
+        }
+    },
+)
+def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le=2100)):
+    require(request, Capability.VIEW)
+    return _download(
+        make_report(
+            organisation=organisation_of(request.user),
+            year=year,
+            format=query.format,
+            at=query.at,
+            language=query.lang,
+        )
+    )
+
+
+@router.get(
+    "/reports/{year}/statistics",
+    response={200: None},
+    summary="The year's figures as Danmarks Statistik's concepts (ISO 2789), CSV or XLSX",
+)
+def statistics(request, query: Query[StatisticsQuery], year: int = Path(..., ge=2000, le=2100)):
+    require(request, Capability.VIEW)
+    return _download(
+        make_statistics(
+            organisation=organisation_of(request.user),
+            year=year,
+            format=query.format,
+            language=query.lang,
+        )
+    )

@@ -1,0 +1,320 @@
+"""The follow-up report (målopfølgning) and the statistics export, opened and read on the Herning
+demo: the numbers in every format are those of ``bibliotal goals status 2021 --format json``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.utils import formats, translation
+from docx import Document
+
+from bibliotal.core.models import Organisation
+from bibliotal.goals.models import BudgetYear, FocusArea, GoalSettings, Target
+from bibliotal.reports import services, statistics
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "reports"
+
+
+@pytest.fixture(scope="module")
+def herning(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module and removed after it."""
+    with django_db_blocker.unblock():
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+        yield Organisation.objects.get(name="Herning Bibliotekerne")
+        call_command("flush", "--no-input", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def status_2021(herning, django_db_blocker):
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("goals", "status", "2021", "--format", "json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture(scope="module")
+def files_2021(herning, django_db_blocker):
+    with django_db_blocker.unblock():
+        return {
+            format: services.make_report(organisation=herning, year=2021, format=format)
+            for format in services.FORMATS
+        }
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def danish(value: float) -> str:
+    with translation.override("da"):
+        return formats.number_format(round(value), decimal_pos=0, force_grouping=True)
+
+
+requires_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils is not installed (.ci/run installs it)"
+)
+
+
+def test_every_format_is_named_by_organisation_year_and_date(files_2021):
+    assert {made.filename for made in files_2021.values()} == {
+        f"maalopfoelgning-herning-bibliotekerne-2021-2021-12-31.{ext}"
+        for ext in ("pdf", "docx", "xlsx", "csv")
+    }
+    assert files_2021["pdf"].data.startswith(b"%PDF-")
+    assert files_2021["docx"].data[:2] == files_2021["xlsx"].data[:2] == b"PK"
+
+
+@requires_poppler
+def test_the_pdf_holds_every_target_with_the_numbers_of_goals_status(
+    files_2021, status_2021, tmp_path
+):
+    text = pdf_text(files_2021["pdf"].data, tmp_path)
+    assert "Målopfølgning 2021" in text
+    assert "Herning Bibliotekerne" in text
+    assert "Sammendrag af måltallene" in text
+    assert "Bilag: sådan tælles tallene" in text
+    # The founding document's own words for the focus areas.
+    assert "Udgøre et forpligtende møde-, være- og oplevelsessted" in text
+    assert len(status_2021) == 9
+    for row in status_2021:
+        assert row["indicator_name"] in text
+        assert danish(row["actual"]) in text, row["indicator"]
+        if row["baseline"] is not None:
+            assert danish(row["baseline"]) in text, row["indicator"]
+    assert "Ikke på rette vej" in text and "Opfyldt" in text
+    # Provenance: closures in both years of the visits target.
+    assert "Lukninger i 2021: COVID-19" in text
+    assert "Lukninger i 2020: COVID-19" in text
+
+
+@requires_poppler
+def test_the_pdf_pages_are_turned_into_pictures_for_a_person_to_look_at(files_2021, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / "maalopfoelgning-2021.pdf"
+    source.write_bytes(files_2021["pdf"].data)
+    for old in ARTIFACTS.glob("maalopfoelgning-2021-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", str(source), str(ARTIFACTS / "maalopfoelgning-2021")],
+        check=True,
+    )
+    pages = sorted(ARTIFACTS.glob("maalopfoelgning-2021-*.png"))
+    # Front page, summary, one page or more per focus area, the appendix.
+    assert len(pages) >= 8
+    assert all(page.read_bytes().startswith(b"\x89PNG") for page in pages)
+    fonts = subprocess.run(
+        ["pdffonts", str(source)], check=True, capture_output=True, text=True
+    ).stdout
+    assert "LibertinusSerif" in fonts  # the typst package's own font, embedded
+
+
+def test_the_docx_has_real_headings_and_tables_with_the_numbers(files_2021, status_2021):
+    document = Document(io.BytesIO(files_2021["docx"].data))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if "Heading" in p.style.name]
+    assert ("Heading 1", "Sammendrag af måltallene") in headings
+    assert ("Heading 1", "Bilag: sådan tælles tallene") in headings
+    level_two = [text for style, text in headings if style == "Heading 2"]
+    assert "Udfordring" in level_two and "Veje til målet" in level_two
+    assert "Vejledning: mindst 45.000" in level_two
+    summary = document.tables[0]
+    header = [cell.text for cell in summary.rows[0].cells]
+    assert header == ["Måltal", "Resultat", "Basis", "Ændring", "Målværdi", "Status"]
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in summary.rows[1:]}
+    assert len(rows) == len(status_2021)
+    guidance = next(r for r in status_2021 if r["indicator"] == "guidance")
+    assert rows["Vejledning: mindst 45.000"][1] == danish(guidance["actual"])
+    visits = next(r for r in status_2021 if r["indicator"] == "visits")
+    assert rows["Besøg: flere end i 2020"][2] == f"{danish(visits['baseline'])} (2020)"
+    # A chart per target, with its description as alternative text.
+    assert len(document.inline_shapes) == len(status_2021)
+    descriptions = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert all(descriptions)
+    assert document.core_properties.language == "da-DK"
+
+
+def test_the_xlsx_holds_the_engine_numbers_and_a_sheet_per_indicator(files_2021, status_2021):
+    workbook = openpyxl.load_workbook(io.BytesIO(files_2021["xlsx"].data))
+    summary = workbook["Sammendrag"]
+    header = [cell.value for cell in summary[4]]
+    key_column = header.index("Indikatornøgle")
+    rows = {row[key_column]: row for row in summary.iter_rows(min_row=5, values_only=True)}
+    for expected in status_2021:
+        row = rows[expected["indicator"]]
+        for key, heading in (
+            ("actual", "Resultat"),
+            ("baseline", "Basis, samme periode"),
+            ("target_value", "Målværdi"),
+            ("progress", "Andel af målet nået"),
+            ("forecast", "Prognose"),
+        ):
+            assert row[header.index(heading)] == expected[key], (expected["indicator"], key)
+        assert row[header.index("Statusnøgle")] == expected["status"]
+    assert len(workbook.sheetnames) == 1 + len(status_2021)
+    visits = workbook["Besøg"]
+    assert [c.value for c in visits[4]][:3] == ["Måned", "2021", "2020"]
+    months = list(visits.iter_rows(min_row=5, max_row=16, values_only=True))
+    assert months[0][0] == "januar" and months[11][0] == "december"
+    visits_row = next(r for r in status_2021 if r["indicator"] == "visits")
+    assert sum(row[1] for row in months) == pytest.approx(visits_row["actual"])
+    assert sum(row[2] for row in months) == pytest.approx(visits_row["baseline"])
+    unique = workbook["Unikke brugere af digitale plat"]
+    assert [c.value for c in unique[4]] == [
+        "Fra",
+        "Til",
+        "Unikke brugere af digitale platforme",
+        "Metode",
+    ]
+
+
+def test_the_csv_holds_the_engine_numbers(files_2021, status_2021):
+    text = files_2021["csv"].data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == len(status_2021)
+    for row, expected in zip(rows, status_2021, strict=True):
+        assert row["Indikatornøgle"] == expected["indicator"]
+        assert Decimal(row["Resultat"].replace(",", ".")) == Decimal(str(expected["actual"]))
+        assert row["Statusnøgle"] == expected["status"]
+
+
+@requires_poppler
+def test_a_mid_year_report_gives_the_forecasts_for_the_year(herning, tmp_path):
+    made = services.make_report(organisation=herning, year=2021, format="pdf", at=date(2021, 6, 30))
+    assert made.filename == "maalopfoelgning-herning-bibliotekerne-2021-2021-06-30.pdf"
+    text = pdf_text(made.data, tmp_path)
+    assert "Status pr. 30. juni 2021, med prognoser for året" in text
+    assert "Prognose for året" in text
+    assert "80 %-interval" in text
+
+
+@requires_poppler
+def test_the_report_comes_in_english_on_request(herning, tmp_path):
+    made = services.make_report(organisation=herning, year=2021, format="pdf", language="en")
+    text = pdf_text(made.data, tmp_path)
+    assert "Goal follow-up 2021" in text
+    assert "Summary of the targets" in text
+    assert "Appendix: how the figures are counted" in text
+    assert "357,587" in text  # English number format
+
+
+@pytest.fixture
+def empty_year(herning):
+    """A budget year whose targets have no figures at all."""
+    budget_year = BudgetYear.objects.create(organisation=herning, year=2030)
+    area = FocusArea.objects.create(
+        budget_year=budget_year, title="Et år uden tal", goal_text="Flere besøg."
+    )
+    Target.objects.create(
+        focus_area=area, indicator="visits", kind=Target.Kind.INCREASE, baseline_year=2029
+    )
+    Target.objects.create(
+        focus_area=area, indicator="guidance", kind=Target.Kind.AT_LEAST, threshold=45000
+    )
+    Target.objects.create(focus_area=area, kind=Target.Kind.QUALITATIVE, source_text="Mere liv.")
+    return budget_year
+
+
+@requires_poppler
+def test_a_year_without_figures_says_no_data_in_every_format(herning, empty_year, tmp_path):
+    made = {
+        format: services.make_report(organisation=herning, year=2030, format=format)
+        for format in services.FORMATS
+    }
+    text = pdf_text(made["pdf"].data, tmp_path)
+    assert "Et år uden tal" in text
+    assert text.count("Ingen data") >= 2
+    assert "Der er endnu ingen tal for 2030." not in text  # a fact for the comment page only
+    assert "Mere liv." in text  # the goal that still needs a target
+    document = Document(io.BytesIO(made["docx"].data))
+    assert [c.text for c in document.tables[0].rows[1].cells][-1] == "Ingen data"
+    workbook = openpyxl.load_workbook(io.BytesIO(made["xlsx"].data))
+    assert workbook["Besøg"]["A4"].value == "Ingen data"
+    assert "no_data" in made["csv"].data.decode("utf-8-sig")
+
+
+@requires_poppler
+def test_a_year_without_budget_goals_gives_a_report_that_says_so(herning, tmp_path):
+    made = services.make_report(organisation=herning, year=2019, format="pdf")
+    assert "Der er ingen budgetmål for 2019." in pdf_text(made.data, tmp_path)
+
+
+@requires_poppler
+def test_the_report_uses_the_organisations_status_words(herning, tmp_path):
+    GoalSettings.objects.update_or_create(
+        organisation=herning,
+        defaults={"word_achieved": "Målet er opfyldt", "word_off_track": "Målet er ikke opfyldt"},
+    )
+    made = services.make_report(organisation=herning, year=2021, format="pdf")
+    text = pdf_text(made.data, tmp_path)
+    assert "Målet er opfyldt" in text and "Målet er ikke opfyldt" in text
+    assert "Ikke på rette vej" not in text
+
+
+def test_a_comment_goes_into_the_report(herning):
+    target = Target.objects.get(focus_area__budget_year__year=2021, indicator="guidance")
+    target.comment = "Vejledningen faldt under nedlukningen.\n\nTelefonvejledning hjalp."
+    target.save()
+    made = services.make_report(organisation=herning, year=2021, format="docx")
+    paragraphs = [p.text for p in Document(io.BytesIO(made.data)).paragraphs]
+    start = paragraphs.index("Vejledning: mindst 45.000")
+    after = paragraphs[start:]
+    assert "Vejledningen faldt under nedlukningen." in after
+    assert "Telefonvejledning hjalp." in after
+
+
+def test_the_statistics_agree_with_the_indicators(herning, status_2021):
+    figures = {f.key: f for f in statistics.year_figures(organisation=herning, year=2021)}
+    by_indicator = {row["indicator"]: row for row in status_2021}
+    # Whole-year targets for all libraries: the goal's actual is the year's figure.
+    for key, indicator in (
+        ("visitors", "visits"),
+        ("guidance", "guidance"),
+        ("event_participants", "event_participants"),
+        ("ebook_loans", "ebook_loans"),
+        ("eaudiobook_loans", "eaudiobook_loans"),
+        ("child_ebook_loans", "child_ebook_loans"),
+    ):
+        assert figures[key].value == pytest.approx(by_indicator[indicator]["actual"]), key
+    assert figures["events"].value > 0
+    assert figures["user_education_lessons"].value > 0
+    assert figures["user_education_participants"].value >= figures["user_education_lessons"].value
+    assert all(f.note for f in figures.values())
+
+
+def test_the_statistics_export_as_csv_and_xlsx(herning):
+    made = statistics.make_statistics(organisation=herning, year=2021, format="csv")
+    assert made.filename == "statistik-herning-bibliotekerne-2021.csv"
+    rows = list(csv.reader(io.StringIO(made.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["Nøgle", "Danmarks Statistik", "ISO 2789", "År", "Værdi"]
+    visitors = next(r for r in rows if r[0] == "visitors")
+    assert visitors[1] == "Besøgende" and visitors[3] == "2021"
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(statistics.make_statistics(organisation=herning, year=2021, format="xlsx").data)
+    )
+    sheet = workbook["2021"]
+    values = {row[0]: row[4] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert values["visitors"] == pytest.approx(float(visitors[4].replace(",", ".")))
+
+
+def test_the_command_writes_the_report_and_the_statistics(herning, tmp_path):
+    target = tmp_path / "rapport.xlsx"
+    call_command("report", "2021", "--format", "xlsx", "-o", str(target), stderr=io.StringIO())
+    assert openpyxl.load_workbook(target)["Sammendrag"]["A1"].value.startswith("Målopfølgning")
+    stats = tmp_path / "dst.csv"
+    call_command(
+        "report", "2021", "--statistics", "--format", "csv", "-o", str(stats), stderr=io.StringIO()
+    )
+    assert "visitors" in stats.read_text(encoding="utf-8-sig")
