@@ -158,7 +158,7 @@ def test_the_xlsx_holds_the_engine_numbers_and_a_sheet_per_indicator(files_2021,
             ("actual", "Resultat"),
             ("baseline", "Basis, samme periode"),
             ("target_value", "Målværdi"),
-            ("progress", "Andel af målet nået"),
+            ("progress", "Andel af målet nået (%)"),
             ("forecast", "Prognose"),
         ):
             assert row[header.index(heading)] == expected[key], (expected["indicator"], key)
@@ -188,6 +188,9 @@ def test_the_csv_holds_the_engine_numbers(files_2021, status_2021):
         assert row["Indikatornøgle"] == expected["indicator"]
         assert Decimal(row["Resultat"].replace(",", ".")) == Decimal(str(expected["actual"]))
         assert row["Statusnøgle"] == expected["status"]
+        if expected["progress"] is not None:  # a share, written as per cent
+            share = Decimal(row["Andel af målet nået (%)"].replace(",", "."))
+            assert share == (Decimal(str(expected["progress"])) * 100).normalize()
 
 
 @requires_poppler

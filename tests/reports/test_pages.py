@@ -186,3 +186,18 @@ def test_the_report_per_a_mid_year_date_counts_to_that_date(world, year_2021):
     assert entry.row["actual"] == 181 * 150
     assert not entry.final and entry.forecast_text
     assert report.subtitle == "Status pr. 30. juni 2021, med prognoser for året"
+
+
+def test_a_date_outside_the_budget_years_is_not_a_crash(client, world, year_2021):
+    client.force_login(world.staff)
+    page = client.get(reverse("reports:report_detail", args=[2021]), {"at": "0001-01-01"})
+    assert page.status_code == 200
+    assert client.get("/api/v1/reports/2021", {"at": "0001-01-01"}).status_code == 422
+
+
+def test_facts_without_figures_say_why(world, year_2021, provide):
+    from bibliotal.reports import content
+
+    provide("guidance", FakeProvider())
+    entry = content.target_entry(year_2021, at=date(2021, 12, 31))
+    assert entry.facts == ["Der er endnu ikke registreret tal for perioden."]

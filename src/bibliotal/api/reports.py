@@ -7,6 +7,7 @@ from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
 
 from bibliotal.api.auth import require
 from bibliotal.core.permissions import Capability, organisation_of
@@ -29,6 +30,14 @@ class ReportQuery(Schema):
 class StatisticsQuery(Schema):
     format: Literal["csv", "xlsx"] = "csv"
     lang: Literal["da", "en"] = "da"
+
+
+def _organisation(request):
+    require(request, Capability.VIEW)
+    organisation = organisation_of(request.user)
+    if organisation is None:
+        raise HttpError(403, "Your account belongs to no organisation.")
+    return organisation
 
 
 def _download(made) -> HttpResponse:
@@ -56,10 +65,12 @@ def _download(made) -> HttpResponse:
     },
 )
 def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le=2100)):
-    require(request, Capability.VIEW)
+    organisation = _organisation(request)
+    if query.at is not None and not 2000 <= query.at.year <= 2100:
+        raise HttpError(422, "at must be a date between 2000 and 2100.")
     return _download(
         make_report(
-            organisation=organisation_of(request.user),
+            organisation=organisation,
             year=year,
             format=query.format,
             at=query.at,
@@ -74,10 +85,9 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
     summary="The year's figures as Danmarks Statistik's concepts (ISO 2789), CSV or XLSX",
 )
 def statistics(request, query: Query[StatisticsQuery], year: int = Path(..., ge=2000, le=2100)):
-    require(request, Capability.VIEW)
     return _download(
         make_statistics(
-            organisation=organisation_of(request.user),
+            organisation=_organisation(request),
             year=year,
             format=query.format,
             language=query.lang,

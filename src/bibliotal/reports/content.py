@@ -124,7 +124,8 @@ class Report:
 
     @property
     def final(self) -> bool:
-        return self.at >= date(self.year, 12, 31)
+        """The year is over for every target (a school-year target may run into the next)."""
+        return self.at >= date(self.year, 12, 31) and all(e.final for e in self.entries)
 
     @property
     def title(self) -> str:
@@ -245,11 +246,12 @@ def _estimated_share(computed) -> float | None:
     series = computed.current
     if series is None:
         return None
-    start, _end = computed.target.period()
-    total = series.total(start, computed.at)
+    # ``estimated`` covers every figure of the period's series, so it is set against all of them
+    # (a report per 30 June of a past year still holds the later months).
+    total = sum(series.values.values())
     if total <= 0:
         return None
-    return series.estimated / total
+    return min(series.estimated / total, 1.0)
 
 
 def provenance(computed) -> list[str]:
@@ -298,22 +300,30 @@ def suggested_facts(entry: TargetEntry) -> list[str]:
     target, row = entry.target, entry.row
     facts = []
     if row["actual"] is None:
-        facts.append(_("There are no figures for %(year)s yet.") % {"year": target.year})
-        return facts
+        # Say why, in the engine's words: no figures, no population, not comparable yet, …
+        return list(entry.computed.notes) or [
+            _("There are no figures for %(year)s yet.") % {"year": target.year}
+        ]
     when = (
         _("in %(year)s") % {"year": target.year}
         if entry.final
         else _("by %(date)s") % {"date": formats.date_format(entry.computed.at, "j. F Y")}
     )
-    facts.append(
-        _("Result %(when)s: %(actual)s %(unit)s against a target of %(target)s.")
-        % {
-            "when": when,
-            "actual": entry.number("actual"),
-            "unit": entry.unit,
-            "target": entry.target_text,
-        }
-    )
+    if row["target_value"] is None:
+        facts.append(
+            _("Result %(when)s: %(actual)s %(unit)s.")
+            % {"when": when, "actual": entry.number("actual"), "unit": entry.unit}
+        )
+    else:
+        facts.append(
+            _("Result %(when)s: %(actual)s %(unit)s against a target of %(target)s.")
+            % {
+                "when": when,
+                "actual": entry.number("actual"),
+                "unit": entry.unit,
+                "target": entry.target_text,
+            }
+        )
     if entry.change is not None and target.baseline_year:
         facts.append(
             _("That is %(change)s compared with the same period of %(year)s (%(baseline)s).")
@@ -487,6 +497,18 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
     if status:
         rows.append((_("Status"), entry.status_label))
     return rows
+
+
+def needs_target_text(target: Target) -> str:
+    """A goal still without a measurable target, with its comment and any status set by hand."""
+    text = target.source_text.strip() or str(target.focus_area.title)
+    if target.status_override:
+        text += " — " + _("Status: %(status)s.") % {"status": target.get_status_override_display()}
+        if target.override_reason:
+            text += " " + target.override_reason.strip()
+    if target.comment.strip():
+        text += " — " + target.comment.strip()
+    return text
 
 
 def paragraphs(text: str) -> list[str]:

@@ -92,7 +92,7 @@ def document_data(report: content.Report) -> dict:
                     for title, paras in content.area_sections(area.area)
                 ],
                 "targets": targets,
-                "needs_target": [t.source_text for t in area.needs_target],
+                "needs_target": [content.needs_target_text(t) for t in area.needs_target],
                 "comment": content.paragraphs(area.area.comment),
             }
         )

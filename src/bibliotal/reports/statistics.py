@@ -15,7 +15,7 @@ from datetime import date
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -37,7 +37,7 @@ CONCEPTS = [
     Concept(
         "visitors",
         gettext_lazy("Visitors"),
-        "Library visits",
+        "Visits",
         "visits",
         gettext_lazy(
             "Entries counted by the people counters at every entrance: (in + out) / 2 where a "
@@ -156,9 +156,12 @@ def year_figures(*, organisation, year: int) -> list[Figure]:
             if concept.key == "event_participants":
                 missing = sum(s.value for s in reported.get("events_without_attendance", []))
                 if missing:
-                    note += " " + _(
+                    note += " " + ngettext(
+                        "%(count)d held event has no attendance registered yet and is missing "
+                        "from the figure.",
                         "%(count)d held events have no attendance registered yet and are missing "
-                        "from the figure."
+                        "from the figure.",
+                        missing,
                     ) % {"count": missing}
         else:
             parts = reported.get(concept.key, [])

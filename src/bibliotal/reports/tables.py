@@ -27,6 +27,7 @@ from bibliotal.reports import content
 NUMBER = "#,##0"
 DECIMAL = "#,##0.0"
 PERCENT = "0%"
+PER_CENT = {"progress", "change_ratio"}  # shares: formatted as % in the XLSX, ×100 in the CSV
 
 
 def summary_columns() -> list[tuple[str, str]]:
@@ -48,7 +49,7 @@ def summary_columns() -> list[tuple[str, str]]:
         ("change", pgettext("report", "Change")),
         ("change_ratio", _("Change in per cent")),
         ("target_value", _("Target value")),
-        ("progress", _("Share of the target reached")),
+        ("progress", _("Share of the target reached (%)")),
         ("forecast", _("Forecast")),
         ("forecast_low", _("Forecast, low (80 %)")),
         ("forecast_high", _("Forecast, high (80 %)")),
@@ -205,7 +206,7 @@ def render_xlsx(report: content.Report) -> bytes:
         page["A2"] = safe_cell(
             _("%(unit)s · libraries: %(scope)s · figures per %(date)s")
             % {
-                "unit": content.unit_label(entry.target).capitalize(),
+                "unit": str(entry.target.indicator_object.unit).capitalize(),
                 "scope": entry.scope,
                 "date": formats.date_format(report.at),
             }
@@ -244,6 +245,8 @@ def render_csv(report: content.Report) -> bytes:
             if isinstance(value, bool):
                 cells.append(safe_cell(value))
             elif isinstance(value, int | float):
+                if key in PER_CENT:
+                    value = value * 100  # a share as per cent, as the column says
                 # Numbers are never formulas; only text goes through the guard.
                 text = f"{value:.4f}".rstrip("0").rstrip(".")
                 cells.append(text.replace(".", ",") if danish else text)

@@ -18,9 +18,10 @@ from bibliotal.reports.forms import StatusWordsForm, TargetCommentForm
 
 def _at(request, year: int) -> date:
     try:
-        return date.fromisoformat(request.GET.get("at", ""))
+        chosen = date.fromisoformat(request.GET.get("at", ""))
     except ValueError:
         return reporting.default_reference_date(year)
+    return chosen if 2000 <= chosen.year <= 2100 else reporting.default_reference_date(year)
 
 
 def _language(request) -> str:

@@ -141,7 +141,7 @@ def render(report: content.Report) -> bytes:
         if area.needs_target:
             document.add_heading(labels["needs_target"], level=2)
             for target in area.needs_target:
-                document.add_paragraph(target.source_text, style="List Bullet")
+                document.add_paragraph(content.needs_target_text(target), style="List Bullet")
         if area.area.comment.strip():
             document.add_heading(labels["area_comment"], level=2)
             _paragraphs(document, content.paragraphs(area.area.comment))
