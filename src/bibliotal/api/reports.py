@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -40,12 +39,6 @@ def _organisation(request):
     return organisation
 
 
-def _download(made) -> HttpResponse:
-    response = HttpResponse(made.data, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    return response
-
-
 @router.get(
     "/reports/{year}",
     response={200: None},
@@ -68,7 +61,7 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
     organisation = _organisation(request)
     if query.at is not None and not 2000 <= query.at.year <= 2100:
         raise HttpError(422, "at must be a date between 2000 and 2100.")
-    return _download(
+    return (
         make_report(
             organisation=organisation,
             year=year,
@@ -76,7 +69,7 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
             at=query.at,
             language=query.lang,
         )
-    )
+    ).download()
 
 
 @router.get(
@@ -85,11 +78,11 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
     summary="The year's figures as Danmarks Statistik's concepts (ISO 2789), CSV or XLSX",
 )
 def statistics(request, query: Query[StatisticsQuery], year: int = Path(..., ge=2000, le=2100)):
-    return _download(
+    return (
         make_statistics(
             organisation=_organisation(request),
             year=year,
             format=query.format,
             language=query.lang,
         )
-    )
+    ).download()

@@ -63,6 +63,16 @@ def default_reference_date(year: int) -> date:
     return today if today.year == year else date(year, 12, 31)
 
 
+def reference_date(raw: str, year: int) -> date:
+    """The "per" date a page was asked for (``?at=``), or the default for a missing, malformed
+    or far-off date (outside 2000–2100 no baseline year can be shifted to)."""
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        return default_reference_date(year)
+    return chosen if 2000 <= chosen.year <= 2100 else default_reference_date(year)
+
+
 def scope_branches(target: Target) -> list[Branch]:
     organisation = target.focus_area.budget_year.organisation
     branches = Branch.objects.filter(organisation=organisation).select_related("organisation")
@@ -278,20 +288,32 @@ def year_targets(*, organisation, year: int):
     return budget_year, list(targets)
 
 
+def year_progress(*, organisation, year: int, at: date):
+    """The year's targets in order, each with its progress (None for a qualitative goal that
+    still needs a target), computed with the organisation's settings and one shared cache of
+    opening calendars. Returns the budget year (None if there is none), the pairs and the
+    settings (None if the organisation has not set any)."""
+    budget_year, targets = year_targets(organisation=organisation, year=year)
+    settings = GoalSettings.objects.filter(organisation=organisation).first()
+    ratio = float(settings.at_risk_ratio) if settings else 0.95
+    cache: dict = {}
+    pairs = [
+        (
+            target,
+            None
+            if target.is_qualitative
+            else compute_target_progress(target, at=at, at_risk_ratio=ratio, cache=cache),
+        )
+        for target in targets
+    ]
+    return budget_year, pairs, settings
+
+
 def status_rows(*, organisation, year: int, at: date | None = None) -> list[dict]:
     """One row per measurable target: the fields of ``goals status --format json`` and the API."""
     at = at or default_reference_date(year)
-    _budget_year, targets = year_targets(organisation=organisation, year=year)
-    settings = GoalSettings.objects.filter(organisation=organisation).first()
-    ratio = float(settings.at_risk_ratio) if settings else 0.95
-    rows = []
-    cache: dict = {}
-    for target in targets:
-        if target.is_qualitative:
-            continue
-        computed = compute_target_progress(target, at=at, at_risk_ratio=ratio, cache=cache)
-        rows.append(status_row(computed))
-    return rows
+    _budget_year, pairs, _settings = year_progress(organisation=organisation, year=year, at=at)
+    return [status_row(computed) for _target, computed in pairs if computed is not None]
 
 
 def _number(value):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 
 from django.contrib import messages
 from django.http import Http404
@@ -19,17 +18,8 @@ from bibliotal.goals.forms import (
     FocusAreaCommentForm,
     TargetForm,
 )
-from bibliotal.goals.models import BudgetYear, FocusArea, GoalSettings, Target
+from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.services import BudgetImportError, import_budget_document
-
-
-def _reference_date(request, year: int) -> date:
-    raw = request.GET.get("at", "")
-    try:
-        chosen = date.fromisoformat(raw)
-    except ValueError:
-        return reporting.default_reference_date(year)
-    return chosen
 
 
 @require(Capability.VIEW)
@@ -45,21 +35,15 @@ def year_list(request):
 def year_detail(request, year: int):
     organisation = _organisation_or_403(request)
     budget_year = get_object_or_404(BudgetYear, organisation=organisation, year=year)
-    at = _reference_date(request, year)
-    settings = GoalSettings.objects.filter(organisation=organisation).first()
-    ratio = float(settings.at_risk_ratio) if settings else 0.95
-    _by, targets = reporting.year_targets(organisation=organisation, year=year)
+    at = reporting.reference_date(request.GET.get("at", ""), year)
+    _by, pairs, _settings = reporting.year_progress(organisation=organisation, year=year, at=at)
     by_area: dict[int, list] = {}
-    cache: dict = {}  # the targets share opening calendars
     needs_target = []
-    for target in targets:
-        if target.is_qualitative:
+    for target, computed in pairs:
+        if computed is None:
             needs_target.append(target)
-            continue
-        computed = reporting.compute_target_progress(
-            target, at=at, at_risk_ratio=ratio, cache=cache
-        )
-        by_area.setdefault(target.focus_area_id, []).append(computed)
+        else:
+            by_area.setdefault(target.focus_area_id, []).append(computed)
     areas = [
         {
             "area": area,
@@ -96,7 +80,7 @@ def _target(request, year: int, pk: int) -> Target:
 @require(Capability.VIEW)
 def target_detail(request, year: int, pk: int):
     target = _target(request, year, pk)
-    at = _reference_date(request, year)
+    at = reporting.reference_date(request.GET.get("at", ""), year)
     computed = reporting.compute_target_progress(target, at=at)
     return render(
         request,

@@ -383,7 +383,8 @@ def target_entry(target: Target, *, at: date) -> TargetEntry | None:
         return None
     organisation = target.focus_area.budget_year.organisation
     settings = GoalSettings.objects.filter(organisation=organisation).first()
-    computed = reporting.compute_target_progress(target, at=at)
+    ratio = float(settings.at_risk_ratio) if settings else None
+    computed = reporting.compute_target_progress(target, at=at, at_risk_ratio=ratio)
     return _entry(target, computed, settings, charts=False)
 
 
@@ -395,24 +396,20 @@ def build_report(
     ``charts`` False leaves the charts out, for pages that show only the figures.
     """
     at = at or reporting.default_reference_date(year)
-    budget_year, targets = reporting.year_targets(organisation=organisation, year=year)
+    budget_year, pairs, settings = reporting.year_progress(
+        organisation=organisation, year=year, at=at
+    )
     report = Report(organisation, year, at, language, timezone.localdate(), budget_year)
     if budget_year is None:
         return report
-    settings = GoalSettings.objects.filter(organisation=organisation).first()
-    ratio = float(settings.at_risk_ratio) if settings else 0.95
-    cache: dict = {}
     by_area: dict[int, list[TargetEntry]] = {}
     needs: dict[int, list[Target]] = {}
-    for target in targets:
-        if target.is_qualitative:
+    for target, computed in pairs:
+        if computed is None:
             needs.setdefault(target.focus_area_id, []).append(target)
-            continue
-        computed = reporting.compute_target_progress(
-            target, at=at, at_risk_ratio=ratio, cache=cache
-        )
-        entry = _entry(target, computed, settings, charts=charts)
-        by_area.setdefault(target.focus_area_id, []).append(entry)
+        else:
+            entry = _entry(target, computed, settings, charts=charts)
+            by_area.setdefault(target.focus_area_id, []).append(entry)
     report.areas = [
         AreaEntry(area, by_area.get(area.pk, []), needs.get(area.pk, []))
         for area in budget_year.focus_areas.all()

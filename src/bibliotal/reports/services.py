@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from django.http import HttpResponse
 from django.utils import translation
 
 from bibliotal.reports import content
@@ -26,6 +27,12 @@ class ReportFile:
     filename: str
     content_type: str
     data: bytes
+
+    def download(self) -> HttpResponse:
+        """The file as an attachment (the page's buttons and the API answer alike)."""
+        response = HttpResponse(self.data, content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
 
 
 def slug(text: str) -> str:

@@ -8,7 +8,6 @@ the registry's statistics sources. Each row says how it was counted.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 
 from bibliotal.core.exports import safe_cell
 from bibliotal.goals import indicators
-from bibliotal.reports import services
+from bibliotal.reports import services, tables
 
 
 @dataclass(frozen=True)
@@ -204,22 +203,9 @@ def _cells(figure: Figure, year: int) -> list:
 
 
 def render_csv(figures: list[Figure], *, year: int, language: str) -> bytes:
-    danish = language.startswith("da")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if danish else ",", lineterminator="\r\n")
-    writer.writerow(columns())
-    for figure in figures:
-        row = []
-        for value in _cells(figure, year):
-            if value is None:
-                row.append("")
-            elif isinstance(value, int | float):
-                text = f"{value:.2f}".rstrip("0").rstrip(".")
-                row.append(text.replace(".", ",") if danish else text)
-            else:
-                row.append(safe_cell(value))
-        writer.writerow(row)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return tables.csv_bytes(
+        columns(), [_cells(figure, year) for figure in figures], language=language
+    )
 
 
 def render_xlsx(figures: list[Figure], *, organisation, year: int) -> bytes:
@@ -231,9 +217,7 @@ def render_xlsx(figures: list[Figure], *, organisation, year: int) -> bytes:
         % {"year": year, "organisation": organisation}
     )
     sheet["A1"].font = Font(bold=True, size=13)
-    for position, heading in enumerate(columns(), start=1):
-        cell = sheet.cell(row=3, column=position, value=heading)
-        cell.font = Font(bold=True)
+    tables.heading_row(sheet, 3, columns())
     for offset, figure in enumerate(figures):
         for position, value in enumerate(_cells(figure, year), start=1):
             cell = sheet.cell(row=4 + offset, column=position, value=safe_cell(value))
@@ -241,8 +225,7 @@ def render_xlsx(figures: list[Figure], *, organisation, year: int) -> bytes:
                 cell.number_format = "#,##0"
             if position == 7:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, width in zip("ABCDEFGH", [26, 34, 30, 8, 12, 12, 70, 22], strict=True):
-        sheet.column_dimensions[letter].width = width
+    tables.column_widths(sheet, [26, 34, 30, 8, 12, 12, 70, 22])
     sheet.freeze_panes = "A4"
     out = io.BytesIO()
     workbook.save(out)

@@ -97,14 +97,14 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _heading_row(sheet, row: int, headings: list[str]) -> None:
+def heading_row(sheet, row: int, headings: list[str]) -> None:
     for column, heading in enumerate(headings, start=1):
         cell = sheet.cell(row=row, column=column, value=safe_cell(heading))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _widths(sheet, widths: list[int]) -> None:
+def column_widths(sheet, widths: list[int]) -> None:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
@@ -180,7 +180,7 @@ def render_xlsx(report: content.Report) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = safe_cell(report.subtitle)
     columns = summary_columns()
-    _heading_row(sheet, 4, [heading for _key, heading in columns])
+    heading_row(sheet, 4, [heading for _key, heading in columns])
     for offset, entry in enumerate(report.entries):
         record = summary_record(entry)
         for position, (key, _heading) in enumerate(columns, start=1):
@@ -192,7 +192,7 @@ def render_xlsx(report: content.Report) -> bytes:
     if not report.entries:
         sheet.cell(row=5, column=1, value=_("No data"))
     sheet.freeze_panes = "A5"
-    _widths(sheet, [40, 18, 26, 22, 18, 16, *([13] * (len(columns) - 8)), 40, 60])
+    column_widths(sheet, [40, 18, 26, 22, 18, 16, *([13] * (len(columns) - 8)), 40, 60])
 
     seen = set()
     for entry in report.entries:
@@ -215,14 +215,14 @@ def render_xlsx(report: content.Report) -> bytes:
         if not rows:
             page["A4"] = _("No data")
             continue
-        _heading_row(page, 4, headings)
+        heading_row(page, 4, headings)
         for offset, values in enumerate(rows):
             for position, value in enumerate(values, start=1):
                 _write(page.cell(row=5 + offset, column=position), value, NUMBER)
             if values and values[0] in (_("Total"), _("Of which estimated")):
                 page.cell(row=5 + offset, column=1).font = Font(bold=True)
         page.freeze_panes = "B5"
-        _widths(page, [20, *([14] * (len(headings) - 1))])
+        column_widths(page, [20, *([14] * (len(headings) - 1))])
     workbook.properties.title = f"{report.title} – {report.organisation}"
     workbook.properties.creator = "Bibliotal"
     out = io.BytesIO()
@@ -230,29 +230,43 @@ def render_xlsx(report: content.Report) -> bytes:
     return out.getvalue()
 
 
-def render_csv(report: content.Report) -> bytes:
-    """Danish: semicolons and decimal commas, as Danish Excel opens them; English: commas."""
-    danish = report.language.startswith("da")
+def csv_cell(value, *, danish: bool):
+    """A CSV cell: numbers without trailing zeros (decimal comma in Danish), dates in ISO form,
+    text through the formula guard. Numbers are never formulas, so they skip the guard."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return safe_cell(value)
+    if isinstance(value, int | float):
+        text = f"{value:.4f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if danish else text
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe_cell(value)
+
+
+def csv_bytes(headings: list[str], rows, *, language: str) -> bytes:
+    """Danish: semicolons and decimal commas, as Danish Excel opens them; English: commas. UTF-8
+    with a BOM, so Excel reads æøå."""
+    danish = language.startswith("da")
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if danish else ",", lineterminator="\r\n")
+    writer.writerow(headings)
+    for row in rows:
+        writer.writerow([csv_cell(value, danish=danish) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def render_csv(report: content.Report) -> bytes:
     columns = summary_columns()
-    writer.writerow([heading for _key, heading in columns])
+    rows = []
     for entry in report.entries:
         record = summary_record(entry)
-        cells = []
-        for key, _heading in columns:
-            value = record[key]
-            if isinstance(value, bool):
-                cells.append(safe_cell(value))
-            elif isinstance(value, int | float):
-                if key in PER_CENT:
-                    value = value * 100  # a share as per cent, as the column says
-                # Numbers are never formulas; only text goes through the guard.
-                text = f"{value:.4f}".rstrip("0").rstrip(".")
-                cells.append(text.replace(".", ",") if danish else text)
-            elif isinstance(value, date):
-                cells.append(value.isoformat())
-            else:
-                cells.append(safe_cell(value))
-        writer.writerow(cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append(
+            [
+                # A share as per cent, as the column says (the XLSX formats it as per cent).
+                record[key] * 100 if key in PER_CENT and record[key] is not None else record[key]
+                for key, _heading in columns
+            ]
+        )
+    return csv_bytes([heading for _key, heading in columns], rows, language=report.language)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,11 +16,7 @@ from bibliotal.reports.forms import StatusWordsForm, TargetCommentForm
 
 
 def _at(request, year: int) -> date:
-    try:
-        chosen = date.fromisoformat(request.GET.get("at", ""))
-    except ValueError:
-        return reporting.default_reference_date(year)
-    return chosen if 2000 <= chosen.year <= 2100 else reporting.default_reference_date(year)
+    return reporting.reference_date(request.GET.get("at", ""), year)
 
 
 def _language(request) -> str:
@@ -29,12 +24,6 @@ def _language(request) -> str:
     if chosen in services.LANGUAGES:
         return chosen
     return "en" if (translation.get_language() or "da").startswith("en") else "da"
-
-
-def _download(made: services.ReportFile) -> HttpResponse:
-    response = HttpResponse(made.data, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    return response
 
 
 @require(Capability.VIEW)
@@ -92,7 +81,7 @@ def report_download(request, year: int):
         at=_at(request, year),
         language=_language(request),
     )
-    return _download(made)
+    return made.download()
 
 
 @require(Capability.VIEW)
@@ -101,11 +90,11 @@ def statistics_download(request, year: int):
     format = request.GET.get("format", "csv")
     if format not in ("csv", "xlsx"):
         format = "csv"
-    return _download(
+    return (
         statistics.make_statistics(
             organisation=organisation, year=year, format=format, language=_language(request)
         )
-    )
+    ).download()
 
 
 @require(Capability.MANAGE)
