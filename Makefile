@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: $(STAMP)
-	$(BIN)/bibliotal demo
+	BIBLIOTAL_ALLOW_LOCAL_SOURCES=true $(BIN)/bibliotal demo
 
 test: lint check test-sqlite test-postgres
 

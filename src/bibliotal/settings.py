@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "bibliotal.core",
     "bibliotal.goals",
     "bibliotal.guidance",
@@ -136,6 +138,14 @@ EMAIL_BACKEND = envconf.env_str(
 DEFAULT_FROM_EMAIL = envconf.env_str("BIBLIOTAL_FROM_EMAIL", "bibliotal@localhost")
 # A teacher's name and e-mail are deleted this many days after the class was taught.
 BIBLIOTAL_TEACHER_CONTACT_DAYS = envconf.env_int("BIBLIOTAL_TEACHER_CONTACT_DAYS", 30, minimum=0)
+
+# Integrations (library website, Danmarks Statistik) fetch only from their configured host and
+# never from a private or local address, unless this is on (tests, the demo's fake website).
+BIBLIOTAL_ALLOW_LOCAL_SOURCES = envconf.env_bool("BIBLIOTAL_ALLOW_LOCAL_SOURCES", False)
+
+# Background tasks (the nightly sync) are kept in the database: `bibliotal worker` runs them.
+# No broker is needed on one machine; on PostgreSQL several workers can share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

@@ -347,3 +347,55 @@ def organisation_step(context: DemoContext) -> None:
         if own and not membership.branches.exists():
             membership.branches.set([branches[name] for name in own])
         context.users.append((username, role.label, PASSWORD))
+
+
+# -- the library website ------------------------------------------------------------------------
+
+
+@demo_step(order=60, name="website")
+def website_step(context: DemoContext) -> None:
+    """Herning's website as dpl-cms would serve it (``core.fakesite``): synced once while the
+    demo loads, with one library and two categories left for an administrator to map."""
+    from django.test.utils import override_settings
+
+    from bibliotal.core import fakesite
+    from bibliotal.core.models import Website, WebsiteBranch
+    from bibliotal.core.website import sync_opening_hours
+    from bibliotal.events.dplcms import sync_events
+    from bibliotal.events.models import CategoryMapping, EventType
+
+    organisation = context.organisation
+    branches = {b.name: b for b in context.branches()}
+    Branch.objects.filter(pk=branches[HAMMERUM].pk, isil="").update(isil="DK-765705")
+    for identifier, name, _isil in fakesite.LIBRARIES[:5]:
+        WebsiteBranch.objects.get_or_create(
+            organisation=organisation,
+            kind=WebsiteBranch.Kind.ID,
+            value=str(identifier),
+            defaults={"branch": branches[name]},
+        )
+    literature = EventType.objects.filter(
+        organisation=organisation, name="Forfatterarrangement"
+    ).first()
+    CategoryMapping.objects.get_or_create(
+        organisation=organisation, category="Litteratur", defaults={"event_type": literature}
+    )
+    server = fakesite.start()
+    try:
+        website, _created = Website.objects.get_or_create(
+            organisation=organisation,
+            defaults={"url": f"http://127.0.0.1:{server.server_address[1]}"},
+        )
+        Website.objects.filter(pk=website.pk).update(
+            url=f"http://127.0.0.1:{server.server_address[1]}"
+        )
+        website.refresh_from_db()
+        with override_settings(BIBLIOTAL_ALLOW_LOCAL_SOURCES=True):
+            events = sync_events(website=website, trigger="command")
+            hours = sync_opening_hours(website=website, trigger="command")
+    finally:
+        server.shutdown()
+        server.server_close()
+    # From now on `bibliotal demo` serves the fake website here while it serves Bibliotal.
+    Website.objects.filter(pk=website.pk).update(url=f"http://127.0.0.1:{fakesite.PORT}")
+    context.log.append(f"Library website (fake dpl-cms): {events.summary()} {hours.summary()}")

@@ -536,3 +536,232 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.filename} ({self.imported_at:%Y-%m-%d})"
+
+
+class Integration(models.TextChoices):
+    WEBSITE_EVENTS = "website_events", _("Events from the library website")
+    WEBSITE_HOURS = "website_hours", _("Opening hours from the library website")
+    STATBANK = "statbank", _("Danmarks Statistik (Statbank)")
+
+
+class IntegrationRun(models.Model):
+    """One sync or import of an integration: when, from where, what changed, what failed."""
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", _("command")
+        TASK = "task", _("nightly task")
+        PAGE = "page", _("page")
+        FILE = "file", _("file")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="integration_runs",
+        verbose_name=_("organisation"),
+    )
+    integration = models.CharField(_("integration"), max_length=20, choices=Integration.choices)
+    trigger = models.CharField(
+        _("started by"), max_length=10, choices=Trigger.choices, default=Trigger.COMMAND
+    )
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    summary = models.TextField(_("what changed"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    unmapped = models.JSONField(_("not mapped"), default=list, blank=True)
+    error = models.TextField(_("what failed"), blank=True)
+
+    class Meta:
+        verbose_name = _("integration run")
+        verbose_name_plural = _("integration runs")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["organisation", "integration", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_integration_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Website(models.Model):
+    """The library's website on dpl-cms: its address, entered once by an administrator."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="website",
+        verbose_name=_("organisation"),
+    )
+    url = models.URLField(
+        _("address of the library website"),
+        help_text=_("For example https://herningbib.dk. Only this host is contacted."),
+    )
+    active = models.BooleanField(_("sync every night"), default=True)
+    events_days_back = models.PositiveSmallIntegerField(
+        _("events from this many days back"),
+        default=30,
+        validators=[MaxValueValidator(400)],
+        help_text=_("Events that disappear from the website within this window are marked."),
+    )
+    hours_days_ahead = models.PositiveSmallIntegerField(
+        _("opening hours this many days ahead"), default=90, validators=[MaxValueValidator(400)]
+    )
+
+    class Meta:
+        verbose_name = _("library website")
+        verbose_name_plural = _("library websites")
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return (urlsplit(self.url).hostname or "").lower()
+
+    def endpoint(self, path: str, **params) -> str:
+        from urllib.parse import urlencode
+
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return f"{self.url.rstrip('/')}{path}" + (f"?{query}" if query else "")
+
+
+class WebsiteBranch(models.Model):
+    """How the website names a library (in events) or numbers it (in opening hours)."""
+
+    class Kind(models.TextChoices):
+        NAME = "name", _("name in events")
+        ID = "id", _("branch id in opening hours")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="website_branches",
+        verbose_name=_("organisation"),
+    )
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices)
+    value = models.CharField(_("on the website"), max_length=200)
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("library in Bibliotal"),
+        help_text=_("Empty: not mapped yet, listed for an administrator."),
+    )
+    ignored = models.BooleanField(
+        _("not ours"), default=False, help_text=_("Not one of the organisation's libraries.")
+    )
+
+    class Meta:
+        verbose_name = _("website library")
+        verbose_name_plural = _("website libraries")
+        ordering = ["organisation", "kind", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "value"], name="website_branch_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} → {self.branch or '—'}"
+
+    @property
+    def mapped(self) -> bool:
+        return self.branch_id is not None or self.ignored
+
+
+class OpeningCategory(models.Model):
+    """What a category of the website's opening hours means for open hours."""
+
+    class Kind(models.TextChoices):
+        STAFFED = "staffed", _("Staffed")
+        SELF_SERVICE = "self_service", _("Self-service")
+        NOT_OPEN = "not_open", _("Not open to visitors")
+
+    DEFAULTS = {
+        "Åbent": Kind.STAFFED,
+        "Med betjening": Kind.STAFFED,
+        "Selvbetjening": Kind.SELF_SERVICE,
+        "Borgerservice": Kind.NOT_OPEN,
+        "Telefontid": Kind.NOT_OPEN,
+    }
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="opening_categories",
+        verbose_name=_("organisation"),
+    )
+    title = models.CharField(_("category on the website"), max_length=100)
+    kind = models.CharField(
+        _("means"),
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("Empty: not mapped yet; its hours do not count until it is."),
+    )
+
+    class Meta:
+        verbose_name = _("opening-hours category")
+        verbose_name_plural = _("opening-hours categories")
+        ordering = ["organisation", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title"], name="opening_category_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.get_kind_display() or '—'}"
+
+
+class CalendarHours(models.Model):
+    """One opening-hours instance of the day-level calendar (from the library website)."""
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="calendar_hours", verbose_name=_("library")
+    )
+    date = models.DateField(_("date"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+    category = models.CharField(_("category"), max_length=100)
+    source_id = models.CharField(_("id on the website"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar hours")
+        verbose_name_plural = _("calendar hours")
+        ordering = ["branch", "date", "opens"]
+        indexes = [models.Index(fields=["branch", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.date} {self.opens:%H:%M}–{self.closes:%H:%M} {self.category}"
+
+
+class CalendarCoverage(models.Model):
+    """The dates a library's day-level calendar covers: there, a date without hours is closed,
+    and the weekly pattern does not apply."""
+
+    branch = models.ForeignKey(
+        Branch,
+        on_delete=models.CASCADE,
+        related_name="calendar_coverage",
+        verbose_name=_("library"),
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    synced_at = models.DateTimeField(_("synced"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar coverage")
+        verbose_name_plural = _("calendar coverage")
+        ordering = ["branch", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="calendar_coverage_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} {self.start_date}–{self.end_date}"

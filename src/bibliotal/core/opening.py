@@ -11,6 +11,9 @@ Rules:
 - A closure of scope "all" removes its hours (or the whole day) from both kinds; a closure of
   scope "self_service" removes only self-service hours.
 - A Danish public holiday closes the whole day when the organisation says so.
+- Where the library website's day-level calendar covers a date (``CalendarCoverage``), its
+  hours replace the weekly pattern and the public-holiday rule; a covered date without hours is
+  closed. Closures still apply.
 - Before a branch's ``active_from`` or after its ``active_to`` it is closed; an online branch has
   no premises and is never "open" in this sense.
 """
@@ -253,6 +256,8 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
         else:
             org_closures[closure.organisation_id].append(spec)
 
+    calendar = _website_calendar(branches, start, end)
+
     needs_holidays = any(b.organisation.closed_on_public_holidays for b in branches)
     public_holidays = holiday_names(start, end) if needs_holidays else {}
 
@@ -265,7 +270,10 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
         for offset in range((end - start).days + 1):
             day = start + timedelta(days=offset)
             schedule = _schedule_on(own_schedules, day)
-            if schedule is None or not branch.has_premises:
+            covered = calendar.covered(branch.pk, day)
+            if covered and branch.has_premises:
+                hours = calendar.hours(branch.pk, day)
+            elif schedule is None or not branch.has_premises:
                 hours: list[HoursSpec] = []
             else:
                 key = (schedule.pk, day.weekday())
@@ -276,9 +284,10 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
                         if h.weekday == day.weekday()
                     ]
                 hours = hours_cache[key]
+            # Where the website's calendar covers the day, it already knows the holidays.
             holiday = (
                 public_holidays.get(day, "")
-                if branch.organisation.closed_on_public_holidays
+                if branch.organisation.closed_on_public_holidays and not covered
                 else ""
             )
             days[day] = compute_day(
@@ -291,6 +300,51 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
             )
         result[branch.pk] = days
     return result
+
+
+class _WebsiteCalendar:
+    """The day-level calendar from the library website, where it covers a date."""
+
+    def __init__(self):
+        self.spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        self.by_day: dict[tuple[int, date], list[HoursSpec]] = defaultdict(list)
+
+    def covered(self, branch_id: int, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.spans.get(branch_id, ()))
+
+    def hours(self, branch_id: int, day: date) -> list[HoursSpec]:
+        return self.by_day.get((branch_id, day), [])
+
+
+def _website_calendar(branches, start: date, end: date) -> _WebsiteCalendar:
+    """Covered dates and their staffed and self-service hours, in two queries; hours of a
+    category that is not open to visitors, or not mapped yet, do not count."""
+    from bibliotal.core.models import CalendarCoverage, CalendarHours, OpeningCategory
+
+    calendar = _WebsiteCalendar()
+    for span in CalendarCoverage.objects.filter(
+        branch__in=branches, start_date__lte=end, end_date__gte=start
+    ):
+        calendar.spans[span.branch_id].append((span.start_date, span.end_date))
+    if not calendar.spans:
+        return calendar
+    kinds = {
+        (c.organisation_id, c.title.lower()): c.kind
+        for c in OpeningCategory.objects.filter(
+            organisation_id__in={b.organisation_id for b in branches}
+        )
+    }
+    organisation_of = {b.pk: b.organisation_id for b in branches}
+    for row in CalendarHours.objects.filter(
+        branch_id__in=list(calendar.spans), date__gte=start, date__lte=end
+    ).values_list("branch_id", "date", "opens", "closes", "category"):
+        branch_id, day, opens, closes, category = row
+        kind = kinds.get((organisation_of[branch_id], category.lower()), "")
+        if kind not in (STAFFED, SELF_SERVICE):
+            continue
+        closing = DAY_MINUTES if closes == time(0, 0) else minutes(closes, DAY_MINUTES)
+        calendar.by_day[(branch_id, day)].append(HoursSpec(kind, minutes(opens, 0), closing))
+    return calendar
 
 
 def _schedule_on(schedules: Sequence, day: date):

@@ -73,6 +73,7 @@ class EventImportResult:
     conflicts: int = 0
     already_imported: bool = False
     unmapped_categories: list[str] = field(default_factory=list)
+    unmapped_branches: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.already_imported:
@@ -92,6 +93,10 @@ class EventImportResult:
             text += " " + _("Categories without an event type: %(list)s.") % {
                 "list": ", ".join(self.unmapped_categories)
             }
+        if self.unmapped_branches:
+            text += " " + _(
+                "Libraries on the website without a library in Bibliotal: %(list)s."
+            ) % {"list": ", ".join(self.unmapped_branches)}
         return text
 
 
@@ -401,6 +406,8 @@ SOURCE_FIELDS = (
     "status",
     "capacity",
     "series",
+    "mode",
+    "partners",
 )
 
 
@@ -455,18 +462,18 @@ def _apply(
             uid, recurrence = item.key
             values = dict(item.values)
             if item.series_uid:
-                series = series_cache.get(uid)
+                series = series_cache.get(item.series_uid)
                 if series is None and not dry_run:
                     series, _created = EventSeries.objects.get_or_create(
                         organisation=organisation,
-                        external_uid=uid,
+                        external_uid=item.series_uid,
                         defaults={
                             "title": values["title"],
                             "event_type": values["event_type"],
                             "audience": values["audience"],
                         },
                     )
-                    series_cache[uid] = series
+                    series_cache[item.series_uid] = series
                 values["series"] = series
             imported = {k: _jsonable(v) for k, v in values.items() if k in SOURCE_FIELDS}
             existing = _find_existing(organisation, uid, recurrence, values["starts_at"])

@@ -32,4 +32,13 @@ class Command(AuditedCommand):
             self.stdout.write(f"  {username:<12} {password}   ({role})")
         self.stdout.write("")
         if not no_serve:
+            from bibliotal.core import fakesite
+
+            try:  # the demo's library website, for "Sync now" on the Integrations page
+                fakesite.start(fakesite.PORT)
+                self.stdout.write(
+                    f"Fake library website (dpl-cms) on http://127.0.0.1:{fakesite.PORT}/"
+                )
+            except OSError:
+                self.stdout.write(f"Port {fakesite.PORT} is taken: no fake library website.")
             call_command("serve", host=host, port=port)

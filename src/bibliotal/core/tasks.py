@@ -1,0 +1,68 @@
+"""Background tasks, run by ``bibliotal worker`` from the database queue (django-tasks).
+
+The nightly sync brings every active library website's events and opening hours in step. It
+schedules its own next run (02:30 local time), so no cron or broker is needed on one machine.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+NIGHTLY_AT = time(2, 30)
+
+
+def next_night(now: datetime | None = None) -> datetime:
+    now = timezone.localtime(now or timezone.now())
+    moment = timezone.make_aware(datetime.combine(now.date(), NIGHTLY_AT))
+    return moment if moment > now else moment + timedelta(days=1)
+
+
+def sync_websites(*, trigger: str = "task") -> int:
+    """Sync every active website; one failing integration does not stop the others (each run
+    is recorded, with its error). Returns the number of failed syncs."""
+    from bibliotal.core.http import FetchError
+    from bibliotal.core.imports import ImportRejected
+    from bibliotal.core.models import Website
+    from bibliotal.core.website import sync_opening_hours
+    from bibliotal.events.dplcms import sync_events
+
+    failures = 0
+    for website in Website.objects.filter(active=True).select_related("organisation"):
+        for sync in (sync_events, sync_opening_hours):
+            try:
+                sync(website=website, trigger=trigger)
+            except (FetchError, ImportRejected) as exc:
+                failures += 1
+                logger.warning("%s: %s", website.url, exc)
+            except Exception:
+                failures += 1
+                logger.exception("%s: the sync failed", website.url)
+    return failures
+
+
+@task()
+def nightly_sync() -> int:
+    try:
+        return sync_websites(trigger="task")
+    finally:
+        schedule_nightly()
+
+
+def schedule_nightly(now: datetime | None = None) -> datetime:
+    """Enqueue the next nightly sync unless one is already waiting; when it will run."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=nightly_sync.module_path, status=TaskResultStatus.READY
+    ).first()
+    if waiting is not None:
+        return waiting.run_after
+    moment = next_night(now)
+    nightly_sync.using(run_after=moment).enqueue()
+    return moment

@@ -1,0 +1,299 @@
+"""Opening hours from the library website (dpl-cms): ``GET /api/v1/opening_hours``.
+
+The instances become the day-level calendar (``CalendarHours``) for the dates the answer covers
+(``CalendarCoverage``): there a date without hours is a closed day and the weekly pattern does
+not apply. Category titles mean staffed, self-service or not open to visitors through the
+editable ``OpeningCategory`` table; a title nobody has mapped yet is listed and its hours do not
+count. Libraries are found by ISIL (``branch_isil_id``) or through ``WebsiteBranch`` ids.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import ImportRejected, RowError, limit_errors
+from bibliotal.core.integrations import recording
+from bibliotal.core.models import (
+    CalendarCoverage,
+    CalendarHours,
+    Integration,
+    OpeningCategory,
+    Website,
+    WebsiteBranch,
+)
+
+CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)(?::00)?$")
+
+
+def website_of(organisation) -> Website | None:
+    return Website.objects.filter(organisation=organisation).first()
+
+
+def ensure_opening_categories(organisation) -> dict[str, str]:
+    """The organisation's category table, with dpl-cms's usual titles filled in once."""
+    for title, kind in OpeningCategory.DEFAULTS.items():
+        OpeningCategory.objects.get_or_create(
+            organisation=organisation, title=title, defaults={"kind": kind}
+        )
+    return {
+        c.title.lower(): c.kind for c in OpeningCategory.objects.filter(organisation=organisation)
+    }
+
+
+def _clock(raw) -> time | None:
+    match = CLOCK.match(str(raw or "").strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour == 24:
+        return time(0, 0) if minute == 0 else None  # 24:00 is midnight at the day's end
+    return time(hour, minute)
+
+
+@dataclass
+class HoursResult:
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    days: int = 0
+    libraries: list[str] = field(default_factory=list)
+    unmapped_branches: list[str] = field(default_factory=list)
+    unmapped_categories: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = _(
+            "Opening hours for %(libraries)s, %(days)d days: %(added)d new, %(removed)d "
+            "removed, %(unchanged)d unchanged."
+        ) % {
+            "libraries": ", ".join(self.libraries) or _("no library"),
+            "days": self.days,
+            "added": self.added,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+        }
+        if self.unmapped_branches:
+            text += " " + _(
+                "Libraries on the website without a library in Bibliotal: %(list)s."
+            ) % {"list": ", ".join(self.unmapped_branches)}
+        if self.unmapped_categories:
+            text += " " + _("Opening-hours categories not mapped yet: %(list)s.") % {
+                "list": ", ".join(self.unmapped_categories)
+            }
+        return text
+
+
+@dataclass(frozen=True)
+class Instance:
+    branch_key: str
+    isil: str
+    day: date
+    opens: time
+    closes: time
+    category: str
+    source_id: str
+
+
+def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
+    from bibliotal.events.dplcms import _line_of, load_json
+
+    text, payload = load_json(data, filename)
+    if not isinstance(payload, list):
+        raise ImportRejected(
+            [
+                RowError(
+                    filename, 1, "–", text[:20], _("An opening-hours answer is a list of hours.")
+                )
+            ]
+        )
+    found, errors = [], []
+    for number, item in enumerate(payload, start=1):
+        if not isinstance(item, dict):
+            errors.append(RowError(filename, 1, f"[{number}]", str(item)[:40], _("Not an object.")))
+            continue
+        source_id = str(item.get("id") if item.get("id") is not None else "")
+        line = _line_of(text, f'"id": {source_id}') if source_id else 1
+
+        def error(column: str, value, message: str, line=line) -> None:
+            errors.append(RowError(filename, line, column, str(value)[:40], message))
+
+        try:
+            day = date.fromisoformat(str(item.get("date") or ""))
+        except ValueError:
+            error("date", item.get("date"), _("Not a date (YYYY-MM-DD)."))
+            continue
+        opens, closes = _clock(item.get("start_time")), _clock(item.get("end_time"))
+        if opens is None:
+            error("start_time", item.get("start_time"), _("Not a time (HH:MM)."))
+            continue
+        if closes is None:
+            error("end_time", item.get("end_time"), _("Not a time (HH:MM)."))
+            continue
+        if closes != time(0, 0) and closes <= opens:
+            error("end_time", item.get("end_time"), _("The hours must end after they start."))
+            continue
+        category = item.get("category") if isinstance(item.get("category"), dict) else {}
+        title = str(category.get("title") or "").strip()
+        if not title:
+            error("category.title", "", _("Every instance needs its category's title."))
+            continue
+        branch_key = str(item.get("branch_id") if item.get("branch_id") is not None else "")
+        isil = str(item.get("branch_isil_id") or "").strip()
+        if not branch_key and not isil:
+            error("branch_id", "", _("Every instance needs its branch_id or branch_isil_id."))
+            continue
+        found.append(Instance(branch_key, isil, day, opens, closes, title[:100], source_id[:40]))
+    if errors:
+        raise ImportRejected(limit_errors(errors, filename))
+    return found
+
+
+def import_opening_hours(
+    *,
+    organisation,
+    data: bytes,
+    filename: str,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    branch_ids=(),
+) -> HoursResult:
+    """Make the instances the calendar of ``from_date``…``to_date`` (default: the answer's first
+    and last date) for every library they name and for every asked-for ``branch_ids``. Running
+    it again with the same answer changes nothing."""
+    from bibliotal.events.dplcms import Branches
+
+    instances = parse_opening_hours(data, filename)
+    days = [i.day for i in instances]
+    start = from_date or (min(days) if days else None)
+    end = to_date or (max(days) if days else None)
+    result = HoursResult()
+    if start is None or end is None:
+        return result
+    if end < start:
+        raise ImportRejected(
+            [RowError(filename, 1, "to_date", str(end), _("The last day comes before the first."))]
+        )
+    kinds = ensure_opening_categories(organisation)
+    branches = Branches(organisation, kind=WebsiteBranch.Kind.ID)
+    wanted: dict[int, tuple] = {}
+    for key in branch_ids:
+        branch, _ignored = branches.resolve(str(key))
+        if branch is not None:
+            wanted[branch.pk] = (branch, [])
+    unmapped_titles: dict[str, None] = {}
+    learned: dict[str, object] = {}
+    for instance in instances:
+        if not start <= instance.day <= end:
+            continue
+        key = instance.branch_key or instance.isil
+        branch, _ignored = branches.resolve(key, isil=instance.isil)
+        if branch is None:
+            continue
+        if instance.branch_key and instance.branch_key.lower() not in branches.mappings:
+            learned.setdefault(instance.branch_key, branch)  # found by ISIL: remember the id
+        wanted.setdefault(branch.pk, (branch, []))[1].append(instance)
+        if not kinds.get(instance.category.lower()):
+            unmapped_titles.setdefault(instance.category)
+    with transaction.atomic():
+        for branch, items in wanted.values():
+            before = {
+                (h.date, h.opens, h.closes, h.category, h.source_id)
+                for h in CalendarHours.objects.filter(branch=branch, date__gte=start, date__lte=end)
+            }
+            after = {(i.day, i.opens, i.closes, i.category, i.source_id) for i in items}
+            result.added += len(after - before)
+            result.removed += len(before - after)
+            result.unchanged += len(after & before)
+            if before != after:
+                CalendarHours.objects.filter(branch=branch, date__gte=start, date__lte=end).delete()
+                CalendarHours.objects.bulk_create(
+                    CalendarHours(
+                        branch=branch,
+                        date=day,
+                        opens=opens,
+                        closes=closes,
+                        category=category,
+                        source_id=source_id,
+                    )
+                    for day, opens, closes, category, source_id in sorted(after)
+                )
+            _cover(branch, start, end, filename)
+            result.libraries.append(branch.name)
+        for key, branch in learned.items():
+            WebsiteBranch.objects.get_or_create(
+                organisation=organisation,
+                kind=WebsiteBranch.Kind.ID,
+                value=key[:200],
+                defaults={"branch": branch},
+            )
+        for title in unmapped_titles:
+            OpeningCategory.objects.get_or_create(organisation=organisation, title=title)
+        result.unmapped_branches = branches.remember_unmapped()
+    result.unmapped_categories = list(unmapped_titles) + [
+        c.title
+        for c in OpeningCategory.objects.filter(organisation=organisation, kind="")
+        if c.title not in unmapped_titles and any(i.category == c.title for i in instances)
+    ]
+    result.days = (end - start).days + 1
+    result.libraries.sort()
+    return result
+
+
+def _cover(branch, start: date, end: date, source: str) -> None:
+    """Extend the branch's covered dates by ``start``…``end``, merging touching ranges."""
+    touching = CalendarCoverage.objects.filter(
+        branch=branch,
+        start_date__lte=end + timedelta(days=1),
+        end_date__gte=start - timedelta(days=1),
+    )
+    spans = list(touching)
+    if len(spans) == 1 and spans[0].start_date <= start and end <= spans[0].end_date:
+        return  # already covered: nothing to write
+    first = min([start, *(s.start_date for s in spans)])
+    last = max([end, *(s.end_date for s in spans)])
+    touching.delete()
+    CalendarCoverage.objects.create(
+        branch=branch, start_date=first, end_date=last, source=source[:500]
+    )
+
+
+def sync_opening_hours(*, website, trigger: str = "command", fetch_options=None) -> HoursResult:
+    """Fetch today … ``hours_days_ahead`` for all the website's libraries and make it the
+    calendar of every library it names or an administrator mapped. A failure writes nothing."""
+    from bibliotal.core.http import fetch
+
+    organisation = website.organisation
+    start = timezone.localdate()
+    end = start + timedelta(days=website.hours_days_ahead)
+    ids = WebsiteBranch.objects.filter(
+        organisation=organisation, kind=WebsiteBranch.Kind.ID, branch__isnull=False
+    ).values_list("value", flat=True)
+    url = website.endpoint(
+        "/api/v1/opening_hours", from_date=start.isoformat(), to_date=end.isoformat()
+    )
+    with recording(organisation, Integration.WEBSITE_HOURS, source=url, trigger=trigger) as run:
+        answer = fetch(url, allowed_host=website.host, **(fetch_options or {}))
+        result = import_opening_hours(
+            organisation=organisation,
+            data=answer.data,
+            filename=url,
+            from_date=start,
+            to_date=end,
+            branch_ids=list(ids),
+        )
+        run.summary = result.summary()
+        run.changes = {
+            "added": result.added,
+            "removed": result.removed,
+            "unchanged": result.unchanged,
+        }
+        run.unmapped = [
+            *(_("library: %(name)s") % {"name": n} for n in result.unmapped_branches),
+            *(_("category: %(name)s") % {"name": n} for n in result.unmapped_categories),
+        ]
+    return result

@@ -1,0 +1,335 @@
+"""Events from the library website (dpl-cms): ``GET /api/v1/events``, from a saved file or the
+configured site.
+
+Each occurrence is keyed by its ``uuid`` and belongs to the series of its ``series.uuid``; the
+website's ``state`` Cancelled becomes cancelled and Occurred held; ``branches`` and
+``categories`` go through the organisation's mapping tables, and what is not mapped is listed
+for an administrator, never dropped; ``address.locationType`` online makes an online event;
+``ticket_capacity`` is the capacity. Attendance is Bibliotal's alone and never touched. An
+occurrence that disappears from the website is marked, not deleted (see ``services._apply``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from bibliotal.core.imports import ImportRejected, RowError, fingerprint, limit_errors
+from bibliotal.core.integrations import recording
+from bibliotal.core.models import Branch, ImportBatch, Integration, WebsiteBranch
+from bibliotal.events.models import EventOccurrence
+from bibliotal.events.services import (
+    EventImportResult,
+    PlannedOccurrence,
+    _apply,
+    _audience,
+    _Types,
+)
+
+SOURCE_NAME = "dplcms"
+STATES = {
+    "cancelled": EventOccurrence.Status.CANCELLED,
+    "occurred": EventOccurrence.Status.HELD,
+    "ticketsalenotopen": EventOccurrence.Status.PLANNED,
+    "active": EventOccurrence.Status.PLANNED,
+    "soldout": EventOccurrence.Status.PLANNED,
+}
+OPEN_END = date(9999, 12, 31)
+
+
+class Branches:
+    """The website's library names → Bibliotal's libraries, through ``WebsiteBranch``; a name
+    equal to a library's name needs no mapping."""
+
+    def __init__(self, organisation, kind: str = WebsiteBranch.Kind.NAME):
+        self.organisation = organisation
+        self.kind = kind
+        self.by_name = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
+        self.by_isil = {
+            b.isil.lower(): b for b in Branch.objects.filter(organisation=organisation) if b.isil
+        }
+        self.mappings = {
+            m.value.lower(): m
+            for m in WebsiteBranch.objects.filter(
+                organisation=organisation, kind=kind
+            ).select_related("branch")
+        }
+        self.unmapped: dict[str, None] = {}
+
+    def resolve(self, value: str, *, isil: str = "") -> tuple[Branch | None, bool]:
+        """(library, ignored): the library for ``value``, or whether it is not one of ours."""
+        lowered = value.strip().lower()
+        mapping = self.mappings.get(lowered)
+        if mapping is not None and mapping.branch_id:
+            return mapping.branch, False
+        if mapping is not None and mapping.ignored:
+            return None, True
+        found = self.by_isil.get(isil.strip().lower()) if isil else None
+        if found is None and self.kind == WebsiteBranch.Kind.NAME:
+            found = self.by_name.get(lowered)
+        if found is None and lowered:
+            self.unmapped.setdefault(value.strip())
+        return found, False
+
+    def remember_unmapped(self) -> list[str]:
+        for value in self.unmapped:
+            WebsiteBranch.objects.get_or_create(
+                organisation=self.organisation, kind=self.kind, value=value[:200]
+            )
+        return list(self.unmapped)
+
+
+def _line_of(text: str, needle: str) -> int:
+    at = text.find(needle) if needle else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _moment(raw) -> datetime:
+    if not isinstance(raw, str):
+        raise ValueError
+    value = datetime.fromisoformat(raw.strip())
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def load_json(data: bytes, filename: str):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected(
+            [RowError(filename, 1, "–", "", _("The file is not UTF-8 encoded JSON."))]
+        ) from exc
+    try:
+        return text, json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    exc.lineno,
+                    str(exc.colno),
+                    text[exc.pos : exc.pos + 20],
+                    _("This is not valid JSON: %(error)s.") % {"error": exc.msg},
+                )
+            ]
+        ) from exc
+
+
+@dataclass
+class Parsed:
+    planned: list[PlannedOccurrence]
+    types: _Types
+    branches: Branches
+    first_day: date | None
+
+
+def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
+    """Validate a dpl-cms events answer; every error names the event's line and field."""
+    text, payload = load_json(data, filename)
+    if isinstance(payload, dict) and isinstance(payload.get("events"), list):
+        payload = payload["events"]
+    if not isinstance(payload, list):
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "–",
+                    text[:20],
+                    _("A dpl-cms events answer is a list of events."),
+                )
+            ]
+        )
+    types = _Types(organisation)
+    branches = Branches(organisation)
+    planned: list[PlannedOccurrence] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    first_day = None
+    for number, item in enumerate(payload, start=1):
+        if not isinstance(item, dict):
+            errors.append(
+                RowError(filename, 1, f"[{number}]", str(item)[:40], _("An event is an object."))
+            )
+            continue
+        uuid = str(item.get("uuid") or "").strip()
+        line = _line_of(text, uuid)
+
+        def error(field: str, value, message: str, line=line) -> None:
+            errors.append(RowError(filename, line, field, str(value)[:80], message))
+
+        if not uuid:
+            error("uuid", "", _("Every event needs its uuid."))
+            continue
+        if uuid in seen:
+            error("uuid", uuid, _("The same uuid appears twice."))
+            continue
+        seen[uuid] = number
+        title = strip_tags(str(item.get("title") or "")).strip()
+        if not title:
+            error("title", "", _("Every event needs a title."))
+        moments = item.get("date_time") if isinstance(item.get("date_time"), dict) else {}
+        try:
+            starts_at = _moment(moments.get("start"))
+        except (ValueError, TypeError):
+            error("date_time.start", moments.get("start"), _("Not an ISO 8601 date and time."))
+            continue
+        ends_at = None
+        if moments.get("end"):
+            try:
+                ends_at = _moment(moments.get("end"))
+            except (ValueError, TypeError):
+                error("date_time.end", moments.get("end"), _("Not an ISO 8601 date and time."))
+                continue
+            if ends_at < starts_at:
+                error("date_time.end", moments.get("end"), _("The end comes before the start."))
+                continue
+        state = str(item.get("state") or "").strip()
+        if state.lower() not in STATES:
+            error(
+                "state",
+                state,
+                _("Unknown state; expected one of %(states)s.")
+                % {"states": "TicketSaleNotOpen, Active, SoldOut, Cancelled, Occurred"},
+            )
+            continue
+        capacity = item.get("ticket_capacity")
+        if capacity in ("", None):
+            capacity = None
+        elif isinstance(capacity, bool) or not str(capacity).isdigit():
+            error("ticket_capacity", capacity, _("The capacity must be a whole number, 0 or more."))
+            continue
+        else:
+            capacity = int(capacity)
+        names = [str(n).strip() for n in item.get("branches") or [] if str(n).strip()]
+        branch = None
+        others = []
+        for name in names:
+            found, _ignored = branches.resolve(name)
+            if found is not None and branch is None:
+                branch = found
+            elif found is None:
+                others.append(name)
+        address = item.get("address") if isinstance(item.get("address"), dict) else {}
+        online = str(address.get("locationType") or "").lower() == "online"
+        place = ""
+        if branch is None:
+            town = " ".join(
+                str(address.get(k) or "").strip() for k in ("zip_code", "city") if address.get(k)
+            )
+            parts = [str(address.get(k) or "").strip() for k in ("location", "street")] + [town]
+            place = ", ".join(p for p in parts if p) or ", ".join(others)
+            if not place:
+                place = _("Online") if online else _("Not stated on the website")
+        categories = [str(c).strip() for c in item.get("categories") or [] if str(c).strip()]
+        tags = [str(t).strip() for t in item.get("tags") or [] if str(t).strip()]
+        event_type, outside = types.resolve(categories)
+        partners = ", ".join(str(p).strip() for p in item.get("partners") or [] if str(p).strip())
+        series = item.get("series") if isinstance(item.get("series"), dict) else {}
+        series_uuid = str(series.get("uuid") or "").strip()
+        first_day = min(first_day or starts_at.date(), timezone.localtime(starts_at).date())
+        planned.append(
+            PlannedOccurrence(
+                key=(uuid, ""),
+                categories=categories,
+                series_uid=f"dplcms-series:{series_uuid}" if series_uuid else "",
+                values={
+                    "title": title[:300],
+                    "description": strip_tags(str(item.get("description") or "")).strip(),
+                    "starts_at": starts_at,
+                    "ends_at": ends_at,
+                    "all_day": bool(item.get("all_day")),
+                    "branch": branch,
+                    "place": place[:200],
+                    "event_type": event_type,
+                    "audience": _audience(categories + tags),
+                    "organiser": EventOccurrence.Organiser.OUTSIDE_HIRER
+                    if outside
+                    else EventOccurrence.Organiser.LIBRARY,
+                    "status": STATES[state.lower()],
+                    "capacity": capacity,
+                    "mode": EventOccurrence.Mode.ONLINE if online else EventOccurrence.Mode.ON_SITE,
+                    "partners": partners[:300],
+                },
+            )
+        )
+    if errors:
+        raise ImportRejected(limit_errors(errors, filename))
+    return Parsed(planned, types, branches, first_day)
+
+
+def import_events_dplcms(
+    *,
+    organisation,
+    data: bytes,
+    filename: str,
+    user=None,
+    from_date: date | None = None,
+    dry_run: bool = False,
+) -> EventImportResult:
+    """Import a saved ``/api/v1/events`` answer. What the website had before from ``from_date``
+    on (or the first day in the answer) and no longer has is marked as gone."""
+    parsed = parse_events(organisation=organisation, data=data, filename=filename)
+    start = from_date or parsed.first_day or timezone.localdate()
+    digest = fingerprint(data + f"|dplcms|{start}".encode())
+    if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
+        result = EventImportResult(already_imported=True)
+        result.unmapped_branches = list(parsed.branches.unmapped)
+        result.unmapped_categories = list(parsed.types.unmapped)
+        return result
+    with transaction.atomic():
+        result = _apply(
+            organisation=organisation,
+            planned=parsed.planned,
+            types=parsed.types,
+            digest=digest,
+            filename=filename,
+            user=user,
+            dry_run=dry_run,
+            source=EventOccurrence.Source.DPLCMS,
+            window=(start, OPEN_END),
+            source_name=SOURCE_NAME,
+        )
+        result.unmapped_branches = (
+            list(parsed.branches.unmapped) if dry_run else parsed.branches.remember_unmapped()
+        )
+    return result
+
+
+def sync_events(*, website, trigger: str = "command", fetch_options=None) -> EventImportResult:
+    """Fetch the configured website's events from ``events_days_back`` days ago and import them.
+    A failure (network, malformed answer) writes nothing and is recorded."""
+    from bibliotal.core.http import fetch
+
+    organisation = website.organisation
+    from_date = timezone.localdate() - timedelta(days=website.events_days_back)
+    url = website.endpoint("/api/v1/events", from_date=from_date.isoformat())
+    with recording(organisation, Integration.WEBSITE_EVENTS, source=url, trigger=trigger) as run:
+        answer = fetch(url, allowed_host=website.host, **(fetch_options or {}))
+        result = import_events_dplcms(
+            organisation=organisation,
+            data=answer.data,
+            filename=url,
+            from_date=from_date,
+        )
+        run.summary = (
+            _("Nothing has changed on the website since the last sync.")
+            if result.already_imported
+            else result.summary()
+        )
+        run.changes = {
+            key: getattr(result, key)
+            for key in ("created", "updated", "unchanged", "cancelled", "missing", "conflicts")
+        }
+        run.unmapped = [
+            *(_("library: %(name)s") % {"name": n} for n in result.unmapped_branches),
+            *(_("category: %(name)s") % {"name": n} for n in result.unmapped_categories),
+        ]
+    return result
