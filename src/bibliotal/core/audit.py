@@ -265,6 +265,9 @@ def register_core_models() -> None:
     register(m.OpeningSchedule, organisation=lambda s: s.branch.organisation_id)
     register(m.OpeningHours, organisation=lambda h: h.schedule.branch.organisation_id)
     register(m.Closure)
+    register(m.Website)
+    register(m.WebsiteBranch)
+    register(m.OpeningCategory)
     register(m.Membership, exclude=("calendar_key",))
     register(
         m.ApiToken,

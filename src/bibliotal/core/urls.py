@@ -12,6 +12,9 @@ urlpatterns = [
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),
     path("closures/", views.closure_list, name="closure_list"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("integrations/", views.integrations, name="integrations"),
+    path("integrations/libraries/", views.website_branches, name="website_branches"),
+    path("integrations/opening-categories/", views.opening_categories, name="opening_categories"),
     path(
         "account/login/",
         auth_views.LoginView.as_view(

@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,3 +213,150 @@ def audit_list(request):
 def healthz(request):
     """For load balancers and monitoring: the process answers (no database, no session)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# -- integrations -------------------------------------------------------------------------------
+
+
+@require(Capability.ADMINISTER)
+def integrations(request):
+    """Each integration's last sync, what changed and what failed; the website's address; a
+    saved file; and "sync now"."""
+    from bibliotal.core.forms import WebsiteFileForm, WebsiteForm
+    from bibliotal.core.http import FetchError
+    from bibliotal.core.imports import ImportRejected
+    from bibliotal.core.integrations import recording, status
+    from bibliotal.core.models import Integration, OpeningCategory, Website, WebsiteBranch
+    from bibliotal.core.website import import_opening_hours, sync_opening_hours
+    from bibliotal.events.dplcms import import_events_dplcms, sync_events
+    from bibliotal.events.models import CategoryMapping
+
+    organisation = _organisation_or_403(request)
+    website = Website.objects.filter(organisation=organisation).first()
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = WebsiteForm(
+        request.POST if action == "website" else None,
+        instance=website or Website(organisation=organisation),
+        prefix="website",
+    )
+    file_form = WebsiteFileForm(
+        request.POST if action == "file" else None,
+        request.FILES if action == "file" else None,
+        prefix="file",
+    )
+    errors: list[str] = []
+    status_code = 200
+    if action == "website":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The library website is saved."))
+            return redirect("core:integrations")
+        status_code = 400
+    elif action == "sync":
+        if website is None:
+            raise PermissionDenied
+        for sync in (sync_events, sync_opening_hours):
+            try:
+                result = sync(website=website, trigger="page")
+                messages.success(request, result.summary())
+            except (FetchError, ImportRejected) as exc:
+                messages.error(request, str(exc))
+        return redirect("core:integrations")
+    elif action == "file":
+        if file_form.is_valid():
+            upload = file_form.cleaned_data["file"]
+            data, filename = upload.read(), upload.name
+            kind = file_form.cleaned_data["kind"]
+            integration = (
+                Integration.WEBSITE_EVENTS if kind == "events" else Integration.WEBSITE_HOURS
+            )
+            try:
+                with recording(organisation, integration, source=filename, trigger="file") as run:
+                    if kind == "events":
+                        result = import_events_dplcms(
+                            organisation=organisation,
+                            data=data,
+                            filename=filename,
+                            user=request.user,
+                        )
+                    else:
+                        result = import_opening_hours(
+                            organisation=organisation, data=data, filename=filename
+                        )
+                    run.summary = result.summary()
+            except ImportRejected as error:
+                errors = [str(e) for e in error.errors]
+                status_code = 400
+            else:
+                messages.success(request, result.summary())
+                return redirect("core:integrations")
+        else:
+            status_code = 400
+    context = {
+        "website": website,
+        "form": form,
+        "file_form": file_form,
+        "errors": errors,
+        "rows": status(organisation),
+        "unmapped_branches": WebsiteBranch.objects.filter(
+            organisation=organisation, branch__isnull=True, ignored=False
+        ).count(),
+        "unmapped_hours": OpeningCategory.objects.filter(
+            organisation=organisation, kind=""
+        ).count(),
+        "unmapped_categories": CategoryMapping.objects.filter(
+            organisation=organisation, event_type__isnull=True, outside_hirer=False
+        ).count(),
+    }
+    return render(request, "core/integrations.html", context, status=status_code)
+
+
+def _mapping_page(request, *, model, form_class, order, template, success, **form_kwargs):
+    from django.forms import modelformset_factory
+
+    organisation = _organisation_or_403(request)
+    FormSet = modelformset_factory(model, form=form_class, extra=0, edit_only=True)
+    queryset = model.objects.filter(organisation=organisation).order_by(*order)
+    formset = FormSet(
+        request.POST or None,
+        queryset=queryset,
+        form_kwargs=dict.fromkeys(form_kwargs, organisation),
+    )
+    if request.method == "POST" and formset.is_valid():
+        for item in formset.save():
+            item.save()  # one by one, so each change is audited
+        messages.success(request, success)
+        return redirect(request.path)
+    status_code = 400 if request.method == "POST" else 200
+    return render(request, template, {"formset": formset}, status=status_code)
+
+
+@require(Capability.ADMINISTER)
+def website_branches(request):
+    from bibliotal.core.forms import WebsiteBranchForm
+    from bibliotal.core.models import WebsiteBranch
+
+    return _mapping_page(
+        request,
+        model=WebsiteBranch,
+        form_class=WebsiteBranchForm,
+        order=["-branch", "ignored", "kind", "value"],
+        template="core/website_branches.html",
+        success=_("The website's libraries are saved. They apply from the next sync."),
+        organisation=True,
+    )
+
+
+@require(Capability.ADMINISTER)
+def opening_categories(request):
+    from bibliotal.core.forms import OpeningCategoryForm
+    from bibliotal.core.models import OpeningCategory
+
+    return _mapping_page(
+        request,
+        model=OpeningCategory,
+        form_class=OpeningCategoryForm,
+        order=["kind", "title"],
+        template="core/opening_categories.html",
+        success=_("The opening-hours categories are saved. They apply at once."),
+    )

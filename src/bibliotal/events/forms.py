@@ -77,9 +77,10 @@ class OccurrenceForm(forms.ModelForm):
 
 class EventImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Calendar, CSV or Excel file"),
+        label=_("Calendar, website, CSV or Excel file"),
         help_text=_(
-            "An .ics file from the website's calendar, or a CSV or Excel (.xlsx) file with "
+            "An .ics file from the website's calendar, a .json file saved from the library "
+            "website's /api/v1/events (dpl-cms), or a CSV or Excel (.xlsx) file with "
             "titel; dato; start; slut; bibliotek; type; målgruppe; arrangør."
         ),
     )

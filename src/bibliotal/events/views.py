@@ -21,6 +21,7 @@ from bibliotal.core.permissions import (
     require,
 )
 from bibliotal.core.views import _organisation_or_403
+from bibliotal.events.dplcms import import_events_dplcms
 from bibliotal.events.forms import (
     AttendanceForm,
     CategoryMappingForm,
@@ -159,7 +160,15 @@ def import_file(request):
         else:
             return render(request, "events/import.html", context, status=400)
         try:
-            if filename.lower().endswith((".csv", ".xlsx")):
+            if filename.lower().endswith(".json"):
+                result = import_events_dplcms(
+                    organisation=organisation,
+                    data=data,
+                    filename=filename,
+                    user=request.user,
+                    dry_run=dry_run,
+                )
+            elif filename.lower().endswith((".csv", ".xlsx")):
                 result = import_events_csv(
                     organisation=organisation,
                     data=data,

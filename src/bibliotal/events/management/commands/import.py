@@ -10,15 +10,16 @@ from bibliotal.core.models import Branch
 
 class Command(AuditedCommand):
     help = (
-        "Import files: events from iCalendar (.ics), CSV or Excel (.xlsx), or from a "
-        "configured feed; people-counter files (CSV or Excel); new users; digital statistics."
+        "Import files: events from iCalendar (.ics), CSV, Excel (.xlsx) or the library "
+        "website's JSON (dpl-cms), or from a configured feed; opening hours from the website; "
+        "people-counter files (CSV or Excel); new users; digital statistics."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="kind", required=True)
         events = sub.add_parser(
             "events",
-            help="Import events from an .ics, .csv or .xlsx file, or "
+            help="Import events from an .ics, .csv, .xlsx or dpl-cms .json file, or "
             "--feed NAME for a feed an administrator configured.",
         )
         events.add_argument("file", type=Path, nargs="?")
@@ -38,6 +39,26 @@ class Command(AuditedCommand):
         )
         events.add_argument("--dry-run", action="store_true")
         events.add_argument("--organisation")
+        hours = sub.add_parser(
+            "opening-hours",
+            help="Import opening hours saved from the library website's "
+            "/api/v1/opening_hours (dpl-cms JSON) as the libraries' day-level calendar.",
+        )
+        hours.add_argument("file", type=Path)
+        hours.add_argument(
+            "--from",
+            dest="start",
+            type=date.fromisoformat,
+            help="First day the file covers (default: its first date).",
+        )
+        hours.add_argument(
+            "--to",
+            dest="end",
+            type=date.fromisoformat,
+            help="Last day the file covers (default: its last date); days without hours are "
+            "closed.",
+        )
+        hours.add_argument("--organisation")
         visits = sub.add_parser(
             "visits",
             help="Import a people-counter file (CSV or Excel; generic, Axis, Hella, saved).",
@@ -83,15 +104,32 @@ class Command(AuditedCommand):
         )
         digital.add_argument("--dry-run", action="store_true")
         digital.add_argument("--organisation")
+        dst = sub.add_parser(
+            "dst",
+            help="Import a table saved from Danmarks Statistik's Statbank as semicolon CSV: "
+            "BIB2B, IBIB2 or FOLK1A.",
+        )
+        dst.add_argument("file", type=Path)
+        dst.add_argument(
+            "--table",
+            choices=["BIB2B", "IBIB2", "FOLK1A"],
+            help="The file's table; read from the file name or title when left out.",
+        )
+        dst.add_argument("--dry-run", action="store_true")
+        dst.add_argument("--organisation")
 
     def handle(self, *args, kind, **options):
         organisation = organisation_named(options.pop("organisation", None))
         if kind == "visits":
             return self._visits(organisation, **options)
+        if kind == "opening-hours":
+            return self._opening_hours(organisation, **options)
         if kind == "new-users":
             return self._new_users(organisation, **options)
         if kind == "digital":
             return self._digital(organisation, **options)
+        if kind == "dst":
+            return self._statbank(organisation, **options)
         from bibliotal.events.services import import_events_csv, import_events_ical
 
         if options.get("feed"):
@@ -122,7 +160,17 @@ class Command(AuditedCommand):
             if branch is None:
                 raise CommandError(f"No library is called {options['branch']!r}.")
         try:
-            if file.suffix.lower() in {".csv", ".xlsx"}:
+            if file.suffix.lower() == ".json":
+                from bibliotal.events.dplcms import import_events_dplcms
+
+                result = import_events_dplcms(
+                    organisation=organisation,
+                    data=data,
+                    filename=file.name,
+                    from_date=options.get("start"),
+                    dry_run=options["dry_run"],
+                )
+            elif file.suffix.lower() in {".csv", ".xlsx"}:
                 result = import_events_csv(
                     organisation=organisation,
                     data=data,
@@ -139,6 +187,25 @@ class Command(AuditedCommand):
                     window_end=options.get("end"),
                     dry_run=options["dry_run"],
                 )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
+        self.stdout.write(result.summary())
+
+    def _opening_hours(self, organisation, *, file, start=None, end=None, **options):
+        from bibliotal.core.website import import_opening_hours
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = import_opening_hours(
+                organisation=organisation,
+                data=data,
+                filename=file.name,
+                from_date=start,
+                to_date=end,
+            )
         except ImportRejected as error:
             raise CommandError("\n".join(map(str, error.errors))) from error
         self.stdout.write(result.summary())
@@ -239,4 +306,24 @@ class Command(AuditedCommand):
             )
         for warning in result.warnings:
             self.stdout.write(warning)
+        self.stdout.write(result.summary())
+
+    def _statbank(self, organisation, *, file, table, dry_run, **options):
+        from bibliotal.reports.statbank import import_statbank_csv
+
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        try:
+            result = import_statbank_csv(
+                organisation=organisation,
+                data=data,
+                filename=file.name,
+                table=table,
+                trigger="command",
+                dry_run=dry_run,
+            )
+        except ImportRejected as error:
+            raise CommandError("\n".join(map(str, error.errors))) from error
         self.stdout.write(result.summary())

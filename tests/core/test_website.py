@@ -1,0 +1,649 @@
+"""The library website (dpl-cms): events and opening hours from recorded files and from a local
+fake server on 127.0.0.1, with its failures. No test leaves the machine."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from bibliotal.core import http as core_http
+from bibliotal.core.http import FetchError, check_address, fetch
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import (
+    CalendarCoverage,
+    CalendarHours,
+    Closure,
+    IntegrationRun,
+    OpeningCategory,
+    Website,
+    WebsiteBranch,
+)
+from bibliotal.core.opening import opening_calendar, opening_day
+from bibliotal.core.website import import_opening_hours, sync_opening_hours
+from bibliotal.events.dplcms import import_events_dplcms, sync_events
+from bibliotal.events.models import CategoryMapping, EventOccurrence, EventSeries, EventType
+from tests.conftest import weekly_schedule
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "dplcms"
+UUID = "0b6c1d2e-1111-4a4a-9b9b-00000000000"
+QUICK = {"timeout": 0.5, "retries": 2, "backoff": 0}
+
+
+def read(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def hours_from_today() -> bytes:
+    """The recorded opening hours moved so that their first day (6 September 2021) is today."""
+    shift = timezone.localdate() - date(2021, 9, 6)
+    rows = json.loads(read("opening_hours.json"))
+    for row in rows:
+        row["date"] = (date.fromisoformat(row["date"]) + shift).isoformat()
+    return json.dumps(rows).encode()
+
+
+@pytest.fixture
+def mapped(world):
+    """The website calls the south library "Sydby Bibliotek" and numbers it 12; the north one
+    is found by its name and its ISIL code."""
+    world.north.isil = "DK-700001"
+    world.north.save()
+    WebsiteBranch.objects.create(
+        organisation=world.organisation, kind="name", value="Sydby Bibliotek", branch=world.south
+    )
+    WebsiteBranch.objects.create(
+        organisation=world.organisation, kind="id", value="12", branch=world.south
+    )
+    for name in ("Forfatterarrangement", "Læseklub"):
+        EventType.objects.get_or_create(organisation=world.organisation, name=name)
+    CategoryMapping.objects.create(
+        organisation=world.organisation,
+        category="Litteratur",
+        event_type=EventType.objects.get(
+            organisation=world.organisation, name="Forfatterarrangement"
+        ),
+    )
+    return world
+
+
+def occurrence(n: int) -> EventOccurrence:
+    return EventOccurrence.objects.get(external_uid=f"{UUID}{n}")
+
+
+# -- events from a saved file --------------------------------------------------------------------
+
+
+def test_a_saved_events_file_imports_with_its_states_places_series_and_gaps(mapped):
+    world = mapped
+    result = import_events_dplcms(
+        organisation=world.organisation, data=read("events.json"), filename="events.json"
+    )
+    assert (result.created, result.updated, result.cancelled) == (5, 0, 1)
+    author = occurrence(1)
+    assert author.status == EventOccurrence.Status.HELD  # Occurred
+    assert author.branch == world.north  # same name as the library
+    assert author.event_type.name == "Forfatterarrangement"  # through the mapping table
+    assert author.capacity == 120
+    assert author.partners == "Herning Boghandel"
+    assert author.description == "Forfatteren fortæller om sin nye roman."  # no HTML
+    assert author.audience == "adults"
+    assert author.source == EventOccurrence.Source.DPLCMS
+    assert timezone.localtime(author.starts_at) == datetime(
+        2021, 9, 8, 19, 0, tzinfo=timezone.get_current_timezone()
+    )
+    assert author.attendance_total is None  # the website has no attendance
+    club, cancelled = occurrence(2), occurrence(3)
+    assert club.branch == world.south  # "Sydby Bibliotek" through the mapping table
+    assert club.status == EventOccurrence.Status.PLANNED  # Active
+    assert cancelled.status == EventOccurrence.Status.CANCELLED
+    assert club.series == cancelled.series  # one series.uuid, one series
+    assert EventSeries.objects.filter(organisation=world.organisation).count() == 4
+    online = occurrence(4)
+    assert online.mode == EventOccurrence.Mode.ONLINE
+    assert online.branch is None and online.place == "Teams"
+    assert online.capacity == 40
+    bus = occurrence(5)
+    assert bus.branch is None
+    assert bus.place == "Skolen i Fjelstervang, Skolevej 2, 6933 Kibæk"  # kept, not dropped
+    # What nobody has mapped is listed for an administrator.
+    assert result.unmapped_branches == ["Bogbussen"]
+    assert sorted(result.unmapped_categories) == ["Digital hjælp", "Fortælling"]
+    assert WebsiteBranch.objects.get(value="Bogbussen").branch is None
+    assert CategoryMapping.objects.get(category="Fortælling").event_type is None
+    assert "Bogbussen" in result.summary()
+
+
+def test_the_same_file_twice_changes_nothing(mapped):
+    world = mapped
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="a")
+    before = list(EventOccurrence.objects.order_by("pk").values())
+    again = import_events_dplcms(
+        organisation=world.organisation, data=read("events.json"), filename="a"
+    )
+    assert again.already_imported
+    assert list(EventOccurrence.objects.order_by("pk").values()) == before
+    # The same answer fetched on another day (a new window) is read again: still no change.
+    third = import_events_dplcms(
+        organisation=world.organisation,
+        data=read("events.json"),
+        filename="b",
+        from_date=date(2021, 9, 1),
+    )
+    assert (third.created, third.updated, third.unchanged) == (0, 0, 5)
+    assert EventOccurrence.objects.count() == 5
+
+
+def test_a_later_answer_updates_marks_what_disappeared_and_keeps_attendance(mapped):
+    world = mapped
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="a")
+    author = occurrence(1)
+    author.attendance_total = 87
+    author.attendance_children = 0
+    author.save()
+    bus = occurrence(5)
+    later = import_events_dplcms(
+        organisation=world.organisation, data=read("events-later.json"), filename="b"
+    )
+    assert (later.created, later.updated, later.missing) == (0, 1, 1)
+    assert EventOccurrence.objects.count() == 5  # nothing duplicated, nothing deleted
+    author.refresh_from_db()
+    assert author.attendance_total == 87
+    club = occurrence(2)
+    assert club.title == "Læseklub for børn 8-10 år"
+    bus.refresh_from_db()
+    assert bus.missing_from_source
+    assert bus.status == EventOccurrence.Status.CANCELLED  # no attendance: no longer counted
+
+
+def test_a_title_changed_by_hand_is_kept_until_the_website_changes_it(mapped):
+    world = mapped
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="a")
+    author = occurrence(1)
+    author.title = "Forfatteraften (flyttet til salen)"
+    author.save()
+    data = json.loads(read("events.json"))
+    data[0]["updated_at"] = "2021-09-01T00:00:00+00:00"  # the site changed nothing we import
+    import_events_dplcms(
+        organisation=world.organisation, data=json.dumps(data).encode(), filename="b"
+    )
+    author.refresh_from_db()
+    assert author.title == "Forfatteraften (flyttet til salen)"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "value"),
+    [
+        (lambda e: e.update(state="Postponed"), "state", "Postponed"),
+        (lambda e: e["date_time"].update(start="8. september"), "date_time.start", "8. september"),
+        (lambda e: e.update(ticket_capacity=-5), "ticket_capacity", "-5"),
+        (lambda e: e.update(uuid=""), "uuid", ""),
+    ],
+)
+def test_a_bad_event_is_refused_naming_line_field_and_value(mapped, change, field, value):
+    data = json.loads(read("events.json"))
+    change(data[2])
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    with pytest.raises(ImportRejected) as caught:
+        import_events_dplcms(
+            organisation=mapped.organisation, data=text.encode(), filename="events.json"
+        )
+    error = caught.value.errors[0]
+    assert (error.filename, error.column, error.value) == ("events.json", field, value)
+    if field != "uuid":
+        assert error.line == text.count("\n", 0, text.index(data[2]["uuid"])) + 1
+    assert EventOccurrence.objects.count() == 0  # nothing half-written
+
+
+def test_malformed_json_is_refused_with_its_line_and_column(mapped):
+    with pytest.raises(ImportRejected) as caught:
+        import_events_dplcms(
+            organisation=mapped.organisation,
+            data=b'[\n  {"uuid": "x",\n   "title": }\n]',
+            filename="broken.json",
+        )
+    error = caught.value.errors[0]
+    assert (error.line, error.column) == (3, "13")
+    assert "JSON" in error.message
+
+
+# -- opening hours from a saved file -------------------------------------------------------------
+
+
+def test_opening_hours_become_the_day_level_calendar_where_they_cover(mapped):
+    world = mapped
+    weekly_schedule(world.north, staffed=(time(9), time(20)))  # the pattern elsewhere
+    result = import_opening_hours(
+        organisation=world.organisation,
+        data=read("opening_hours.json"),
+        filename="opening_hours.json",
+    )
+    assert result.libraries == ["Nord Bibliotek", "Syd Bibliotek"]
+    assert result.unmapped_branches == ["99"]
+    assert result.unmapped_categories == ["Særåbent"]
+    assert result.added == 21
+    calendar = opening_calendar(
+        branches=[world.north], start=date(2021, 9, 5), end=date(2021, 9, 13)
+    )[world.north.pk]
+    monday = calendar[date(2021, 9, 6)]
+    # Med betjening 10–18 is staffed; Selvbetjening 8–22 adds 8–10 and 18–22; Borgerservice
+    # and Telefontid are not open to visitors.
+    assert monday.staffed_minutes == 8 * 60
+    assert monday.self_service_minutes == 6 * 60
+    assert not calendar[date(2021, 9, 8)].is_open  # covered, no instance: closed
+    assert calendar[date(2021, 9, 11)].staffed_minutes == 4 * 60  # Åbent
+    sunday = calendar[date(2021, 9, 12)]
+    assert (sunday.staffed_minutes, sunday.self_service_minutes) == (0, 14 * 60)  # Særåbent waits
+    # Outside the covered dates the weekly pattern applies.
+    assert calendar[date(2021, 9, 5)].staffed_minutes == 11 * 60
+    assert calendar[date(2021, 9, 13)].staffed_minutes == 11 * 60
+    # Mapping the category counts its hours at once, without a new sync.
+    OpeningCategory.objects.filter(title="Særåbent").update(kind="staffed")
+    sunday = opening_day(branch=world.north, day=date(2021, 9, 12))
+    assert (sunday.staffed_minutes, sunday.self_service_minutes) == (4 * 60, 10 * 60)
+    # The south library, known by its id: covered 6–12 September, open two afternoons.
+    south = opening_calendar(branches=[world.south], start=date(2021, 9, 6), end=date(2021, 9, 12))
+    assert [d.day.day for d in south[world.south.pk].values() if d.is_open] == [7, 9]
+    # The ISIL found the north library's id: it is remembered for the next sync.
+    assert WebsiteBranch.objects.get(kind="id", value="11").branch == world.north
+
+
+def test_the_website_calendar_still_yields_to_closures_and_replaces_holidays(mapped):
+    world = mapped
+    data = [
+        {
+            "id": 1,
+            "category": {"title": "Åbent", "color": "#fff"},
+            "date": "2021-12-24",
+            "start_time": "10:00",
+            "end_time": "13:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+        {
+            "id": 2,
+            "category": {"title": "Åbent", "color": "#fff"},
+            "date": "2021-12-27",
+            "start_time": "10:00",
+            "end_time": "24:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+    ]
+    import_opening_hours(
+        organisation=world.organisation, data=json.dumps(data).encode(), filename="jul.json"
+    )
+    assert opening_day(branch=world.north, day=date(2021, 12, 24)).staffed_minutes == 3 * 60
+    assert not opening_day(branch=world.north, day=date(2021, 12, 25)).is_open
+    assert opening_day(branch=world.north, day=date(2021, 12, 27)).staffed_minutes == 14 * 60
+    Closure.objects.create(
+        organisation=world.organisation,
+        start_date=date(2021, 12, 27),
+        end_date=date(2021, 12, 27),
+        reason="Vandskade",
+    )
+    assert not opening_day(branch=world.north, day=date(2021, 12, 27)).is_open
+
+
+def test_the_same_opening_hours_twice_change_nothing_and_coverage_merges(mapped):
+    world = mapped
+    args = {"organisation": world.organisation, "data": read("opening_hours.json"), "filename": "h"}
+    import_opening_hours(**args)
+    rows = list(CalendarHours.objects.order_by("pk").values_list("pk", flat=True))
+    again = import_opening_hours(**args)
+    assert (again.added, again.removed, again.unchanged) == (0, 0, 21)
+    assert list(CalendarHours.objects.order_by("pk").values_list("pk", flat=True)) == rows
+    # A following week extends the covered dates instead of adding a second span.
+    import_opening_hours(
+        organisation=world.organisation,
+        data=b"[]",
+        filename="next",
+        from_date=date(2021, 9, 13),
+        to_date=date(2021, 9, 19),
+        branch_ids=["11"],
+    )
+    spans = CalendarCoverage.objects.filter(branch=world.north)
+    assert [(s.start_date, s.end_date) for s in spans] == [(date(2021, 9, 6), date(2021, 9, 19))]
+    assert not opening_day(branch=world.north, day=date(2021, 9, 15)).is_open
+
+
+def test_bad_opening_hours_are_refused_naming_the_field(mapped):
+    data = json.loads(read("opening_hours.json"))
+    data[3]["end_time"] = "08:30"
+    with pytest.raises(ImportRejected) as caught:
+        import_opening_hours(
+            organisation=mapped.organisation,
+            data=json.dumps(data, indent=2).encode(),
+            filename="h.json",
+        )
+    error = caught.value.errors[0]
+    assert (error.column, error.value) == ("end_time", "08:30")
+    assert error.line == json.dumps(data, indent=2).split("\n").index('    "id": 1004,') + 1
+    assert not CalendarHours.objects.exists()
+
+
+# -- the network: a local fake website ----------------------------------------------------------
+
+
+class FakeSite:
+    """Serves recorded answers on 127.0.0.1; ``modes[path]`` says how to answer."""
+
+    def __init__(self):
+        self.modes: dict[str, tuple] = {}
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                site.requests.append(self.path)
+                path = self.path.split("?")[0]
+                mode, *rest = site.modes.get(path, ("missing",))
+                if mode == "missing":
+                    self.send_error(404)
+                    return
+                if mode == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", rest[0])
+                    self.end_headers()
+                    return
+                if mode == "silent":
+                    threading.Event().wait(2)  # never answers within the timeout
+                    return
+                if mode == "error":
+                    self.send_error(503)
+                    return
+                body = rest[0]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if mode == "halfway":
+                    self.wfile.write(body[: len(body) // 2])
+                    self.wfile.flush()
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site(settings):
+    settings.BIBLIOTAL_ALLOW_LOCAL_SOURCES = True
+    fake = FakeSite()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def website(mapped, site, monkeypatch):
+    monkeypatch.setattr(core_http, "TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(core_http, "BACKOFF_SECONDS", 0)
+    return Website.objects.create(organisation=mapped.organisation, url=site.url)
+
+
+def test_a_sync_reads_both_endpoints_and_records_what_changed(website, site, mapped):
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    site.modes["/api/v1/opening_hours"] = ("ok", hours_from_today())
+    events = sync_events(website=website)
+    hours = sync_opening_hours(website=website)
+    assert events.created == 5
+    assert hours.libraries == ["Nord Bibliotek", "Syd Bibliotek"]
+    today = timezone.localdate()
+    assert site.requests == [
+        f"/api/v1/events?from_date={today - timedelta(days=30)}",
+        f"/api/v1/opening_hours?from_date={today}&to_date={today + timedelta(days=90)}",
+    ]
+    runs = IntegrationRun.objects.filter(organisation=mapped.organisation).order_by("started_at")
+    assert [(r.integration, r.ok) for r in runs] == [
+        ("website_events", True),
+        ("website_hours", True),
+    ]
+    assert runs[0].changes["created"] == 5
+    assert "library: Bogbussen" in runs[0].unmapped
+    # The covered dates are the ones asked for, even beyond the answer's own dates.
+    assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=90)
+    # The nightly sync of the same answer changes nothing.
+    assert sync_events(website=website).already_imported
+    assert EventOccurrence.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("malformed", "did not answer with valid JSON"),
+        ("halfway", "stopped halfway"),
+        ("silent", "no answer within 0.5 seconds"),
+        ("error", "503"),
+    ],
+)
+def test_a_failed_sync_keeps_the_last_good_data_and_says_why(website, site, mapped, mode, words):
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    sync_events(website=website)
+    changed = json.loads(read("events-later.json"))
+    body = json.dumps(changed).encode()
+    site.modes["/api/v1/events"] = ("ok", body[:-40]) if mode == "malformed" else (mode, body)
+    before = list(EventOccurrence.objects.order_by("pk").values())
+    with pytest.raises((FetchError, ImportRejected)) as caught:
+        sync_events(website=website)
+    message = str(caught.value) if mode != "malformed" else str(caught.value.errors[0])
+    if mode == "malformed":
+        assert "JSON" in message
+    else:
+        assert words in message
+    assert list(EventOccurrence.objects.order_by("pk").values()) == before
+    failed = IntegrationRun.objects.filter(ok=False).get()
+    assert failed.error and failed.finished_at
+    if mode in ("halfway", "silent", "error"):
+        # tried again with backoff before giving up: 1 + 2 retries after the good sync's call
+        assert len(site.requests) == 1 + 1 + core_http.RETRIES
+
+
+def test_a_retry_that_succeeds_is_enough(site):
+    calls = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_GET(self):
+            calls.append(self.path)
+            if len(calls) < 3:
+                self.send_error(502)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        answer = fetch(
+            f"http://127.0.0.1:{server.server_address[1]}/x", allowed_host="127.0.0.1", **QUICK
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.json() == [] and answer.attempts == 3
+
+
+def test_only_the_configured_host_is_contacted(site, settings):
+    site.modes["/moved"] = ("redirect", "http://localhost:1/api/v1/events")
+    with pytest.raises(FetchError, match="not on the configured host"):
+        fetch(f"{site.url}/moved", allowed_host="127.0.0.1", **QUICK)
+    with pytest.raises(FetchError, match="not on the configured host"):
+        fetch("https://example.org/api/v1/events", allowed_host="herningbib.dk", **QUICK)
+    settings.BIBLIOTAL_ALLOW_LOCAL_SOURCES = False
+    with pytest.raises(FetchError, match="https://"):
+        check_address(f"{site.url}/api/v1/events", allowed_host="127.0.0.1")
+    with pytest.raises(FetchError, match="private network"):
+        check_address("https://127.0.0.1/api/v1/events", allowed_host="127.0.0.1")
+    assert site.requests == ["/moved"]
+
+
+def test_the_sync_command_and_its_failure(website, site, mapped):
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    site.modes["/api/v1/opening_hours"] = ("ok", hours_from_today())
+    org = ["--organisation", mapped.organisation.name]
+    call_command("sync", "dplcms", *org, stdout=(out := _Buffer()))
+    assert "5 nye" in out.text and "Nord Bibliotek" in out.text
+    site.modes["/api/v1/opening_hours"] = ("error", b"")
+    with pytest.raises(CommandError, match="503"):
+        call_command("sync", "dplcms", "--hours-only", *org, stdout=_Buffer(), stderr=_Buffer())
+
+
+def test_the_nightly_task_syncs_every_active_website_and_schedules_the_next(website, site):
+    from django_tasks_db.models import DBTaskResult
+
+    from bibliotal.core.tasks import next_night, nightly_sync, schedule_nightly
+
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    site.modes["/api/v1/opening_hours"] = ("error", b"")
+    failures = nightly_sync.call()
+    assert failures == 1  # the hours failed; the events still came in
+    assert EventOccurrence.objects.count() == 5
+    assert set(IntegrationRun.objects.values_list("trigger", flat=True)) == {"task"}
+    waiting = DBTaskResult.objects.filter(task_path=nightly_sync.module_path, status="READY")
+    assert waiting.count() == 1
+    schedule_nightly()  # a second worker start does not queue a second one
+    assert waiting.count() == 1
+    moment = timezone.localtime(waiting.get().run_after)
+    assert (moment.hour, moment.minute) == (2, 30)
+    evening = timezone.make_aware(datetime(2021, 9, 8, 23, 0))
+    assert timezone.localtime(next_night(evening)) == timezone.make_aware(
+        datetime(2021, 9, 9, 2, 30)
+    )
+
+
+class _Buffer:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+# -- the pages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("administrator", 200), ("manager", 403), ("staff", 403), ("outsider", 403)],
+)
+def test_only_administrators_see_the_integrations(client, world, who, status):
+    client.force_login(getattr(world, who))
+    for name in ("integrations", "website_branches", "opening_categories"):
+        assert client.get(f"/{name.replace('_', '-')}/" if False else _url(name)).status_code == (
+            status
+        )
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(f"core:{name}")
+
+
+def test_the_status_page_shows_last_sync_changes_failures_and_gaps(client, website, site, mapped):
+    client.force_login(mapped.administrator)
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    site.modes["/api/v1/opening_hours"] = ("silent",)
+    response = client.post(_url("integrations"), {"action": "sync"}, follow=True)
+    page = response.content.decode()
+    assert "5 nye" in page  # what changed
+    assert "intet svar inden for 0.5 sekunder" in page or "no answer within" in page
+    assert "Bogbussen" in page  # the gap, for an administrator
+    assert "1 bibliotek på hjemmesiden har intet bibliotek i Bibliotal" in page
+
+
+def test_a_saved_file_on_the_page_and_the_mapping_tables(client, mapped):
+    client.force_login(mapped.administrator)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        _url("integrations"),
+        {
+            "action": "file",
+            "file-kind": "hours",
+            "file-file": SimpleUploadedFile("hours.json", read("opening_hours.json")),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert CalendarHours.objects.filter(branch=mapped.north).count() == 19
+    run = IntegrationRun.objects.get()
+    assert (run.integration, run.trigger, run.ok) == ("website_hours", "file", True)
+    # Map the unknown library 99 to the north library on the mapping page.
+    rows = list(
+        WebsiteBranch.objects.filter(organisation=mapped.organisation).order_by(
+            "-branch", "ignored", "kind", "value"
+        )
+    )
+    data = {"form-TOTAL_FORMS": len(rows), "form-INITIAL_FORMS": len(rows)}
+    for index, row in enumerate(rows):
+        data[f"form-{index}-id"] = row.pk
+        data[f"form-{index}-branch"] = (
+            mapped.north.pk if row.value == "99" else (row.branch_id or "")
+        )
+    assert client.post(_url("website_branches"), data).status_code == 302
+    assert WebsiteBranch.objects.get(value="99").branch == mapped.north
+    # A bad file says what is wrong and writes nothing.
+    response = client.post(
+        _url("integrations"),
+        {
+            "action": "file",
+            "file-kind": "events",
+            "file-file": SimpleUploadedFile("e.json", b'{"uuid": 1'),
+        },
+    )
+    assert response.status_code == 400
+    assert "e.json, linje 1" in response.content.decode()
+
+
+def test_the_website_form_refuses_an_address_without_https(client, mapped):
+    client.force_login(mapped.administrator)
+    response = client.post(
+        _url("integrations"),
+        {
+            "action": "website",
+            "website-url": "http://herningbib.dk",
+            "website-active": "on",
+            "website-events_days_back": 30,
+            "website-hours_days_ahead": 90,
+        },
+    )
+    assert response.status_code == 400
+    assert not Website.objects.exists()
+    response = client.post(
+        _url("integrations"),
+        {
+            "action": "website",
+            "website-url": "https://herningbib.dk/",
+            "website-active": "on",
+            "website-events_days_back": 30,
+            "website-hours_days_ahead": 90,
+        },
+    )
+    assert response.status_code == 302
+    assert Website.objects.get().url == "https://herningbib.dk"
