@@ -172,3 +172,30 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         assert violations(page) == [], path
         # Wide tables scroll inside their region; the page itself never scrolls sideways.
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_integration_pages_have_no_accessibility_violations(
+    live_server, world, page_factory, width
+):
+    from bibliotal.core.integrations import recording
+    from bibliotal.core.models import Website
+    from bibliotal.core.website import import_opening_hours
+    from bibliotal.events.dplcms import import_events_dplcms
+    from tests.core.test_website import read
+
+    Website.objects.create(organisation=world.organisation, url="https://herningbib.dk")
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="e")
+    import_opening_hours(
+        organisation=world.organisation, data=read("opening_hours.json"), filename="h"
+    )
+    with pytest.raises(RuntimeError), recording(world.organisation, "website_events") as run:
+        run.summary = "x"
+        raise RuntimeError("https://herningbib.dk/api/v1/events kunne ikke læses")
+    page = page_factory(width=width)
+    log_in(page, live_server.url, "administrator")
+    page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
+    for path in ("/integrations/", "/integrations/libraries/", "/integrations/opening-categories/"):
+        page.goto(f"{live_server.url}{path}")
+        assert violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -385,6 +385,14 @@ class FakeSite:
 
 
 @pytest.fixture
+def english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def site(settings):
     settings.BIBLIOTAL_ALLOW_LOCAL_SOURCES = True
     fake = FakeSite()
@@ -417,7 +425,7 @@ def test_a_sync_reads_both_endpoints_and_records_what_changed(website, site, map
         ("website_hours", True),
     ]
     assert runs[0].changes["created"] == 5
-    assert "library: Bogbussen" in runs[0].unmapped
+    assert "bibliotek: Bogbussen" in runs[0].unmapped
     # The covered dates are the ones asked for, even beyond the answer's own dates.
     assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=90)
     # The nightly sync of the same answer changes nothing.
@@ -434,7 +442,9 @@ def test_a_sync_reads_both_endpoints_and_records_what_changed(website, site, map
         ("error", "503"),
     ],
 )
-def test_a_failed_sync_keeps_the_last_good_data_and_says_why(website, site, mapped, mode, words):
+def test_a_failed_sync_keeps_the_last_good_data_and_says_why(
+    website, site, mapped, mode, words, english
+):
     site.modes["/api/v1/events"] = ("ok", read("events.json"))
     sync_events(website=website)
     changed = json.loads(read("events-later.json"))
@@ -485,7 +495,7 @@ def test_a_retry_that_succeeds_is_enough(site):
     assert answer.json() == [] and answer.attempts == 3
 
 
-def test_only_the_configured_host_is_contacted(site, settings):
+def test_only_the_configured_host_is_contacted(site, settings, english):
     site.modes["/moved"] = ("redirect", "http://localhost:1/api/v1/events")
     with pytest.raises(FetchError, match="not on the configured host"):
         fetch(f"{site.url}/moved", allowed_host="127.0.0.1", **QUICK)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from bibliotal.api.auth import require
 from bibliotal.core.permissions import Capability, organisation_of
+from bibliotal.reports.comparison import BY_KEY, MEASURES, areas_for, available_years, comparison
 from bibliotal.reports.services import make_report
 from bibliotal.reports.statistics import make_statistics
 
@@ -24,6 +25,11 @@ class ReportQuery(Schema):
         "before the year's end the report gives forecasts.",
     )
     lang: Literal["da", "en"] = "da"
+    comparison: bool = Field(
+        False,
+        description="Add the section on other municipalities (Danmarks Statistik's figures per "
+        "1,000 inhabitants); PDF and DOCX only.",
+    )
 
 
 class StatisticsQuery(Schema):
@@ -68,6 +74,7 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
             format=query.format,
             at=query.at,
             language=query.lang,
+            comparison=query.comparison,
         )
     ).download()
 
@@ -86,3 +93,77 @@ def statistics(request, query: Query[StatisticsQuery], year: int = Path(..., ge=
             language=query.lang,
         )
     ).download()
+
+
+MeasureKey = Literal[tuple(m.key for m in MEASURES)]  # type: ignore[valid-type]
+
+
+class ComparisonQuery(Schema):
+    measure: MeasureKey = Field("visitors", description="Which figure to compare.")  # type: ignore[valid-type]
+    from_year: int | None = Field(None, ge=2000, le=2100)
+    to_year: int | None = Field(None, ge=2000, le=2100)
+
+
+class ComparisonRow(Schema):
+    area_code: str
+    area_name: str
+    role: Literal["own", "peer", "country"]
+    year: int
+    value: float | None
+    population: int | None
+    per_1000: float | None = Field(description="Unrounded; null when a figure is missing.")
+    note: str = Field(description="Why a figure is missing (never shown as 0).")
+
+
+class ComparisonOut(Schema):
+    measure: str
+    label: str
+    table: str
+    years: list[int]
+    rows: list[ComparisonRow]
+    source: str
+    fetched_at: datetime | None
+
+
+@router.get(
+    "/comparison",
+    response=ComparisonOut,
+    summary="The library's municipality beside comparable ones and the whole country, per "
+    "1,000 inhabitants (Danmarks Statistik)",
+)
+def comparison_figures(request, query: Query[ComparisonQuery]):
+    organisation = _organisation(request)
+    measure = BY_KEY[query.measure]
+    years = None
+    if query.from_year or query.to_year:
+        low = query.from_year or 2000
+        high = query.to_year or 2100
+        if low > high:
+            raise HttpError(422, "from_year must not be after to_year.")
+        years = [
+            y
+            for y in available_years(measure, [a.code for a in areas_for(organisation)])
+            if low <= y <= high
+        ]
+    result = comparison(organisation, measure, years)
+    return {
+        "measure": measure.key,
+        "label": str(measure.label),
+        "table": measure.table,
+        "years": result.years,
+        "rows": [
+            {
+                "area_code": c.area.code,
+                "area_name": c.area.name,
+                "role": c.area.role,
+                "year": c.year,
+                "value": float(c.value) if c.value is not None else None,
+                "population": c.population,
+                "per_1000": float(c.per_1000) if c.per_1000 is not None else None,
+                "note": str(c.note),
+            }
+            for c in result.cells
+        ],
+        "source": result.source_line,
+        "fetched_at": result.fetched_at,
+    }

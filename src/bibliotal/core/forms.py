@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch, OpeningCategory, Website, WebsiteBranch
@@ -6,7 +7,7 @@ from bibliotal.core.models import Branch, OpeningCategory, Website, WebsiteBranc
 
 class WebsiteForm(forms.ModelForm):
     url = forms.URLField(
-        label=Website._meta.get_field("url").verbose_name,
+        label=capfirst(Website._meta.get_field("url").verbose_name),
         help_text=Website._meta.get_field("url").help_text,
         assume_scheme="https",
     )

@@ -258,7 +258,7 @@ def integrations(request):
         for sync in (sync_events, sync_opening_hours):
             try:
                 result = sync(website=website, trigger="page")
-                messages.success(request, result.summary())
+                messages.success(request, result.run.summary)
             except (FetchError, ImportRejected) as exc:
                 messages.error(request, str(exc))
         return redirect("core:integrations")

@@ -64,6 +64,7 @@ class HoursResult:
     days: int = 0
     libraries: list[str] = field(default_factory=list)
     unmapped_branches: list[str] = field(default_factory=list)
+    run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
     unmapped_categories: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -296,4 +297,5 @@ def sync_opening_hours(*, website, trigger: str = "command", fetch_options=None)
             *(_("library: %(name)s") % {"name": n} for n in result.unmapped_branches),
             *(_("category: %(name)s") % {"name": n} for n in result.unmapped_categories),
         ]
+    result.run = run
     return result

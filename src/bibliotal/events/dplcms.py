@@ -332,4 +332,5 @@ def sync_events(*, website, trigger: str = "command", fetch_options=None) -> Eve
             *(_("library: %(name)s") % {"name": n} for n in result.unmapped_branches),
             *(_("category: %(name)s") % {"name": n} for n in result.unmapped_categories),
         ]
+    result.run = run
     return result

@@ -74,6 +74,7 @@ class EventImportResult:
     already_imported: bool = False
     unmapped_categories: list[str] = field(default_factory=list)
     unmapped_branches: list[str] = field(default_factory=list)
+    run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
 
     def summary(self) -> str:
         if self.already_imported:

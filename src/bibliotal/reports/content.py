@@ -117,6 +117,9 @@ class Report:
     generated: date
     budget_year: BudgetYear | None
     areas: list[AreaEntry] = field(default_factory=list)
+    # The optional section on other municipalities: None when not asked for, else one part
+    # per measure with figures (``comparison.ReportSection``), possibly none.
+    comparison: list | None = None
 
     @property
     def entries(self) -> list[TargetEntry]:
@@ -389,17 +392,28 @@ def target_entry(target: Target, *, at: date) -> TargetEntry | None:
 
 
 def build_report(
-    *, organisation, year: int, at: date | None = None, language: str, charts: bool = True
+    *,
+    organisation,
+    year: int,
+    at: date | None = None,
+    language: str,
+    charts: bool = True,
+    comparison: bool = False,
 ) -> Report:
     """Everything the report says, in the active language (the caller overrides it).
 
-    ``charts`` False leaves the charts out, for pages that show only the figures.
+    ``charts`` False leaves the charts out, for pages that show only the figures;
+    ``comparison`` adds the section on other municipalities.
     """
     at = at or reporting.default_reference_date(year)
     budget_year, pairs, settings = reporting.year_progress(
         organisation=organisation, year=year, at=at
     )
     report = Report(organisation, year, at, language, timezone.localdate(), budget_year)
+    if comparison:
+        from bibliotal.reports.comparison import report_sections
+
+        report.comparison = report_sections(organisation, charts=charts)
     if budget_year is None:
         return report
     by_area: dict[int, list[TargetEntry]] = {}

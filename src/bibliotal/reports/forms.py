@@ -28,3 +28,57 @@ class StatusWordsForm(forms.ModelForm):
             "word_no_data",
             "at_risk_ratio",
         ]
+
+
+class PeersForm(forms.Form):
+    """The municipalities an organisation compares itself with."""
+
+    peers = forms.MultipleChoiceField(
+        label=_("Comparable municipalities"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Choose up to %(count)d municipalities of a size and kind like yours. The whole "
+            "country is always shown."
+        )
+        % {"count": 8},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        from bibliotal.reports import municipalities
+
+        super().__init__(*args, **kwargs)
+        own = organisation.municipality_code
+        self.fields["peers"].choices = municipalities.municipality_choices(
+            leave_out={own} if own else set()
+        )
+
+    def clean_peers(self):
+        from bibliotal.reports.models import ComparisonSettings
+
+        peers = self.cleaned_data["peers"]
+        if len(peers) > ComparisonSettings.MAX_PEERS:
+            raise forms.ValidationError(
+                _("Choose at most %(count)d municipalities: a chart with more cannot be read.")
+                % {"count": ComparisonSettings.MAX_PEERS}
+            )
+        return peers
+
+
+class StatbankUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File from Statbank (CSV)"),
+        help_text=_(
+            "Saved from statistikbanken.dk as semicolon-separated CSV, or from Statbank's API."
+        ),
+    )
+    table = forms.ChoiceField(
+        label=_("Table"),
+        required=False,
+        choices=[
+            ("", _("Read from the file name or title")),
+            ("BIB2B", "BIB2B"),
+            ("IBIB2", "IBIB2"),
+            ("FOLK1A", "FOLK1A"),
+        ],
+    )

@@ -48,7 +48,46 @@ def labels() -> dict[str, str]:
         "needs_target": _("Goals without a measurable target"),
         "area_comment": _("Comment on the focus area"),
         "appendix": _("Appendix: how the figures are counted"),
+        "comparison": _("Comparison with other municipalities"),
     }
+
+
+def comparison_intro() -> list[str]:
+    return [
+        _(
+            "Danmarks Statistik's published figures for the libraries of the municipality, of "
+            "comparable municipalities and of the whole country, per 1,000 inhabitants (the "
+            "population on 1 January, FOLK1A). The municipalities report their figures "
+            "themselves and may count differently, so small differences say little."
+        )
+    ]
+
+
+def comparison_empty() -> str:
+    return _(
+        "There are no figures from Danmarks Statistik for the municipality yet: fetch them with "
+        "“bibliotal sync dst” or upload them on the comparison page."
+    )
+
+
+def comparison_data(report: content.Report) -> dict | None:
+    if report.comparison is None:
+        return None
+    sections = []
+    for section in report.comparison:
+        spec = section.chart.spec if section.chart else None
+        sections.append(
+            {
+                "title": section.title,
+                "sentence": section.sentence,
+                "columns": section.columns,
+                "rows": section.rows,
+                "chart": charts.svg(spec) if spec else None,
+                "chart_description": section.chart.description if section.chart else "",
+                "source": section.source,
+            }
+        )
+    return {"intro": comparison_intro(), "empty": comparison_empty(), "sections": sections}
 
 
 def document_data_intro() -> list[str]:
@@ -113,6 +152,7 @@ def document_data(report: content.Report) -> dict:
             ],
         },
         "areas": areas,
+        "comparison": comparison_data(report),
         "appendix_intro": document_data_intro(),
         "rules": [list(rule) for rule in report.counting_rules()],
     }

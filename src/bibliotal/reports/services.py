@@ -68,15 +68,27 @@ def render(report: content.Report, format: str) -> bytes:
 
 
 def make_report(
-    *, organisation, year: int, format: str, at: date | None = None, language: str = "da"
+    *,
+    organisation,
+    year: int,
+    format: str,
+    at: date | None = None,
+    language: str = "da",
+    comparison: bool = False,
 ) -> ReportFile:
+    """The report file; ``comparison`` adds the section on other municipalities (Danmarks
+    Statistik's figures per 1,000 inhabitants) to the PDF and the DOCX."""
     if format not in FORMATS:
         raise ValueError(f"Unknown report format {format!r}.")
     if language not in LANGUAGES:
         raise ValueError(f"Unknown language {language!r}.")
     with translation.override(language):
         report = content.build_report(
-            organisation=organisation, year=year, at=at, language=language
+            organisation=organisation,
+            year=year,
+            at=at,
+            language=language,
+            comparison=comparison and format in ("pdf", "docx"),
         )
         data = render(report, format)
     return ReportFile(

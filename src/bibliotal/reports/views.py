@@ -4,15 +4,24 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bibliotal.core.imports import ImportRejected
+from bibliotal.core.models import Integration, IntegrationRun
 from bibliotal.core.permissions import Capability, has_capability, require
 from bibliotal.core.views import _organisation_or_403
 from bibliotal.goals import reporting
 from bibliotal.goals.models import BudgetYear, GoalSettings, Target
-from bibliotal.reports import content, services, statistics
-from bibliotal.reports.forms import StatusWordsForm, TargetCommentForm
+from bibliotal.reports import comparison, content, services, statistics
+from bibliotal.reports.forms import (
+    PeersForm,
+    StatbankUploadForm,
+    StatusWordsForm,
+    TargetCommentForm,
+)
+from bibliotal.reports.models import ComparisonSettings, peers_of
 
 
 def _at(request, year: int) -> date:
@@ -64,8 +73,13 @@ def report_detail(request, year: int):
             ],
             "figures": statistics.year_figures(organisation=organisation, year=year),
             "can_manage": has_capability(request.user, Capability.MANAGE),
+            "comparison": _with_comparison(request),
         },
     )
+
+
+def _with_comparison(request) -> bool:
+    return request.GET.get("comparison", "") in ("1", "on", "true")
 
 
 @require(Capability.VIEW)
@@ -80,6 +94,7 @@ def report_download(request, year: int):
         format=format,
         at=_at(request, year),
         language=_language(request),
+        comparison=_with_comparison(request),
     )
     return made.download()
 
@@ -139,3 +154,108 @@ def settings_edit(request):
         messages.success(request, _("The status words are saved."))
         return redirect("reports:report_index")
     return render(request, "reports/settings_form.html", {"form": form})
+
+
+def _comparison_context(request, organisation, *, peers_form=None, upload_form=None) -> dict:
+    measure = comparison.measure_named(request.GET.get("measure"))
+    result = comparison.comparison(organisation, measure)
+    rows = []
+    for year in reversed(result.years):
+        for area in result.areas:
+            cell = result.cell(area.code, year)
+            rows.append(
+                {
+                    "year": year,
+                    "area": area,
+                    "value": comparison.count(cell.value),
+                    "population": comparison.count(cell.population),
+                    "rate": comparison.rate(cell.per_1000),
+                    "note": cell.note,
+                }
+            )
+    can_manage = has_capability(request.user, Capability.MANAGE)
+    context = {
+        "measures": comparison.MEASURES,
+        "measure": measure,
+        "result": result,
+        "rows": rows,
+        "chart": comparison.chart(result) if result.has_data else None,
+        "sentence": comparison.sentence(result) if result.has_data else "",
+        "can_manage": can_manage,
+        "municipality_code": organisation.municipality_code,
+        "peer_names": [a.name for a in result.areas if a.role == comparison.PEER],
+    }
+    if can_manage:
+        context["peers_form"] = peers_form or PeersForm(
+            organisation=organisation, initial={"peers": peers_of(organisation)}
+        )
+        context["upload_form"] = upload_form or StatbankUploadForm()
+        context["last_run"] = IntegrationRun.objects.filter(
+            organisation=organisation, integration=Integration.STATBANK
+        ).first()
+    return context
+
+
+@require(Capability.VIEW)
+def comparison_page(request):
+    organisation = _organisation_or_403(request)
+    return render(request, "reports/comparison.html", _comparison_context(request, organisation))
+
+
+@require(Capability.MANAGE)
+def comparison_peers(request):
+    organisation = _organisation_or_403(request)
+    if request.method != "POST":
+        return redirect(f"{reverse('reports:comparison')}#peers-heading")
+    form = PeersForm(request.POST, organisation=organisation)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/comparison.html",
+            _comparison_context(request, organisation, peers_form=form),
+            status=400,
+        )
+    ComparisonSettings.objects.update_or_create(
+        organisation=organisation, defaults={"peers": form.cleaned_data["peers"]}
+    )
+    messages.success(
+        request,
+        _(
+            "The comparable municipalities are saved. Fetch their figures with "
+            "“bibliotal sync dst” or upload them from Statbank."
+        ),
+    )
+    return redirect("reports:comparison")
+
+
+@require(Capability.MANAGE)
+def comparison_upload(request):
+    from bibliotal.reports.statbank import import_statbank_csv
+
+    organisation = _organisation_or_403(request)
+    if request.method != "POST":
+        return redirect(f"{reverse('reports:comparison')}#upload-heading")
+    form = StatbankUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_statbank_csv(
+                organisation=organisation,
+                data=upload.read(),
+                filename=upload.name,
+                user=request.user,
+                table=form.cleaned_data["table"] or None,
+                trigger="page",
+            )
+        except ImportRejected as rejected:
+            for error in rejected.errors:
+                form.add_error("file", str(error))
+        else:
+            messages.success(request, result.summary())
+            return redirect("reports:comparison")
+    return render(
+        request,
+        "reports/comparison.html",
+        _comparison_context(request, organisation, upload_form=form),
+        status=400,
+    )

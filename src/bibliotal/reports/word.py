@@ -146,6 +146,21 @@ def render(report: content.Report) -> bytes:
             document.add_heading(labels["area_comment"], level=2)
             _paragraphs(document, content.paragraphs(area.area.comment))
 
+    if report.comparison is not None:
+        document.add_heading(labels["comparison"], level=1)
+        _paragraphs(document, pdf.comparison_intro())
+        if not report.comparison:
+            document.add_paragraph().add_run(pdf.comparison_empty()).italic = True
+        for section in report.comparison:
+            document.add_heading(section.title, level=2)
+            document.add_paragraph(section.sentence)
+            table = _table(document, section.columns, section.rows)
+            for row in table.rows[1:]:
+                row.cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if section.chart is not None:
+                _picture(document, section.chart.spec, section.chart.description)
+            document.add_paragraph().add_run(section.source).italic = True
+
     document.add_heading(labels["appendix"], level=1)
     _paragraphs(document, pdf.document_data_intro())
     for name, rule in report.counting_rules():

@@ -72,7 +72,7 @@ class Command(AuditedCommand):
                 failures.append(str(exc))
                 self.stderr.write(str(exc))
                 continue
-            self.stdout.write(result.summary())
+            self.stdout.write(result.run.summary)
         if failures:
             raise CommandError("; ".join(failures))
 

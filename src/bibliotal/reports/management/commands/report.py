@@ -30,6 +30,13 @@ class Command(AuditedCommand):
             help="The year's figures as Danmarks Statistik's concepts (CSV or XLSX).",
         )
         parser.add_argument(
+            "--comparison",
+            action="store_true",
+            help="Add the section on other municipalities: Danmarks Statistik's figures per "
+            "1,000 inhabitants beside the chosen comparable municipalities and the whole "
+            "country (PDF and DOCX).",
+        )
+        parser.add_argument(
             "-o",
             "--output",
             help="File to write (default: the report's own file name in this folder; - for "
@@ -37,7 +44,9 @@ class Command(AuditedCommand):
         )
         parser.add_argument("--organisation")
 
-    def handle(self, *args, year, format, at, lang, statistics: bool, output, **options):
+    def handle(
+        self, *args, year, format, at, lang, statistics: bool, output, comparison=False, **options
+    ):
         if not 2000 <= year <= 2100:
             raise CommandError(f"{year} is not a budget year (2000–2100).")
         organisation = organisation_named(options.get("organisation"))
@@ -55,7 +64,12 @@ class Command(AuditedCommand):
             )
         else:
             made = services.make_report(
-                organisation=organisation, year=year, format=format, at=reference, language=lang
+                organisation=organisation,
+                year=year,
+                format=format,
+                at=reference,
+                language=lang,
+                comparison=comparison,
             )
         if output == "-":
             sys.stdout.buffer.write(made.data)
