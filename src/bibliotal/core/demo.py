@@ -40,6 +40,8 @@ ASSUMPTIONS = [
     "Street addresses of the local libraries and all opening hours are illustrative.",
     "Population figures are rounded approximations, not Danmarks Statistik's FOLK1A.",
     "Self-service reopened on 1 August 2020 and Hammerum-Gjellerup on 8 June 2020.",
+    "The Danmarks Statistik figures on the comparison page are illustrative, not DST's own; "
+    "only the national visits (37.4, 21.7 and 17.8 million) are DST's published figures.",
 ]
 
 
@@ -399,3 +401,78 @@ def website_step(context: DemoContext) -> None:
     # From now on `bibliotal demo` serves the fake website here while it serves Bibliotal.
     Website.objects.filter(pk=website.pk).update(url=f"http://127.0.0.1:{fakesite.PORT}")
     context.log.append(f"Library website (fake dpl-cms): {events.summary()} {hours.summary()}")
+
+
+# -- Danmarks Statistik -------------------------------------------------------------------------
+
+# code, name, population 2019–2021, visits, events, user-education participants (illustrative
+# except the country's visits, which are DST's published 37.4, 21.7 and 17.8 million).
+STATBANK_DEMO = [
+    (
+        "000",
+        "Hele landet",
+        (5_806_081, 5_822_763, 5_840_045),
+        (37_400_000, 21_700_000, 17_800_000),
+        (25_500, 14_600, 14_100),
+        (88_000, 41_000, 58_800),
+    ),
+    (
+        "657",
+        "Herning",
+        tuple(POPULATION[y] for y in YEARS),
+        (561_000, 318_000, 286_000),
+        (690, 310, 280),
+        (1_450, 620, 880),
+    ),
+    (
+        "756",
+        "Ikast-Brande",
+        (41_100, 41_300, 41_600),
+        (214_000, 126_000, 104_000),
+        (260, 120, 110),
+        (520, 240, 330),
+    ),
+    (
+        "661",
+        "Holstebro",
+        (58_500, 58_600, 58_700),
+        (402_000, 231_000, 189_000),
+        (410, 190, 170),
+        (930, 410, 560),
+    ),
+    (
+        "740",
+        "Silkeborg",
+        (94_300, 95_100, 95_900),
+        (598_000, 352_000, 279_000),
+        (720, 330, 300),
+        (1_600, 700, 980),
+    ),
+]
+
+
+@demo_step(order=65, name="statbank")
+def statbank_step(context: DemoContext) -> None:
+    """Illustrative BIB2B and FOLK1A tables in Statbank's API layout, imported as a manager
+    would upload them, and three comparable municipalities."""
+    from bibliotal.reports.models import ComparisonSettings
+    from bibliotal.reports.statbank import import_statbank_csv
+
+    bib2b = ["OMRÅDE;AKTIVITET;TID;INDHOLD"]
+    folk1a = ["OMRÅDE;TID;INDHOLD"]
+    for code, _name, population, visits, events, education in STATBANK_DEMO:
+        for index, year in enumerate(YEARS):
+            folk1a.append(f"{code};{year}K1;{population[index]}")
+            bib2b.append(f"{code};Besøgende;{year};{visits[index]}")
+            bib2b.append(f"{code};Arrangementer;{year};{events[index]}")
+            bib2b.append(f"{code};Brugerundervisning, deltagere;{year};{education[index]}")
+    for name, lines in (("BIB2B-demo.csv", bib2b), ("FOLK1A-demo.csv", folk1a)):
+        result = import_statbank_csv(
+            organisation=context.organisation,
+            data=("\n".join(lines) + "\n").encode("utf-8-sig"),
+            filename=name,
+        )
+        context.log.append(f"{name}: {result.summary()}")
+    ComparisonSettings.objects.get_or_create(
+        organisation=context.organisation, defaults={"peers": ["756", "661", "740"]}
+    )
