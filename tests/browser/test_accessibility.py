@@ -161,6 +161,7 @@ def test_the_pages_have_no_accessibility_violations(live_server, world, page_fac
         "/reports/2021/?at=2021-06-30",
         f"/reports/2021/targets/{target.pk}/comment/",
         "/reports/settings/",
+        "/reports/comparison/",
         "/",
         "/libraries/",
         f"/libraries/{world.north.pk}/?year=2021",
@@ -192,10 +193,26 @@ def test_the_integration_pages_have_no_accessibility_violations(
     with pytest.raises(RuntimeError), recording(world.organisation, "website_events") as run:
         run.summary = "x"
         raise RuntimeError("https://herningbib.dk/api/v1/events kunne ikke læses")
+    from bibliotal.reports.models import ComparisonSettings
+    from bibliotal.reports.statbank import import_statbank_csv
+    from tests.reports.test_statbank import read as statbank_file
+
+    world.organisation.municipality_code = "657"
+    world.organisation.save()
+    ComparisonSettings.objects.create(organisation=world.organisation, peers=["756", "661"])
+    for name in ("BIB2B.csv", "folk1a-api.csv"):
+        import_statbank_csv(
+            organisation=world.organisation, data=statbank_file(name), filename=name
+        )
     page = page_factory(width=width)
     log_in(page, live_server.url, "administrator")
     page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
-    for path in ("/integrations/", "/integrations/libraries/", "/integrations/opening-categories/"):
+    for path in (
+        "/integrations/",
+        "/integrations/libraries/",
+        "/integrations/opening-categories/",
+        "/reports/comparison/",
+    ):
         page.goto(f"{live_server.url}{path}")
         assert violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path

@@ -657,3 +657,26 @@ def test_the_website_form_refuses_an_address_without_https(client, mapped):
     )
     assert response.status_code == 302
     assert Website.objects.get().url == "https://herningbib.dk"
+
+
+def test_the_nightly_task_fetches_statbank_again_only_monthly_where_fetched_before(
+    world, monkeypatch
+):
+    from bibliotal.core.tasks import refresh_statistics
+    from bibliotal.reports.statbank import api
+
+    fetched = []
+    monkeypatch.setattr(
+        "bibliotal.reports.statbank.sync_statbank",
+        lambda *, organisation, trigger: fetched.append((organisation, trigger)),
+    )
+    now = timezone.now()
+    assert refresh_statistics(now=now) == 0
+    assert fetched == []  # never fetched from the API: an upload is not a reason to fetch
+    run = IntegrationRun.objects.create(
+        organisation=world.organisation, integration="statbank", ok=True, source=api.API_BASE
+    )
+    refresh_statistics(now=now + timedelta(days=29))
+    assert fetched == []
+    refresh_statistics(now=run.started_at + timedelta(days=31))
+    assert fetched == [(world.organisation, "task")]

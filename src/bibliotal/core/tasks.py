@@ -1,6 +1,7 @@
 """Background tasks, run by ``bibliotal worker`` from the database queue (django-tasks).
 
-The nightly sync brings every active library website's events and opening hours in step. It
+The nightly sync brings every active library website's events and opening hours in step, and
+once a month fetches Danmarks Statistik's tables again where they were fetched before. It
 schedules its own next run (02:30 local time), so no cron or broker is needed on one machine.
 """
 
@@ -45,10 +46,44 @@ def sync_websites(*, trigger: str = "task") -> int:
     return failures
 
 
+STATBANK_EVERY = timedelta(days=30)
+
+
+def refresh_statistics(*, trigger: str = "task", now: datetime | None = None) -> int:
+    """Fetch Danmarks Statistik's tables again for every organisation that has fetched them from
+    the Statbank API before (not only uploaded files), once a month: the tables change once or
+    twice a year. Returns the number of failed fetches."""
+    from bibliotal.core.models import Integration, IntegrationRun, Organisation
+    from bibliotal.reports.statbank import sync_statbank
+    from bibliotal.reports.statbank.api import API_BASE
+
+    now = now or timezone.now()
+    failures = 0
+    for organisation in Organisation.objects.exclude(municipality_code=""):
+        last = (
+            IntegrationRun.objects.filter(
+                organisation=organisation,
+                integration=Integration.STATBANK,
+                ok=True,
+                source__startswith=API_BASE,
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        if last is None or now - last.started_at < STATBANK_EVERY:
+            continue
+        try:
+            sync_statbank(organisation=organisation, trigger=trigger)
+        except Exception:
+            failures += 1
+            logger.exception("%s: the Statbank fetch failed", organisation)
+    return failures
+
+
 @task()
 def nightly_sync() -> int:
     try:
-        return sync_websites(trigger="task")
+        return sync_websites(trigger="task") + refresh_statistics(trigger="task")
     finally:
         schedule_nightly()
 
