@@ -149,10 +149,20 @@ def test_a_later_answer_updates_marks_what_disappeared_and_keeps_attendance(mapp
     author.attendance_children = 0
     author.save()
     bus = occurrence(5)
-    later = import_events_dplcms(
+    # A saved file speaks only for its own days: the bus on 6 October, after the file's last
+    # day, is not marked gone …
+    partial = import_events_dplcms(
         organisation=world.organisation, data=read("events-later.json"), filename="b"
     )
-    assert (later.created, later.updated, later.missing) == (0, 1, 1)
+    assert (partial.created, partial.updated, partial.missing) == (0, 1, 0)
+    # … unless it says it runs further (a sync's answer runs to the website's last event).
+    later = import_events_dplcms(
+        organisation=world.organisation,
+        data=read("events-later.json"),
+        filename="b",
+        to_date=date(2021, 12, 31),
+    )
+    assert (later.created, later.updated, later.missing) == (0, 0, 1)
     assert EventOccurrence.objects.count() == 5  # nothing duplicated, nothing deleted
     author.refresh_from_db()
     assert author.attendance_total == 87
@@ -161,6 +171,28 @@ def test_a_later_answer_updates_marks_what_disappeared_and_keeps_attendance(mapp
     bus.refresh_from_db()
     assert bus.missing_from_source
     assert bus.status == EventOccurrence.Status.CANCELLED  # no attendance: no longer counted
+    # Back on the website: counted again, with its own state.
+    import_events_dplcms(
+        organisation=world.organisation,
+        data=read("events.json"),
+        filename="c",
+        to_date=date(2021, 12, 31),
+    )
+    bus.refresh_from_db()
+    assert not bus.missing_from_source
+    assert bus.status == EventOccurrence.Status.PLANNED
+
+
+def test_events_at_libraries_marked_not_ours_are_left_out(mapped):
+    WebsiteBranch.objects.create(
+        organisation=mapped.organisation, kind="name", value="Bogbussen", ignored=True
+    )
+    result = import_events_dplcms(
+        organisation=mapped.organisation, data=read("events.json"), filename="a"
+    )
+    assert result.created == 4
+    assert not EventOccurrence.objects.filter(external_uid=f"{UUID}5").exists()
+    assert result.unmapped_branches == []
 
 
 def test_a_title_changed_by_hand_is_kept_until_the_website_changes_it(mapped):
@@ -301,17 +333,46 @@ def test_the_same_opening_hours_twice_change_nothing_and_coverage_merges(mapped)
     assert (again.added, again.removed, again.unchanged) == (0, 0, 21)
     assert list(CalendarHours.objects.order_by("pk").values_list("pk", flat=True)) == rows
     # A following week extends the covered dates instead of adding a second span.
+    monday = [
+        {
+            "id": 5001,
+            "category": {"title": "Åbent"},
+            "date": "2021-09-13",
+            "start_time": "10:00",
+            "end_time": "16:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        }
+    ]
     import_opening_hours(
         organisation=world.organisation,
-        data=b"[]",
+        data=json.dumps(monday).encode(),
         filename="next",
         from_date=date(2021, 9, 13),
         to_date=date(2021, 9, 19),
-        branch_ids=["11"],
+        branch_ids=["11", "12"],
     )
     spans = CalendarCoverage.objects.filter(branch=world.north)
     assert [(s.start_date, s.end_date) for s in spans] == [(date(2021, 9, 6), date(2021, 9, 19))]
     assert not opening_day(branch=world.north, day=date(2021, 9, 15)).is_open
+
+
+def test_an_empty_or_partial_answer_closes_no_library(mapped):
+    world = mapped
+    weekly_schedule(world.south, staffed=(time(10), time(16)))
+    before = opening_day(branch=world.south, day=date(2021, 9, 20))
+    result = import_opening_hours(
+        organisation=world.organisation,
+        data=b"[]",
+        filename="empty",
+        from_date=date(2021, 9, 20),
+        to_date=date(2021, 12, 19),
+        branch_ids=["12"],
+    )
+    assert result.without_hours == ["Syd Bibliotek"]
+    assert "Syd Bibliotek" in result.summary()
+    assert not CalendarCoverage.objects.filter(branch=world.south).exists()
+    assert opening_day(branch=world.south, day=date(2021, 9, 20)) == before
 
 
 def test_bad_opening_hours_are_refused_naming_the_field(mapped):
@@ -680,3 +741,38 @@ def test_the_nightly_task_fetches_statbank_again_only_monthly_where_fetched_befo
     assert fetched == []
     refresh_statistics(now=run.started_at + timedelta(days=31))
     assert fetched == [(world.organisation, "task")]
+
+
+def test_a_server_that_trickles_is_stopped_at_the_deadline(site, monkeypatch, english):
+    import time as clock
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                clock.sleep(0.1)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(core_http, "DEADLINE_SECONDS", 1.0)
+    started = clock.monotonic()
+    try:
+        with pytest.raises(FetchError):
+            fetch(
+                f"http://127.0.0.1:{server.server_address[1]}/x",
+                allowed_host="127.0.0.1",
+                timeout=0.5,
+                retries=0,
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert clock.monotonic() - started < 5  # not the ten seconds the server would take

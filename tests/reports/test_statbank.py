@@ -112,7 +112,7 @@ def test_the_websites_layout_in_windows_1252_gives_the_first_quarter_as_1_januar
 def test_quarters_are_added_up_only_for_complete_years_and_never_for_persons(db):
     parsed = parse_statbank(read("ibib2-2022.csv"), filename="ibib2-2022.csv")
     loans = {(f.area_code, f.year, f.measure): f.value for f in parsed.figures if f.area_name}
-    assert loans[("657", 2022, "eReolen | Alder i alt | Udlån")] == Decimal("120000")
+    assert loans[("657", 2022, "Alder i alt | Udlån | eReolen")] == Decimal("120000")
     assert not any(f.year == 2023 for f in parsed.figures)
     assert not any("Lånere" in f.measure for f in parsed.figures)
     notes = " ".join(parsed.notes)
@@ -488,12 +488,34 @@ def test_the_empty_page_explains_how_to_get_the_figures(client, world, herning):
 
 
 def test_another_organisation_sees_its_own_peers(client, world, imported):
+    # Figures fetched from the API are shared by every organisation.
+    StatbankFigure.objects.update(organisation=None)
     world.other_organisation.municipality_code = "661"
     world.other_organisation.save()
     client.force_login(world.stranger)
     text = client.get(reverse("reports:comparison")).content.decode()
     assert "6.779,7" in text  # Holstebro's own rate
     assert "5.487,8" not in text  # Herning's peers (Ikast-Brande) are not theirs
+
+
+def test_an_upload_changes_only_the_own_organisations_comparison(world, imported):
+    from bibliotal.reports.comparison import comparison
+
+    StatbankFigure.objects.update(organisation=None)  # as if fetched from the API
+    world.other_organisation.municipality_code = "661"
+    world.other_organisation.save()
+    doctored = "OMRÅDE;AKTIVITET;TID;INDHOLD\nHolstebro;Besøgende;2022;1\n".encode()
+    import_statbank_csv(organisation=world.other_organisation, data=doctored, filename="BIB2B.csv")
+    theirs = rates(comparison(world.other_organisation, "visitors", [2022]))
+    ours = rates(comparison(world.organisation, "visitors", [2022]))
+    assert theirs[("661", 2022)] < 1  # their own upload wins for them …
+    assert ours[("661", 2022)] == Decimal("6779.7")  # … and changes nothing for anyone else
+    # The same figures with the columns in another order are the same figures.
+    swapped = "AKTIVITET;OMRÅDE;TID;INDHOLD\nBesøgende;Holstebro;2022;2\n".encode()
+    result = import_statbank_csv(
+        organisation=world.other_organisation, data=swapped, filename="BIB2B-2.csv"
+    )
+    assert (result.created, result.updated) == (0, 1)
 
 
 def test_a_manager_chooses_the_peers_and_staff_may_not(client, world, herning):

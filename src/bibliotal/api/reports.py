@@ -142,7 +142,9 @@ def comparison_figures(request, query: Query[ComparisonQuery]):
             raise HttpError(422, "from_year must not be after to_year.")
         years = [
             y
-            for y in available_years(measure, [a.code for a in areas_for(organisation)])
+            for y in available_years(
+                measure, [a.code for a in areas_for(organisation)], organisation
+            )
             if low <= y <= high
         ]
     result = comparison(organisation, measure, years)

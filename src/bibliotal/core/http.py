@@ -118,7 +118,7 @@ def _read_once(opener, request, *, timeout: float, deadline: float, max_bytes: i
         while True:
             if time.monotonic() > deadline:
                 raise TimeoutError
-            chunk = response.read(64 * 1024)
+            chunk = response.read1(64 * 1024)  # what has come, so the deadline is kept
             if not chunk:
                 break
             size += len(chunk)

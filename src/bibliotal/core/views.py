@@ -284,6 +284,18 @@ def integrations(request):
                             organisation=organisation, data=data, filename=filename
                         )
                     run.summary = result.summary()
+                    run.changes = {
+                        key: value
+                        for key, value in vars(result).items()
+                        if isinstance(value, int) and not isinstance(value, bool)
+                    }
+                    run.unmapped = [
+                        *(_("library: %(name)s") % {"name": n} for n in result.unmapped_branches),
+                        *(
+                            _("category: %(name)s") % {"name": n}
+                            for n in result.unmapped_categories
+                        ),
+                    ]
             except ImportRejected as error:
                 errors = [str(e) for e in error.errors]
                 status_code = 400

@@ -66,6 +66,7 @@ class HoursResult:
     unmapped_branches: list[str] = field(default_factory=list)
     run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
     unmapped_categories: list[str] = field(default_factory=list)
+    without_hours: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = _(
@@ -82,6 +83,10 @@ class HoursResult:
             text += " " + _(
                 "Libraries on the website without a library in Bibliotal: %(list)s."
             ) % {"list": ", ".join(self.unmapped_branches)}
+        if self.without_hours:
+            text += " " + _(
+                "The website has no opening hours for %(list)s: their calendar is kept as it was."
+            ) % {"list": ", ".join(self.without_hours)}
         if self.unmapped_categories:
             text += " " + _("Opening-hours categories not mapped yet: %(list)s.") % {
                 "list": ", ".join(self.unmapped_categories)
@@ -118,7 +123,11 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
             errors.append(RowError(filename, 1, f"[{number}]", str(item)[:40], _("Not an object.")))
             continue
         source_id = str(item.get("id") if item.get("id") is not None else "")
-        line = _line_of(text, f'"id": {source_id}') if source_id else 1
+        line = (
+            _line_of(text, re.compile(rf'"id"\s*:\s*"?{re.escape(source_id)}"?\s*[,}}\n]'))
+            if source_id
+            else 1
+        )
 
         def error(column: str, value, message: str, line=line) -> None:
             errors.append(RowError(filename, line, column, str(value)[:40], message))
@@ -164,8 +173,10 @@ def import_opening_hours(
     branch_ids=(),
 ) -> HoursResult:
     """Make the instances the calendar of ``from_date``…``to_date`` (default: the answer's first
-    and last date) for every library they name and for every asked-for ``branch_ids``. Running
-    it again with the same answer changes nothing."""
+    and last date) for every library they name. A library among ``branch_ids`` (those mapped)
+    that the answer has no hours for at all keeps its calendar as it was and is named in the
+    summary: an empty or partial answer never closes a library. Running it again with the same
+    answer changes nothing."""
     from bibliotal.events.dplcms import Branches
 
     instances = parse_opening_hours(data, filename)
@@ -182,10 +193,11 @@ def import_opening_hours(
     kinds = ensure_opening_categories(organisation)
     branches = Branches(organisation, kind=WebsiteBranch.Kind.ID)
     wanted: dict[int, tuple] = {}
+    asked = {}
     for key in branch_ids:
         branch, _ignored = branches.resolve(str(key))
         if branch is not None:
-            wanted[branch.pk] = (branch, [])
+            asked[branch.pk] = branch
     unmapped_titles: dict[str, None] = {}
     learned: dict[str, object] = {}
     for instance in instances:
@@ -240,6 +252,7 @@ def import_opening_hours(
         for c in OpeningCategory.objects.filter(organisation=organisation, kind="")
         if c.title not in unmapped_titles and any(i.category == c.title for i in instances)
     ]
+    result.without_hours = sorted(b.name for pk, b in asked.items() if pk not in wanted)
     result.days = (end - start).days + 1
     result.libraries.sort()
     return result

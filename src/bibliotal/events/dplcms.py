@@ -12,6 +12,7 @@ occurrence that disappears from the website is marked, not deleted (see ``servic
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -85,9 +86,16 @@ class Branches:
         return list(self.unmapped)
 
 
-def _line_of(text: str, needle: str) -> int:
-    at = text.find(needle) if needle else -1
-    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+def _line_of(text: str, needle: str, *, nth: int = 1) -> int:
+    """The line of the ``nth`` occurrence of ``needle`` (a string or a compiled pattern)."""
+    if not needle:
+        return 1
+    if isinstance(needle, str):
+        needle = re.compile(re.escape(needle))
+    for count, match in enumerate(needle.finditer(text), start=1):
+        if count == nth:
+            return text.count("\n", 0, match.start()) + 1
+    return 1
 
 
 def _moment(raw) -> datetime:
@@ -128,6 +136,7 @@ class Parsed:
     types: _Types
     branches: Branches
     first_day: date | None
+    last_day: date | None
 
 
 def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
@@ -152,7 +161,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
     planned: list[PlannedOccurrence] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    first_day = None
+    first_day = last_day = None
     for number, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
             errors.append(
@@ -160,13 +169,13 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             )
             continue
         uuid = str(item.get("uuid") or "").strip()
-        line = _line_of(text, uuid)
+        line = _line_of(text, f'"{uuid}"', nth=2 if uuid in seen else 1)
 
         def error(field: str, value, message: str, line=line) -> None:
             errors.append(RowError(filename, line, field, str(value)[:80], message))
 
         if not uuid:
-            error("uuid", "", _("Every event needs its uuid."))
+            error("uuid", "", _("Event %(number)d in the list has no uuid.") % {"number": number})
             continue
         if uuid in seen:
             error("uuid", uuid, _("The same uuid appears twice."))
@@ -210,13 +219,16 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             capacity = int(capacity)
         names = [str(n).strip() for n in item.get("branches") or [] if str(n).strip()]
         branch = None
-        others = []
+        others, ignored = [], 0
         for name in names:
-            found, _ignored = branches.resolve(name)
+            found, not_ours = branches.resolve(name)
+            ignored += not_ours
             if found is not None and branch is None:
                 branch = found
-            elif found is None:
+            elif found is None and not not_ours:
                 others.append(name)
+        if names and ignored == len(names):
+            continue  # held only at libraries marked "not ours": not our event
         address = item.get("address") if isinstance(item.get("address"), dict) else {}
         online = str(address.get("locationType") or "").lower() == "online"
         place = ""
@@ -234,7 +246,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         partners = ", ".join(str(p).strip() for p in item.get("partners") or [] if str(p).strip())
         series = item.get("series") if isinstance(item.get("series"), dict) else {}
         series_uuid = str(series.get("uuid") or "").strip()
-        first_day = min(first_day or starts_at.date(), timezone.localtime(starts_at).date())
+        day = timezone.localtime(starts_at).date()
+        first_day = day if first_day is None else min(first_day, day)
+        last_day = day if last_day is None else max(last_day, day)
         planned.append(
             PlannedOccurrence(
                 key=(uuid, ""),
@@ -262,7 +276,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         )
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
-    return Parsed(planned, types, branches, first_day)
+    return Parsed(planned, types, branches, first_day, last_day)
 
 
 def import_events_dplcms(
@@ -272,13 +286,16 @@ def import_events_dplcms(
     filename: str,
     user=None,
     from_date: date | None = None,
+    to_date: date | None = None,
     dry_run: bool = False,
 ) -> EventImportResult:
-    """Import a saved ``/api/v1/events`` answer. What the website had before from ``from_date``
-    on (or the first day in the answer) and no longer has is marked as gone."""
+    """Import a ``/api/v1/events`` answer. What the website had before from ``from_date`` (or
+    the answer's first day) to ``to_date`` (open for a sync, whose answer runs to the website's
+    last event; a saved file's last day otherwise) and no longer has is marked as gone."""
     parsed = parse_events(organisation=organisation, data=data, filename=filename)
     start = from_date or parsed.first_day or timezone.localdate()
-    digest = fingerprint(data + f"|dplcms|{start}".encode())
+    end = to_date or parsed.last_day or start
+    digest = fingerprint(data + f"|dplcms|{start}|{end}".encode())
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         result = EventImportResult(already_imported=True)
         result.unmapped_branches = list(parsed.branches.unmapped)
@@ -294,7 +311,7 @@ def import_events_dplcms(
             user=user,
             dry_run=dry_run,
             source=EventOccurrence.Source.DPLCMS,
-            window=(start, OPEN_END),
+            window=(start, end),
             source_name=SOURCE_NAME,
         )
         result.unmapped_branches = (
@@ -318,6 +335,7 @@ def sync_events(*, website, trigger: str = "command", fetch_options=None) -> Eve
             data=answer.data,
             filename=url,
             from_date=from_date,
+            to_date=OPEN_END,
         )
         run.summary = (
             _("Nothing has changed on the website since the last sync.")

@@ -520,6 +520,8 @@ def _apply(
                 changed["external_recurrence"] = recurrence
             if existing.missing_from_source:
                 changed["missing_from_source"] = False
+                if existing.attendance_total is None and existing.status != values["status"]:
+                    changed["status"] = values["status"]  # back in the source: counted again
             if not changed and before == imported and existing.source_name == source_name:
                 result.unchanged += 1
                 continue

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -245,12 +246,19 @@ def areas_for(organisation) -> list[Area]:
     return areas
 
 
-def available_years(measure: Measure, codes) -> list[int]:
+def visible_figures(organisation):
+    """The shared figures from the API and the organisation's own uploads."""
+    return StatbankFigure.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    )
+
+
+def available_years(measure: Measure, codes, organisation=None) -> list[int]:
     return sorted(
         set(
-            StatbankFigure.objects.filter(table=measure.table, area_code__in=codes).values_list(
-                "year", flat=True
-            )
+            visible_figures(organisation)
+            .filter(table=measure.table, area_code__in=codes)
+            .values_list("year", flat=True)
         )
     )
 
@@ -262,13 +270,23 @@ def comparison(organisation, measure: Measure | str, years=None, *, last: int = 
         measure = BY_KEY[measure]
     areas = areas_for(organisation)
     codes = [a.code for a in areas]
-    years = sorted(years) if years is not None else available_years(measure, codes)[-last:]
-    figures = StatbankFigure.objects.filter(
+    years = (
+        sorted(years)
+        if years is not None
+        else available_years(measure, codes, organisation)[-last:]
+    )
+    figures = visible_figures(organisation).filter(
         table__in=[measure.table, POPULATION.table], area_code__in=codes, year__in=years
     )
     grouped: dict[tuple, list] = defaultdict(list)
     sources, fetched = set(), None
-    for figure in figures:
+    seen: set[tuple] = set()
+    # The organisation's own upload of a figure wins over the shared one from the API.
+    for figure in sorted(figures, key=lambda f: f.organisation_id is None):
+        key = (figure.table, figure.area_code, figure.year, figure.measure)
+        if key in seen:
+            continue
+        seen.add(key)
         grouped[(figure.table, figure.area_code, figure.year)].append(figure)
         sources.add(figure.source)
         fetched = figure.fetched_at if fetched is None else max(fetched, figure.fetched_at)

@@ -37,17 +37,19 @@ class PeersForm(forms.Form):
         label=_("Comparable municipalities"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_(
-            "Choose up to %(count)d municipalities of a size and kind like yours. The whole "
-            "country is always shown."
-        )
-        % {"count": 8},
     )
 
     def __init__(self, *args, organisation, **kwargs):
+        from django.utils.translation import gettext
+
         from bibliotal.reports import municipalities
 
         super().__init__(*args, **kwargs)
+        # Formatted here, in the language of the request, not once at import.
+        self.fields["peers"].help_text = gettext(
+            "Choose up to %(count)d municipalities of a size and kind like yours. The whole "
+            "country is always shown."
+        ) % {"count": 8}
         own = organisation.municipality_code
         self.fields["peers"].choices = municipalities.municipality_choices(
             leave_out={own} if own else set()

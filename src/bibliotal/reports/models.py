@@ -14,11 +14,23 @@ from bibliotal.reports import municipalities
 
 class StatbankFigure(models.Model):
     """One published figure of a Statbank table for an area and a year, as Danmarks Statistik
-    writes it. The figures are public (CC BY 4.0) and the same for every organisation, so they are
-    kept once; ``source`` and ``fetched_at`` say where and when each came from. A figure
+    writes it. The figures fetched from the Statbank API are public (CC BY 4.0) and the same for
+    every organisation, so they are kept once (no organisation); a file a manager uploads is kept
+    for her organisation alone and, for the same figure, wins over the fetched one there, so no
+    upload can change another organisation's comparison. ``source`` and ``fetched_at`` say where
+    and when each came from. A figure
     Danmarks Statistik does not publish (".." in its files) is kept with no value, so that a
     missing figure is never shown as 0."""
 
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by organisation"),
+        help_text=_("Empty: fetched from Danmarks Statistik's API and shared by all."),
+    )
     table = models.CharField(_("Statbank table"), max_length=20)
     area_code = models.CharField(_("area code"), max_length=3)
     area_name = models.CharField(_("area"), max_length=100)
@@ -49,8 +61,15 @@ class StatbankFigure(models.Model):
         ordering = ["table", "area_code", "year", "measure"]
         constraints = [
             models.UniqueConstraint(
-                fields=["table", "area_code", "year", "measure"], name="statbank_figure_once"
-            )
+                fields=["table", "area_code", "year", "measure"],
+                condition=models.Q(organisation__isnull=True),
+                name="statbank_figure_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "table", "area_code", "year", "measure"],
+                condition=models.Q(organisation__isnull=False),
+                name="statbank_uploaded_figure_once",
+            ),
         ]
         indexes = [models.Index(fields=["table", "year"])]
 

@@ -45,7 +45,8 @@ class Published:
 
     @property
     def measure(self) -> str:
-        return MEASURE_SEPARATOR.join(self.dimensions.values())
+        # Sorted, so the same figure is the same measure whatever the column order of the file.
+        return MEASURE_SEPARATOR.join(sorted(self.dimensions.values()))
 
 
 @dataclass

@@ -77,13 +77,23 @@ class StatbankResult:
         }
 
 
-def _write(parsed_tables: list[Parsed], *, source_of, result: StatbankResult, dry_run: bool):
+def _write(
+    parsed_tables: list[Parsed],
+    *,
+    source_of,
+    result: StatbankResult,
+    dry_run: bool,
+    organisation=None,
+):
+    """Write the figures: shared ones (``organisation`` None, from the API) or an organisation's
+    own upload."""
     now = timezone.now()
     for parsed in parsed_tables:
         figures = parsed.figures
         existing = {
             (f.table, f.area_code, f.year, f.measure): f
             for f in StatbankFigure.objects.filter(
+                organisation=organisation,
                 table=parsed.table,
                 area_code__in={f.area_code for f in figures},
                 year__in={f.year for f in figures},
@@ -97,6 +107,7 @@ def _write(parsed_tables: list[Parsed], *, source_of, result: StatbankResult, dr
             if found is None:
                 new.append(
                     StatbankFigure(
+                        organisation=organisation,
                         table=figure.table,
                         area_code=figure.area_code,
                         area_name=figure.area_name,
@@ -213,14 +224,26 @@ def import_statbank_csv(
     if dry_run:
         parsed = parse_statbank(data, filename=filename, table=table)
         result = StatbankResult(dry_run=True)
-        _write([parsed], source_of=lambda p: filename, result=result, dry_run=True)
+        _write(
+            [parsed],
+            source_of=lambda p: filename,
+            result=result,
+            dry_run=True,
+            organisation=organisation,
+        )
         _update_population(organisation, [parsed], result, dry_run=True)
         return result
     with recording(organisation, Integration.STATBANK, source=filename, trigger=trigger) as run:
         parsed = parse_statbank(data, filename=filename, table=table)
         result = StatbankResult()
         with transaction.atomic():
-            _write([parsed], source_of=lambda p: filename, result=result, dry_run=False)
+            _write(
+                [parsed],
+                source_of=lambda p: filename,
+                result=result,
+                dry_run=False,
+                organisation=organisation,
+            )
             _update_population(organisation, [parsed], result, dry_run=False)
             ImportBatch.objects.create(
                 organisation=organisation,

@@ -168,6 +168,7 @@ class Command(AuditedCommand):
                     data=data,
                     filename=file.name,
                     from_date=options.get("start"),
+                    to_date=options.get("end"),
                     dry_run=options["dry_run"],
                 )
             elif file.suffix.lower() in {".csv", ".xlsx"}:
