@@ -747,7 +747,7 @@ def test_a_server_that_trickles_is_stopped_at_the_deadline(site, monkeypatch, en
     import time as clock
 
     class Trickle(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Length", "100")
             self.end_headers()
