@@ -183,6 +183,40 @@ def test_a_later_answer_updates_marks_what_disappeared_and_keeps_attendance(mapp
     assert bus.status == EventOccurrence.Status.PLANNED
 
 
+def many_events(count: int) -> bytes:
+    """``count`` events made from the recorded ones, each with a uuid and a series of its own,
+    as the website gives them."""
+    template = json.loads(read("events.json"))
+    events = []
+    for n in range(count):
+        event = json.loads(json.dumps(template[n % len(template)]))
+        event["uuid"] = f"{UUID[:-3]}{n:04d}"
+        event["series"] = {"uuid": f"series-{n:04d}"}
+        events.append(event)
+    return json.dumps(events).encode()
+
+
+@pytest.mark.parametrize("count", [10, 200])
+def test_reading_the_website_again_asks_the_database_the_same_few_times_for_any_size(
+    mapped, django_assert_max_num_queries, count
+):
+    """The nightly case: the same answer read for a new window. The number of queries does not
+    grow with the number of events (it once asked three times for every event)."""
+    data = many_events(count)
+    first = import_events_dplcms(organisation=mapped.organisation, data=data, filename="a")
+    assert first.created == count
+    with django_assert_max_num_queries(20):
+        again = import_events_dplcms(
+            organisation=mapped.organisation,
+            data=data,
+            filename="b",
+            from_date=date(2021, 9, 1),
+        )
+    assert (again.created, again.updated, again.unchanged) == (0, 0, count)
+    assert EventOccurrence.objects.count() == count
+    assert EventSeries.objects.filter(organisation=mapped.organisation).count() == count
+
+
 def test_events_at_libraries_marked_not_ours_are_left_out(mapped):
     WebsiteBranch.objects.create(
         organisation=mapped.organisation, kind="name", value="Bogbussen", ignored=True

@@ -123,13 +123,14 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
             errors.append(RowError(filename, 1, f"[{number}]", str(item)[:40], _("Not an object.")))
             continue
         source_id = str(item.get("id") if item.get("id") is not None else "")
-        line = (
-            _line_of(text, re.compile(rf'"id"\s*:\s*"?{re.escape(source_id)}"?\s*[,}}\n]'))
-            if source_id
-            else 1
-        )
 
-        def error(column: str, value, message: str, line=line) -> None:
+        def error(column: str, value, message: str, source_id=source_id) -> None:
+            # Looked for only on an error, so a large answer is read in one pass.
+            line = (
+                _line_of(text, re.compile(rf'"id"\s*:\s*"?{re.escape(source_id)}"?\s*[,}}\n]'))
+                if source_id
+                else 1
+            )
             errors.append(RowError(filename, line, column, str(value)[:40], message))
 
         try:

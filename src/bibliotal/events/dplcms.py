@@ -169,9 +169,11 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             )
             continue
         uuid = str(item.get("uuid") or "").strip()
-        line = _line_of(text, f'"{uuid}"', nth=2 if uuid in seen else 1)
 
-        def error(field: str, value, message: str, line=line) -> None:
+        def error(field: str, value, message: str, uuid=uuid, again=uuid in seen) -> None:
+            # The line is looked for only when there is an error: a search through the whole
+            # answer for every event would make a large answer slow to read.
+            line = _line_of(text, f'"{uuid}"', nth=2 if again else 1)
             errors.append(RowError(filename, line, field, str(value)[:80], message))
 
         if not uuid:

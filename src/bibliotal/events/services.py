@@ -412,21 +412,52 @@ SOURCE_FIELDS = (
 )
 
 
-def _find_existing(organisation, uid: str, recurrence: str, start):
-    exact = EventOccurrence.objects.filter(
-        organisation=organisation, external_uid=uid, external_recurrence=recurrence
-    ).first()
-    if exact is not None:
-        return exact
-    # The same event under the other kind of key: a single event that became a series (or the
-    # other way round) keeps its row and attendance instead of getting a twin.
-    if recurrence:
-        return EventOccurrence.objects.filter(
-            organisation=organisation, external_uid=uid, external_recurrence="", starts_at=start
-        ).first()
-    return EventOccurrence.objects.filter(
-        organisation=organisation, external_uid=uid, external_recurrence=_recurrence_id(start)
-    ).first()
+def _known_series(organisation, uids) -> dict[str, EventSeries]:
+    """The series an import names that exist already, in a few queries (a website gives every
+    event a series, so a sync names thousands)."""
+    uids = sorted(uid for uid in uids if uid)
+    found: dict[str, EventSeries] = {}
+    for first in range(0, len(uids), _Existing.CHUNK):
+        for series in EventSeries.objects.filter(
+            organisation=organisation, external_uid__in=uids[first : first + _Existing.CHUNK]
+        ):
+            found[series.external_uid] = series
+    return found
+
+
+class _Existing:
+    """The organisation's occurrences that an import may meet, read in a few queries and
+    looked up in memory: a nightly sync of thousands of events asks once, not once an event."""
+
+    CHUNK = 500  # well under every database's limit on query parameters
+
+    def __init__(self, organisation, uids):
+        self.by_key: dict[tuple[str, str], EventOccurrence] = {}
+        uids = sorted({uid for uid in uids if uid})
+        for first in range(0, len(uids), self.CHUNK):
+            for occurrence in EventOccurrence.objects.filter(
+                organisation=organisation, external_uid__in=uids[first : first + self.CHUNK]
+            ):
+                self.add(occurrence)
+
+    def add(self, occurrence) -> None:
+        self.by_key[(occurrence.external_uid, occurrence.external_recurrence)] = occurrence
+
+    def rekey(self, occurrence, old_recurrence: str) -> None:
+        if self.by_key.get((occurrence.external_uid, old_recurrence)) is occurrence:
+            del self.by_key[(occurrence.external_uid, old_recurrence)]
+        self.add(occurrence)
+
+    def find(self, uid: str, recurrence: str, start):
+        exact = self.by_key.get((uid, recurrence))
+        if exact is not None:
+            return exact
+        # The same event under the other kind of key: a single event that became a series (or
+        # the other way round) keeps its row and attendance instead of getting a twin.
+        if recurrence:
+            single = self.by_key.get((uid, ""))
+            return single if single is not None and single.starts_at == start else None
+        return self.by_key.get((uid, _recurrence_id(start)))
 
 
 def _apply(
@@ -458,7 +489,8 @@ def _apply(
                 imported_by=user,
             )
         seen_ids: set[int] = set()
-        series_cache: dict[str, EventSeries] = {}
+        series_cache = _known_series(organisation, {i.series_uid for i in planned})
+        existing_rows = _Existing(organisation, (item.key[0] for item in planned))
         for item in planned:
             uid, recurrence = item.key
             values = dict(item.values)
@@ -477,21 +509,23 @@ def _apply(
                     series_cache[item.series_uid] = series
                 values["series"] = series
             imported = {k: _jsonable(v) for k, v in values.items() if k in SOURCE_FIELDS}
-            existing = _find_existing(organisation, uid, recurrence, values["starts_at"])
+            existing = existing_rows.find(uid, recurrence, values["starts_at"])
             if existing is None:
                 result.created += 1
                 if values["status"] == EventOccurrence.Status.CANCELLED:
                     result.cancelled += 1
                 if not dry_run:
-                    EventOccurrence.objects.create(
-                        organisation=organisation,
-                        external_uid=uid,
-                        external_recurrence=recurrence,
-                        source=source,
-                        import_batch=batch,
-                        source_name=source_name,
-                        imported_values=imported,
-                        **values,
+                    existing_rows.add(
+                        EventOccurrence.objects.create(
+                            organisation=organisation,
+                            external_uid=uid,
+                            external_recurrence=recurrence,
+                            source=source,
+                            import_batch=batch,
+                            source_name=source_name,
+                            imported_values=imported,
+                            **values,
+                        )
                     )
                 continue
             seen_ids.add(existing.pk)
@@ -532,11 +566,13 @@ def _apply(
             else:
                 result.unchanged += 1
             if not dry_run:
+                old_recurrence = existing.external_recurrence
                 for key, value in changed.items():
                     setattr(existing, key, value)
                 existing.imported_values = imported
                 existing.source_name = source_name
                 existing.save()
+                existing_rows.rekey(existing, old_recurrence)
         # What this source had before, inside the window, and no longer has is marked, not
         # deleted; without attendance it no longer counts either.
         if window is not None:
