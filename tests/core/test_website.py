@@ -810,3 +810,156 @@ def test_a_server_that_trickles_is_stopped_at_the_deadline(site, monkeypatch, en
         server.shutdown()
         server.server_close()
     assert clock.monotonic() - started < 5  # not the ten seconds the server would take
+
+
+# -- what a review found -------------------------------------------------------------------------
+
+
+def test_an_empty_answer_marks_no_event_as_gone(mapped):
+    """A website that answers [] by mistake must not cancel every event of the window."""
+    world = mapped
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="a")
+    result = import_events_dplcms(
+        organisation=world.organisation,
+        data=b"[]",
+        filename="b",
+        from_date=date(2021, 9, 1),
+        to_date=date(9999, 12, 31),
+    )
+    assert (result.missing, result.empty) == (0, True)
+    assert "no event is marked as gone" in result.summary() or "intet arrangement" in (
+        result.summary()
+    )
+    assert not EventOccurrence.objects.filter(missing_from_source=True).exists()
+    assert EventOccurrence.objects.filter(status=EventOccurrence.Status.CANCELLED).count() == 1
+
+
+def test_a_held_event_gone_from_the_website_stays_held_and_is_marked(mapped):
+    world = mapped
+    import_events_dplcms(organisation=world.organisation, data=read("events.json"), filename="a")
+    data = [e for e in json.loads(read("events.json")) if e["uuid"] != f"{UUID}1"]
+    result = import_events_dplcms(
+        organisation=world.organisation,
+        data=json.dumps(data).encode(),
+        filename="b",
+        from_date=date(2021, 9, 1),
+        to_date=date(2021, 12, 31),
+    )
+    assert result.missing == 1
+    author = occurrence(1)
+    assert author.missing_from_source
+    assert author.status == EventOccurrence.Status.HELD  # the website said it took place
+
+
+def test_a_mapping_made_after_an_import_applies_when_the_same_answer_is_read_again(mapped):
+    world = mapped
+    first = import_events_dplcms(
+        organisation=world.organisation, data=read("events.json"), filename="a"
+    )
+    assert "Bogbussen" in first.unmapped_branches
+    assert occurrence(5).branch is None
+    WebsiteBranch.objects.filter(value="Bogbussen").update(branch=world.north)
+    again = import_events_dplcms(
+        organisation=world.organisation, data=read("events.json"), filename="a"
+    )
+    assert not again.already_imported
+    assert again.updated == 1
+    assert occurrence(5).branch == world.north
+    third = import_events_dplcms(
+        organisation=world.organisation, data=read("events.json"), filename="a"
+    )
+    assert third.already_imported  # and then, unchanged, it is the same import again
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("ticket_capacity", 10**20),
+        ("ticket_capacity", "²"),
+        ("branches", "Nord Bibliotek"),
+        ("categories", "Litteratur"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_refused_not_read_letter_by_letter(mapped, field, value):
+    data = json.loads(read("events.json"))
+    data[1][field] = value
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    with pytest.raises(ImportRejected) as caught:
+        import_events_dplcms(organisation=mapped.organisation, data=text.encode(), filename="e")
+    error = caught.value.errors[0]
+    assert (error.column, error.value) == (field, str(value)[:80])
+    assert error.line == text.count("\n", 0, text.index(data[1]["uuid"])) + 1
+    assert not EventOccurrence.objects.exists()
+    assert not WebsiteBranch.objects.filter(value="N").exists()
+
+
+def test_an_event_without_a_uuid_is_named_by_its_own_line(mapped):
+    data = json.loads(read("events.json"))
+    data[3]["uuid"] = ""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    with pytest.raises(ImportRejected) as caught:
+        import_events_dplcms(organisation=mapped.organisation, data=text.encode(), filename="e")
+    error = caught.value.errors[0]
+    assert error.column == "uuid"
+    # Without a uuid the event is named by the line on which it begins.
+    assert error.line == text.count("\n", 0, text.rindex("{", 0, text.index('"uuid": ""'))) + 1
+
+
+def test_an_unexpected_failure_of_one_sync_leaves_the_other_to_run(
+    client, website, site, mapped, monkeypatch
+):
+    from bibliotal.events import dplcms
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(dplcms, "import_events_dplcms", broken)
+    site.modes["/api/v1/events"] = ("ok", read("events.json"))
+    site.modes["/api/v1/opening_hours"] = ("ok", hours_from_today())
+    client.force_login(mapped.administrator)
+    response = client.post(_url("integrations"), {"action": "sync"}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Synkroniseringen mislykkedes uventet" in page
+    assert "a bug" not in page  # the error's text is for the log
+    runs = {r.integration: r for r in IntegrationRun.objects.all()}
+    assert runs["website_events"].state == "failed"
+    assert runs["website_hours"].state == "succeeded"  # the hours were still synced
+    assert CalendarHours.objects.filter(branch=mapped.south).exists()
+    org = ["--organisation", mapped.organisation.name]
+    with pytest.raises(CommandError, match="RuntimeError"):
+        call_command("sync", "dplcms", *org, stdout=_Buffer(), stderr=_Buffer())
+    assert IntegrationRun.objects.filter(integration="website_hours", ok=True).count() == 2
+
+
+def test_a_sync_still_running_is_shown_as_running_not_failed(client, mapped):
+    client.force_login(mapped.administrator)
+    IntegrationRun.objects.create(organisation=mapped.organisation, integration="website_events")
+    IntegrationRun.objects.create(
+        organisation=mapped.organisation,
+        integration="website_hours",
+        started_at=timezone.now() - timedelta(hours=3),
+    )
+    page = client.get(_url("integrations")).content.decode()
+    assert ">kører</span>" in page
+    assert ">afbrudt, intet ændret</span>" in page
+    assert ">mislykkedes</span>" not in page
+
+
+def test_the_website_calendar_changes_are_in_the_audit_log(mapped):
+    from bibliotal.core.models import AuditEntry
+
+    import_opening_hours(
+        organisation=mapped.organisation, data=read("opening_hours.json"), filename="h.json"
+    )
+    entries = AuditEntry.objects.filter(
+        organisation=mapped.organisation, changes__has_key="calendar_hours"
+    )
+    assert sorted(e.object_repr for e in entries) == ["Nord Bibliotek", "Syd Bibliotek"]
+    north = entries.get(object_repr="Nord Bibliotek")
+    assert len(north.changes["calendar_hours"]["added"]) == 19
+    assert north.changes["calendar_hours"]["removed"] == []
+    import_opening_hours(
+        organisation=mapped.organisation, data=read("opening_hours.json"), filename="h.json"
+    )
+    assert entries.count() == 2  # nothing changed, nothing more to audit

@@ -5,8 +5,19 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from bibliotal.core.http import FetchError
+from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Integration, IntegrationRun
+
+
+def unexpected_failure() -> str:
+    """The message for a person when a sync failed in a way no check foresaw."""
+    return _(
+        "The sync failed unexpectedly and changed nothing; the last good data are kept. The "
+        "error is in the server's log."
+    )
 
 
 @contextmanager
@@ -21,7 +32,10 @@ def recording(organisation, integration: str, *, source: str = "", trigger: str 
         yield run
     except Exception as exc:
         run.ok = False
-        run.error = str(exc) or exc.__class__.__name__
+        if isinstance(exc, FetchError | ImportRejected):
+            run.error = str(exc) or exc.__class__.__name__
+        else:  # a programming or database error: its text is for the log, not for a person
+            run.error = f"{unexpected_failure()} ({exc.__class__.__name__})"
         run.finished_at = timezone.now()
         run.save()
         raise
@@ -38,9 +52,9 @@ def status(organisation) -> list[dict]:
         last = runs.first()
         last_good = runs.filter(ok=True).first()
         failures = (
-            runs.filter(ok=False, started_at__gt=last_good.started_at)
+            runs.filter(ok=False, finished_at__isnull=False, started_at__gt=last_good.started_at)
             if last_good
-            else runs.filter(ok=False)
+            else runs.filter(ok=False, finished_at__isnull=False)
         )
         rows.append(
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -580,6 +581,19 @@ class IntegrationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_integration_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    # A sync ends within minutes (each fetch has a deadline); one unfinished after this long
+    # was stopped from outside (a restarted server) and wrote nothing.
+    INTERRUPTED_AFTER = timedelta(hours=1)
+
+    @property
+    def state(self) -> str:
+        """succeeded, failed, running or interrupted (for the status page)."""
+        if self.finished_at is not None:
+            return "succeeded" if self.ok else "failed"
+        if timezone.now() - self.started_at > self.INTERRUPTED_AFTER:
+            return "interrupted"
+        return "running"
 
 
 class Website(models.Model):

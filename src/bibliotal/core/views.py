@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import date
 
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from bibliotal.core.models import AuditEntry, Branch, Closure, OpeningHours, OpeningSchedule
 from bibliotal.core.opening import opening_calendar, summarise
 from bibliotal.core.permissions import Capability, branches_for, organisation_of, require
+
+logger = logging.getLogger(__name__)
 
 FIRST_YEAR = 2000
 
@@ -225,7 +228,7 @@ def integrations(request):
     from bibliotal.core.forms import WebsiteFileForm, WebsiteForm
     from bibliotal.core.http import FetchError
     from bibliotal.core.imports import ImportRejected
-    from bibliotal.core.integrations import recording, status
+    from bibliotal.core.integrations import recording, status, unexpected_failure
     from bibliotal.core.models import Integration, OpeningCategory, Website, WebsiteBranch
     from bibliotal.core.website import import_opening_hours, sync_opening_hours
     from bibliotal.events.dplcms import import_events_dplcms, sync_events
@@ -261,6 +264,9 @@ def integrations(request):
                 messages.success(request, result.run.summary)
             except (FetchError, ImportRejected) as exc:
                 messages.error(request, str(exc))
+            except Exception:  # recorded as a failed run; the next sync still runs
+                logger.exception("%s: the sync failed", website.url)
+                messages.error(request, unexpected_failure())
         return redirect("core:integrations")
     elif action == "file":
         if file_form.is_valid():

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core import audit
 from bibliotal.core.imports import ImportRejected, RowError, limit_errors
 from bibliotal.core.integrations import recording
 from bibliotal.core.models import (
@@ -224,6 +225,19 @@ def import_opening_hours(
             result.removed += len(before - after)
             result.unchanged += len(after & before)
             if before != after:
+                # One entry a library, not a row an hour: who or what changed its calendar.
+                audit.record(
+                    action="update",
+                    instance=branch,
+                    changes={
+                        "calendar_hours": {
+                            "added": _hours_list(after - before),
+                            "removed": _hours_list(before - after),
+                        }
+                    },
+                    note=_("Opening hours from the library website, %(start)s–%(end)s")
+                    % {"start": start.isoformat(), "end": end.isoformat()},
+                )
                 CalendarHours.objects.filter(branch=branch, date__gte=start, date__lte=end).delete()
                 CalendarHours.objects.bulk_create(
                     CalendarHours(
@@ -257,6 +271,18 @@ def import_opening_hours(
     result.days = (end - start).days + 1
     result.libraries.sort()
     return result
+
+
+def _hours_text(hours: tuple) -> str:
+    day, opens, closes, category, _source_id = hours
+    return f"{day.isoformat()} {opens:%H:%M}–{closes:%H:%M} {category}"
+
+
+def _hours_list(hours: set, limit: int = 100) -> list[str]:
+    listed = [_hours_text(h) for h in sorted(hours)[:limit]]
+    if len(hours) > limit:
+        listed.append(_("… and %(n)d more") % {"n": len(hours) - limit})
+    return listed
 
 
 def _cover(branch, start: date, end: date, source: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -42,6 +43,9 @@ STATES = {
     "soldout": EventOccurrence.Status.PLANNED,
 }
 OPEN_END = date(9999, 12, 31)
+WHOLE = re.compile(r"[0-9]{1,12}")
+MAX_CAPACITY = 1_000_000  # well within every database's integer, above any library hall
+LISTS = ("branches", "categories", "tags", "partners")
 
 
 class Branches:
@@ -96,6 +100,42 @@ def _line_of(text: str, needle: str, *, nth: int = 1) -> int:
         if count == nth:
             return text.count("\n", 0, match.start()) + 1
     return 1
+
+
+def _item_starts(text: str) -> list[int]:
+    """Where each element of the answer's top-level list (or its "events" list) begins, for
+    error messages: one pass through the answer with JSON's own scanner."""
+    decoder = json.JSONDecoder()
+    start = text.find("[")
+    if text.lstrip().startswith("{"):
+        key = re.search(r'"events"\s*:\s*\[', text)
+        start = key.end() - 1 if key else -1
+    starts: list[int] = []
+    if start < 0:
+        return starts
+    position = start + 1
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        if position >= len(text) or text[position] == "]":
+            return starts
+        starts.append(position)
+        try:
+            _value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            return starts
+
+
+def _text_list(item: dict, key: str, error) -> list[str] | None:
+    """A list of names (``branches``, ``categories``, ``tags``, ``partners``); None after an
+    error. A single string is refused: read letter by letter it would make a name of each."""
+    raw = item.get(key)
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str | int) for v in raw):
+        error(key, raw, _('Must be a list of names, such as ["Hovedbiblioteket"].'))
+        return None
+    return [str(v).strip() for v in raw if str(v).strip()]
 
 
 def _moment(raw) -> datetime:
@@ -162,18 +202,36 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     first_day = last_day = None
+    item_starts: list[int] | None = None
+
+    def line_of_item(number: int, uuid: str = "") -> int:
+        """The line of the event's uuid, or where the event begins. Worked out only when there
+        is an error, so a large answer is read in one pass."""
+        nonlocal item_starts
+        if item_starts is None:
+            item_starts = _item_starts(text)
+        if number > len(item_starts):
+            return 1
+        start = item_starts[number - 1]
+        found = text.find(f'"{uuid}"', start) if uuid else -1
+        return text.count("\n", 0, found if found >= 0 else start) + 1
+
     for number, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
             errors.append(
-                RowError(filename, 1, f"[{number}]", str(item)[:40], _("An event is an object."))
+                RowError(
+                    filename,
+                    line_of_item(number),
+                    f"[{number}]",
+                    str(item)[:40],
+                    _("An event is an object."),
+                )
             )
             continue
         uuid = str(item.get("uuid") or "").strip()
 
-        def error(field: str, value, message: str, uuid=uuid, again=uuid in seen) -> None:
-            # The line is looked for only when there is an error: a search through the whole
-            # answer for every event would make a large answer slow to read.
-            line = _line_of(text, f'"{uuid}"', nth=2 if again else 1)
+        def error(field: str, value, message: str, number=number, uuid=uuid) -> None:
+            line = line_of_item(number, uuid)
             errors.append(RowError(filename, line, field, str(value)[:80], message))
 
         if not uuid:
@@ -214,12 +272,22 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         capacity = item.get("ticket_capacity")
         if capacity in ("", None):
             capacity = None
-        elif isinstance(capacity, bool) or not str(capacity).isdigit():
+        elif isinstance(capacity, bool) or not WHOLE.fullmatch(str(capacity).strip()):
             error("ticket_capacity", capacity, _("The capacity must be a whole number, 0 or more."))
             continue
+        elif int(str(capacity).strip()) > MAX_CAPACITY:
+            error(
+                "ticket_capacity",
+                capacity,
+                _("The capacity must be at most %(max)s.") % {"max": f"{MAX_CAPACITY:,}"},
+            )
+            continue
         else:
-            capacity = int(capacity)
-        names = [str(n).strip() for n in item.get("branches") or [] if str(n).strip()]
+            capacity = int(str(capacity).strip())
+        lists = {key: _text_list(item, key, error) for key in LISTS}
+        if any(value is None for value in lists.values()):
+            continue
+        names = lists["branches"]
         branch = None
         others, ignored = [], 0
         for name in names:
@@ -242,10 +310,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             place = ", ".join(p for p in parts if p) or ", ".join(others)
             if not place:
                 place = _("Online") if online else _("Not stated on the website")
-        categories = [str(c).strip() for c in item.get("categories") or [] if str(c).strip()]
-        tags = [str(t).strip() for t in item.get("tags") or [] if str(t).strip()]
+        categories, tags = lists["categories"], lists["tags"]
         event_type, outside = types.resolve(categories)
-        partners = ", ".join(str(p).strip() for p in item.get("partners") or [] if str(p).strip())
+        partners = ", ".join(lists["partners"])
         series = item.get("series") if isinstance(item.get("series"), dict) else {}
         series_uuid = str(series.get("uuid") or "").strip()
         day = timezone.localtime(starts_at).date()
@@ -297,7 +364,9 @@ def import_events_dplcms(
     parsed = parse_events(organisation=organisation, data=data, filename=filename)
     start = from_date or parsed.first_day or timezone.localdate()
     end = to_date or parsed.last_day or start
-    digest = fingerprint(data + f"|dplcms|{start}|{end}".encode())
+    # The mapping tables belong to what is imported: an answer read again after an
+    # administrator mapped a library or a category is applied again.
+    digest = fingerprint(data + f"|dplcms|{start}|{end}|{_mappings(organisation)}".encode())
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         result = EventImportResult(already_imported=True)
         result.unmapped_branches = list(parsed.branches.unmapped)
@@ -313,13 +382,40 @@ def import_events_dplcms(
             user=user,
             dry_run=dry_run,
             source=EventOccurrence.Source.DPLCMS,
-            window=(start, end),
+            # An answer without events (a website that answers [] by mistake, a file of
+            # another library's events) says nothing about what is gone: nothing is marked.
+            window=(start, end) if parsed.planned else None,
             source_name=SOURCE_NAME,
         )
+        result.empty = not parsed.planned
         result.unmapped_branches = (
             list(parsed.branches.unmapped) if dry_run else parsed.branches.remember_unmapped()
         )
     return result
+
+
+def _mappings(organisation) -> str:
+    """The organisation's library and category mappings, as text for the import's digest."""
+    from bibliotal.events.models import CategoryMapping
+
+    # Only what an administrator decided: the rows an import adds for names nobody has
+    # mapped yet do not make the same answer new.
+    branches = (
+        WebsiteBranch.objects.filter(organisation=organisation, kind=WebsiteBranch.Kind.NAME)
+        .filter(Q(branch__isnull=False) | Q(ignored=True))
+        .order_by("kind", "value")
+    )
+    categories = (
+        CategoryMapping.objects.filter(organisation=organisation)
+        .filter(Q(event_type__isnull=False) | Q(outside_hirer=True))
+        .order_by("category")
+    )
+    return repr(
+        (
+            list(branches.values_list("kind", "value", "branch_id", "ignored")),
+            list(categories.values_list("category", "event_type_id", "outside_hirer")),
+        )
+    )
 
 
 def sync_events(*, website, trigger: str = "command", fetch_options=None) -> EventImportResult:

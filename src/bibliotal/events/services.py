@@ -72,6 +72,7 @@ class EventImportResult:
     missing: int = 0
     conflicts: int = 0
     already_imported: bool = False
+    empty: bool = False  # the answer had no events, so nothing was marked as gone
     unmapped_categories: list[str] = field(default_factory=list)
     unmapped_branches: list[str] = field(default_factory=list)
     run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
@@ -86,6 +87,10 @@ class EventImportResult:
             )
             % self.__dict__
         )
+        if self.empty:
+            text += " " + _(
+                "The answer holds no events, so no event is marked as gone from the calendar."
+            )
         if self.conflicts:
             text += " " + _(
                 "%(n)d events with attendance are cancelled in the source: check them."
@@ -591,7 +596,12 @@ def _apply(
                 if dry_run:
                     continue
                 occurrence.missing_from_source = True
-                if occurrence.attendance_total is None:
+                # A planned event gone from its source no longer counts; one held (the
+                # website said it took place) stays held, marked, waiting for attendance.
+                if (
+                    occurrence.attendance_total is None
+                    and occurrence.status == EventOccurrence.Status.PLANNED
+                ):
                     occurrence.status = EventOccurrence.Status.CANCELLED
                 occurrence.save()
         result.unmapped_categories = list(types.unmapped)

@@ -1,8 +1,13 @@
+import logging
+
 from django.core.management.base import CommandError
 
 from bibliotal.core.commands import AuditedCommand, organisation_named
 from bibliotal.core.http import FetchError
 from bibliotal.core.imports import ImportRejected
+from bibliotal.core.integrations import unexpected_failure
+
+logger = logging.getLogger(__name__)
 
 
 def _codes(raw: str) -> list[str]:
@@ -71,6 +76,11 @@ class Command(AuditedCommand):
             except (FetchError, ImportRejected) as exc:
                 failures.append(str(exc))
                 self.stderr.write(str(exc))
+                continue
+            except Exception as exc:  # recorded as a failed run; the next sync still runs
+                logger.exception("%s: the sync failed", website.url)
+                failures.append(f"{unexpected_failure()} ({exc.__class__.__name__})")
+                self.stderr.write(failures[-1])
                 continue
             self.stdout.write(result.run.summary)
         if failures:
