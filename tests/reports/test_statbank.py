@@ -640,3 +640,218 @@ def test_the_api_gives_the_comparison(client, world, imported):
     assert silkeborg["per_1000"] is None and silkeborg["note"]
     client.force_login(world.outsider)
     assert client.get("/api/v1/comparison").status_code == 403
+
+
+# --- which rows make a figure ---------------------------------------------------------------
+
+FOLK1A_2022 = "OMRÅDE;TID;INDHOLD\n657;2022K1;89000\n756;2022K1;41000\n000;2022K1;5873420\n"
+
+
+def shared(organisation, data: str, filename: str) -> None:
+    """Import ``data`` as if fetched from the API: shared by every organisation."""
+    import_statbank_csv(organisation=organisation, data=data.encode(), filename=filename)
+    StatbankFigure.objects.filter(source=filename).update(organisation=None)
+
+
+def test_an_own_upload_worded_otherwise_replaces_the_shared_figure_and_is_not_added_to_it(
+    herning,
+):
+    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    shared(herning, "OMRÅDE;AKTIVITET;TID;INDHOLD\nHerning;Besøgende;2022;578500\n", "BIB2B.csv")
+    import_statbank_csv(
+        organisation=herning,
+        data=b"AREA;ACTIVITY;TIME;INDHOLD\nHerning;Visitors;2022;580000\n",
+        filename="BIB2B-en.csv",
+    )
+    result = comparing.comparison(herning, "visitors", [2022])
+    assert result.cell("657", 2022).value == Decimal("580000")
+    assert result.sources == ["BIB2B-en.csv", "FOLK1A.csv"]
+
+
+def test_an_own_population_split_by_sex_replaces_the_shared_total_and_is_not_added_to_it(
+    herning,
+):
+    shared(herning, FOLK1A_2022, "FOLK1A.csv")
+    data = "OMRÅDE;KØN;TID;INDHOLD\n657;Mænd;2022K1;44600\n657;Kvinder;2022K1;44600\n"
+    import_statbank_csv(organisation=herning, data=data.encode(), filename="FOLK1A-2.csv")
+    shared(herning, "OMRÅDE;AKTIVITET;TID;INDHOLD\nHerning;Besøgende;2022;578500\n", "BIB2B.csv")
+    result = comparing.comparison(herning, "visitors", [2022])
+    assert result.cell("657", 2022).population == 89200
+    assert result.cell("000", 2022).population == 5873420  # no own rows: the shared ones
+
+
+def test_several_rows_matching_a_measure_without_a_total_give_no_figure_and_say_why(herning):
+    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    data = (
+        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
+        "Herning;Fysiske besøg;2022;500000\n"
+        "Herning;Virtuelle besøg (hjemmeside);2022;300000\n"
+    )
+    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B.csv")
+    cell = comparing.comparison(herning, "visitors", [2022]).cell("657", 2022)
+    assert cell.value is None and cell.per_1000 is None
+    assert cell.note == "several rows match: Fysiske besøg, Virtuelle besøg (hjemmeside)"
+
+
+def ibib2(rows_per_quarter: list[str]) -> bytes:
+    rows = ["OMRÅDE;UDLÅNSSTED;ALDER;ENHED;TID;INDHOLD"]
+    for quarter in range(1, 5):
+        rows += [row.format(period=f"2022K{quarter}") for row in rows_per_quarter]
+    return "\n".join(rows).encode()
+
+
+def test_e_loans_are_missing_where_the_table_has_ereolen_rows_only_for_other_areas(herning):
+    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    data = ibib2(
+        [
+            "657;eReolen;Alder i alt;Udlån;{period};30000",
+            "657;Folkebiblioteker;Alder i alt;Udlån;{period};150000",
+            "657;Udlån i alt;Alder i alt;Udlån;{period};180000",
+            "756;Folkebiblioteker;Alder i alt;Udlån;{period};60000",  # no eReolen row
+            "756;Udlån i alt;Alder i alt;Udlån;{period};70000",
+        ]
+    )
+    import_statbank_csv(organisation=herning, data=data, filename="IBIB2.csv")
+    result = comparing.comparison(herning, "eloans", [2022])
+    assert result.cell("657", 2022).value == Decimal("120000")
+    ikast = result.cell("756", 2022)
+    assert ikast.value is None and ikast.per_1000 is None
+    assert ikast.note == (
+        "no row for e-loans, though the table has such rows for other areas or years"
+    )
+
+
+def test_e_loans_are_all_loans_only_where_the_table_never_splits_loans_by_where_they_were_made(
+    herning,
+):
+    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    data = ibib2(["756;Udlån i alt;Alder i alt;Udlån;{period};70000"])
+    import_statbank_csv(organisation=herning, data=data, filename="IBIB2.csv")
+    assert comparing.comparison(herning, "eloans", [2022]).cell("756", 2022).value == 280000
+
+
+# --- reading files: rows without figures, nil ---------------------------------------------
+
+
+def test_a_website_row_without_figures_is_not_published_and_the_rows_after_it_are_read(db):
+    data = (
+        '"BIB2B: Folkebibliotekernes aktiviteter"\n\n'
+        ';;"2021";"2022"\n'
+        '"Herning";"Besøgende";354000;578500\n'
+        '"Christiansø";"Besøgende";;\n'
+        '"Vestjylland";;;\n'
+        '"Holstebro";"Besøgende";250000;400000\n'
+        '"Kilde: Danmarks Statistik"\n'
+        '"Hele landet";"Besøgende";17800000;28600000\n'
+    )
+    parsed = parse_statbank(data.encode("cp1252"), filename="x.csv")
+    got = {(f.area_code, f.year): f.value for f in parsed.figures}
+    assert got == {
+        ("657", 2021): Decimal("354000"),
+        ("657", 2022): Decimal("578500"),
+        ("411", 2021): None,
+        ("411", 2022): None,
+        ("661", 2021): Decimal("250000"),
+        ("661", 2022): Decimal("400000"),
+        ("000", 2021): Decimal("17800000"),
+        ("000", 2022): Decimal("28600000"),
+    }
+    assert {f.measure for f in parsed.figures} == {"Besøgende"}
+
+
+def test_a_dash_is_nil_and_read_as_zero_while_dots_are_not_published(db):
+    data = (
+        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
+        "Herning;Arrangementer;2022;-\n"
+        "Herning;Besøgende;2022;–\n"
+        "Herning;Brugerundervisning, lektioner;2022;..\n"
+        "Herning;Brugerundervisning, deltagere;2022;.\n"
+    )
+    parsed = parse_statbank(data.encode(), filename="BIB2B.csv")
+    got = {f.measure: f.value for f in parsed.figures}
+    assert got == {
+        "Arrangementer": Decimal(0),
+        "Besøgende": Decimal(0),
+        "Brugerundervisning, lektioner": None,
+        "Brugerundervisning, deltagere": None,
+    }
+
+
+# --- the sentence and the report's years --------------------------------------------------
+
+
+def test_a_rate_of_zero_is_a_figure_in_the_sentence(herning):
+    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    data = (
+        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
+        "Herning;Brugerundervisning, lektioner;2022;0\n"
+        "Hele landet;Brugerundervisning, lektioner;2022;5873\n"
+    )
+    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B.csv")
+    result = comparing.comparison(herning, "user_education_lessons", [2022])
+    assert comparing.sentence(result).startswith(
+        "In 2022 Herning had 0.0 user education, lessons per 1,000 inhabitants, against 1.0"
+    )
+
+
+def test_the_comparison_until_a_year_ends_with_that_year(imported):
+    assert comparing.comparison(imported, "visitors", until=2021).years == [2021]
+    assert comparing.comparison(imported, "visitors", until=2030).years == [2021, 2022]
+    assert comparing.comparison(imported, "visitors", until=2022, last=1).years == [2022]
+
+
+def test_the_report_of_a_year_compares_that_year_and_those_before_it(imported):
+    made = make_report(
+        organisation=imported, year=2021, format="docx", language="en", comparison=True
+    )
+    text = docx_text(made.data)
+    assert "In 2021 Herning had 4,000.0 visitors per 1,000 inhabitants" in text
+    assert "Municipality | 2021\n" in text
+    assert "2022" not in text.split("Comparison with other municipalities")[-1]
+
+
+# --- provenance in the report and the API -------------------------------------------------
+
+
+def test_the_reports_comparison_gives_the_notes_the_missing_figures_and_the_sources(herning):
+    from bibliotal.reports import content, pdf
+
+    PopulationFigure.objects.create(organisation=herning, year=2022, population=89000, source="")
+    data = (
+        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
+        "Herning;Besøgende;2022;578500\n"
+        "Ikast-Brande;Besøgende;2022;..\n"
+    )
+    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B-upload.csv")
+    own_figure = "The population of Herning in 2022 is the organisation's own figure, not FOLK1A's."
+    missing = "Ikast-Brande, 2022: not published by Danmarks Statistik"
+    [section] = comparing.report_sections(herning, charts=False, until=2022)
+    assert section.notes[:2] == [own_figure, missing]
+    assert "BIB2B-upload.csv" in section.source
+    text = docx_text(
+        make_report(
+            organisation=herning, year=2022, format="docx", language="en", comparison=True
+        ).data
+    )
+    assert own_figure in text and missing in text and "BIB2B-upload.csv" in text
+    report = content.build_report(
+        organisation=herning, year=2022, language="en", charts=False, comparison=True
+    )
+    [typst_section] = pdf.comparison_data(report)["sections"]
+    assert typst_section["notes"][:2] == [own_figure, missing]
+    assert "BIB2B-upload.csv" in typst_section["source"]
+    pdf_made = make_report(organisation=herning, year=2022, format="pdf", comparison=True)
+    assert pdf_made.data.startswith(b"%PDF")
+
+
+def test_the_api_gives_the_comparisons_notes_and_sources(client, world, herning):
+    PopulationFigure.objects.create(organisation=herning, year=2022, population=89000, source="")
+    data = "OMRÅDE;AKTIVITET;TID;INDHOLD\nHerning;Besøgende;2022;578500\n"
+    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B-upload.csv")
+    client.force_login(world.staff)
+    body = client.get("/api/v1/comparison", {"measure": "visitors"}).json()
+    [note] = body["notes"]  # in Danish, the API's language
+    assert "Herning" in note and "2022" in note and "FOLK1A" in note
+    assert body["sources"] == ["BIB2B-upload.csv"]
+    ikast = next(r for r in body["rows"] if r["area_code"] == "756")
+    assert ikast["note"] == danish("no figure")

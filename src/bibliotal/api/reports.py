@@ -121,7 +121,13 @@ class ComparisonOut(Schema):
     table: str
     years: list[int]
     rows: list[ComparisonRow]
+    notes: list[str] = Field(
+        description="About the figures as a whole, such as a population typed by hand."
+    )
     source: str
+    sources: list[str] = Field(
+        description="Where the figures came from: the files uploaded or the API's addresses."
+    )
     fetched_at: datetime | None
 
 
@@ -166,6 +172,8 @@ def comparison_figures(request, query: Query[ComparisonQuery]):
             }
             for c in result.cells
         ],
+        "notes": [str(n) for n in result.notes],
         "source": result.source_line,
+        "sources": result.sources,
         "fetched_at": result.fetched_at,
     }

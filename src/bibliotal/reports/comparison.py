@@ -127,15 +127,29 @@ def _band(text: str) -> tuple[int, float] | None:
     return None
 
 
-def pick(figures, measure: Measure) -> tuple[Decimal | None, str]:
+def _preferred(figure, measure: Measure) -> bool:
+    return any(re.search(p, v) for p in measure.prefer for v in _values(figure))
+
+
+def pick(figures, measure: Measure, *, preferred: bool | None = None) -> tuple[Decimal | None, str]:
     """The measure's value among one area's and one year's figures of its table, or None and
-    why not."""
+    why not.
+
+    ``preferred`` says whether the rows must match the measure's ``prefer`` (True), or need not
+    because its table has no such rows anywhere (False); ``comparison`` decides it for the whole
+    table. None decides it from ``figures`` alone.
+    """
     rows = [f for f in figures if _matches(f, measure)]
     if measure.prefer:
-        preferred = [
-            f for f in rows if any(re.search(p, v) for p in measure.prefer for v in _values(f))
-        ]
-        rows = preferred or rows
+        if preferred is None:
+            preferred = any(_preferred(f, measure) for f in rows)
+        if preferred:
+            if rows and not any(_preferred(f, measure) for f in rows):
+                return None, _(
+                    "no row for %(measure)s, though the table has such rows for other areas "
+                    "or years"
+                ) % {"measure": str(measure.label).lower()}
+            rows = [f for f in rows if _preferred(f, measure)]
     if not rows:
         return None, _("no figure")
     columns = list(dict.fromkeys(c for f in rows for c in (f.dimensions or {})))
@@ -161,6 +175,14 @@ def pick(figures, measure: Measure) -> tuple[Decimal | None, str]:
         return None, _("the table has no age groups")
     if not rows:
         return None, _("no figure")
+    # Rows that differ in what the measure looks for (two kinds of visits, say) are different
+    # figures: adding them up would count twice. Other variables without a total (sex) add up.
+    for column in columns:
+        values = sorted({(f.dimensions or {}).get(column, "") for f in rows})
+        if len(values) > 1 and any(
+            re.search(p, v.lower()) for p in measure.require for v in values
+        ):
+            return None, _("several rows match: %(values)s") % {"values": ", ".join(values)}
     if any(f.value is None for f in rows):
         return None, _("not published by Danmarks Statistik")
     return sum((f.value for f in rows), Decimal(0)), ""
@@ -230,6 +252,11 @@ class Comparison:
         }
 
     @property
+    def sources_line(self) -> str:
+        """Where the figures came from: the files uploaded and the API's addresses."""
+        return _("Figures from: %(sources)s.") % {"sources": ", ".join(self.sources)}
+
+    @property
     def unit(self) -> str:
         return _("%(measure)s per 1,000 inhabitants") % {"measure": self.measure.label}
 
@@ -263,44 +290,74 @@ def available_years(measure: Measure, codes, organisation=None) -> list[int]:
     )
 
 
-def comparison(organisation, measure: Measure | str, years=None, *, last: int = 10) -> Comparison:
+def _source(rows, measure: Measure, preferred: bool) -> list:
+    """Of one area's and year's rows: the organisation's own if any of them give the measure
+    (for the population: if there are any), otherwise the shared ones from the API. The two are
+    never added up, however differently they are worded."""
+    own = [f for f in rows if f.organisation_id is not None]
+    shared = [f for f in rows if f.organisation_id is None]
+    if measure is POPULATION:
+        return own or shared
+    for source, strict in ((own, True), (shared, True), (own, False)):
+        if any(
+            _matches(f, measure) and not (strict and preferred and not _preferred(f, measure))
+            for f in source
+        ):
+            return source
+    return shared
+
+
+def comparison(
+    organisation,
+    measure: Measure | str,
+    years=None,
+    *,
+    last: int = 10,
+    until: int | None = None,
+) -> Comparison:
     """Per area (the own municipality, each peer, the country) and year: the value, the
-    population and the value per 1,000 inhabitants."""
+    population and the value per 1,000 inhabitants.
+
+    Without ``years``: the last ``last`` years with figures, up to ``until`` where given (the
+    year of a report).
+    """
     if isinstance(measure, str):
         measure = BY_KEY[measure]
     areas = areas_for(organisation)
     codes = [a.code for a in areas]
-    years = (
-        sorted(years)
-        if years is not None
-        else available_years(measure, codes, organisation)[-last:]
-    )
-    figures = visible_figures(organisation).filter(
-        table__in=[measure.table, POPULATION.table], area_code__in=codes, year__in=years
+    if years is not None:
+        years = sorted(years)
+    else:
+        years = [
+            y for y in available_years(measure, codes, organisation) if until is None or y <= until
+        ][-last:]
+    figures = list(
+        visible_figures(organisation).filter(
+            table__in=[measure.table, POPULATION.table], area_code__in=codes, year__in=years
+        )
     )
     grouped: dict[tuple, list] = defaultdict(list)
-    sources, fetched = set(), None
-    seen: set[tuple] = set()
-    # The organisation's own upload of a figure wins over the shared one from the API.
-    for figure in sorted(figures, key=lambda f: f.organisation_id is None):
-        key = (figure.table, figure.area_code, figure.year, figure.measure)
-        if key in seen:
-            continue
-        seen.add(key)
+    for figure in figures:
         grouped[(figure.table, figure.area_code, figure.year)].append(figure)
-        sources.add(figure.source)
-        fetched = figure.fetched_at if fetched is None else max(fetched, figure.fetched_at)
+    # Whether the rows must match ``prefer`` is decided for the whole table, never per area and
+    # year: an area without an eReolen row has no e-loans, not all its loans as e-loans.
+    preferred = bool(measure.prefer) and any(
+        _preferred(f, measure) for f in figures if f.table == measure.table
+    )
     typed = {
         p.year: p
         for p in PopulationFigure.objects.filter(organisation=organisation, year__in=years)
     }
-    cells, notes = [], []
+    cells, notes, used = [], [], []
     for area in areas:
         for year in years:
-            value, reason = pick(grouped.get((measure.table, area.code, year), []), measure)
-            population, _why = pick(
-                grouped.get((POPULATION.table, area.code, year), []), POPULATION
+            rows = _source(grouped.get((measure.table, area.code, year), []), measure, preferred)
+            value, reason = pick(rows, measure, preferred=preferred)
+            people = _source(
+                grouped.get((POPULATION.table, area.code, year), []), POPULATION, False
             )
+            population, _why = pick(people, POPULATION)
+            used += rows + people
             if population is None and area.role == OWN and year in typed:
                 population = Decimal(typed[year].population)
                 notes.append(
@@ -332,8 +389,8 @@ def comparison(organisation, measure: Measure | str, years=None, *, last: int = 
         areas,
         years,
         cells,
-        sorted(s for s in sources if s),
-        fetched,
+        sorted({f.source for f in used if f.source}),
+        max((f.fetched_at for f in used if f.fetched_at), default=None),
         list(dict.fromkeys(notes)),
     )
 
@@ -370,7 +427,11 @@ def sentence(result: Comparison) -> str:
     if own is None:
         return _("The organisation has no municipality code, so there is nothing to compare.")
     year = next(
-        (y for y in reversed(result.years) if (c := result.cell(own.code, y)) and c.per_1000),
+        (
+            y
+            for y in reversed(result.years)
+            if (c := result.cell(own.code, y)) and c.per_1000 is not None
+        ),
         None,
     )
     if year is None:
@@ -503,20 +564,37 @@ class ReportSection:
     rows: list[list[str]]
     chart: object | None
     source: str
+    notes: list[str] = field(default_factory=list)  # under the table
 
 
-def report_sections(organisation, *, charts: bool = True, last: int = 5) -> list[ReportSection]:
+def missing_notes(result: Comparison) -> list[str]:
+    """Why each figure of the table is missing, for documents (the page shows it in the cell)."""
+    return [
+        _("%(area)s, %(year)d: %(reason)s")
+        % {"area": c.area.name, "year": c.year, "reason": c.note}
+        for area, cells in result.by_area()
+        for c in cells
+        if c is not None and c.per_1000 is None and c.note
+    ]
+
+
+def report_sections(
+    organisation, *, charts: bool = True, last: int = 5, until: int | None = None
+) -> list[ReportSection]:
     """Every measure with a figure for the own municipality, for the report (in the active
-    language)."""
+    language): the ``last`` years with figures up to ``until``, the report's year."""
     sections = []
     for measure in MEASURES:
-        result = comparison(organisation, measure, last=last)
+        result = comparison(organisation, measure, last=last, until=until)
         own = result.own
         if own is None or not any(
             c.per_1000 is not None for c in result.cells if c.area.code == own.code
         ):
             continue
         columns, rows = table_rows(result)
+        source = result.source_line
+        if result.sources:
+            source += " " + result.sources_line
         sections.append(
             ReportSection(
                 title=result.unit,
@@ -524,7 +602,8 @@ def report_sections(organisation, *, charts: bool = True, last: int = 5) -> list
                 columns=columns,
                 rows=rows,
                 chart=chart(result, document=True) if charts else None,
-                source=result.source_line,
+                source=source,
+                notes=[*result.notes, *missing_notes(result)],
             )
         )
     return sections

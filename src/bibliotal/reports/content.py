@@ -413,7 +413,7 @@ def build_report(
     if comparison:
         from bibliotal.reports.comparison import report_sections
 
-        report.comparison = report_sections(organisation, charts=charts)
+        report.comparison = report_sections(organisation, charts=charts, until=year)
     if budget_year is None:
         return report
     by_area: dict[int, list[TargetEntry]] = {}

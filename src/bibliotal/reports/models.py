@@ -18,9 +18,9 @@ class StatbankFigure(models.Model):
     every organisation, so they are kept once (no organisation); a file a manager uploads is kept
     for her organisation alone and, for the same figure, wins over the fetched one there, so no
     upload can change another organisation's comparison. ``source`` and ``fetched_at`` say where
-    and when each came from. A figure
-    Danmarks Statistik does not publish (".." in its files) is kept with no value, so that a
-    missing figure is never shown as 0."""
+    and when each came from. A figure Danmarks Statistik does not publish (".." in its files) is
+    kept with no value, so that a missing figure is never shown as 0; its sign of nil ("-") is
+    kept as 0."""
 
     organisation = models.ForeignKey(
         Organisation,

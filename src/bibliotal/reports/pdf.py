@@ -84,6 +84,7 @@ def comparison_data(report: content.Report) -> dict | None:
                 "rows": section.rows,
                 "chart": charts.svg(spec) if spec else None,
                 "chart_description": section.chart.description if section.chart else "",
+                "notes": section.notes,
                 "source": section.source,
             }
         )

@@ -159,6 +159,8 @@ def render(report: content.Report) -> bytes:
                 row.cells[-1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if section.chart is not None:
                 _picture(document, section.chart.spec, section.chart.description)
+            for note in section.notes:
+                document.add_paragraph(note, style="List Bullet")
             document.add_paragraph().add_run(section.source).italic = True
 
     document.add_heading(labels["appendix"], level=1)

@@ -15,8 +15,11 @@ Two layouts are read:
   (left empty where they repeat the row above) and whose last cells are the figures.
 
 Areas may be written as codes ("657", "000") or as names ("Herning", "Hele landet"). A figure
-written ".." (or left empty) is one Danmarks Statistik does not publish: it is kept as "no
-figure", never as 0.
+written ".." (not available or confidential), "." (not applicable) or left empty is one
+Danmarks Statistik does not publish: it is kept as "no figure", never as 0. Its sign "-" (or
+"–") means nil and is read as 0. In the website's layout a row that names an area and every
+variable but has no figures is such a row of figures not published; any other row without
+figures (a note such as "Kilde: …", a heading) is skipped.
 
 Periods become years. A year figure is kept as it is. Of quarters (2021K1) or months (2021M01):
 for FOLK1A, a count on the first day of the period, the year's figure is the first quarter's or

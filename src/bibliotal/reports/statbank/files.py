@@ -22,7 +22,10 @@ MEASURE_SEPARATOR = " | "
 AREA_COLUMNS = ("OMRÅDE", "OMRAADE", "AREA", "REGION", "KOMMUNE", "KOMK")
 TIME_COLUMNS = ("TID", "TIME", "PERIODE")
 VALUE_COLUMNS = ("INDHOLD", "CONTENT", "VALUE", "VÆRDI")
-NO_FIGURE = {"..", "", "-", ".", "…", "x"}
+# Danmarks Statistik's signs: ".." not available or confidential, "." not applicable (and "…",
+# "x" or an empty cell): no figure is published. "-" is nil, 0.
+NO_FIGURE = {"..", "", ".", "…", "x"}
+NIL = {"-", "–"}
 PERIOD = re.compile(r"^(\d{4})(?:([KQM])(\d{1,2}))?$", re.IGNORECASE)
 PARTS = {"K": 4, "Q": 4, "M": 12}
 PERSONS = re.compile(r"\blånere\b|\bborrowers\b|\bbrugere\b|\busers\b", re.IGNORECASE)
@@ -193,9 +196,12 @@ def _long_rows(filename, records, start, errors, unknown) -> list[Published]:
 
 
 def _number(filename, line, column, raw, errors):
-    """The figure, None when Danmarks Statistik publishes none, False after an error."""
+    """The figure, None when Danmarks Statistik publishes none (".." and the like), 0 for its
+    sign of nil ("-"), False after an error."""
     if raw.strip() in NO_FIGURE:
         return None
+    if raw.strip() in NIL:
+        return Decimal(0)
     try:
         number = _value(raw)
     except ValueError:
@@ -239,16 +245,19 @@ def _wide_rows(filename, records, start, first, errors, unknown) -> list[Publish
     stub = []
     for line, cells in body:
         cells = cells + [""] * (len(header) - len(cells))
-        if not any(cells[first:]):
-            if stub:  # notes under the table ("Kilde: …") end it
-                break
-            continue
         labels = []
         for i in range(first):
             if cells[i]:
                 carried[i] = cells[i]
                 carried[i + 1 :] = [""] * (first - i - 1)
             labels.append(carried[i])
+        # A row without figures is an area's figures, none of them published, when it names an
+        # area and every variable; anything else (a note such as "Kilde: …", a heading) is
+        # skipped, and the rows after it are read.
+        if not any(cells[first:]) and not (
+            all(labels) and any(municipalities.area_code(label) for label in labels)
+        ):
+            continue
         stub.append((line, labels, cells))
     if not stub:
         return []
