@@ -181,6 +181,19 @@ def test_a_year_for_many_branches_takes_a_fixed_number_of_queries(
     assert len(calendar[world.north.pk]) == 365
 
 
+def test_libraries_without_their_organisation_loaded_take_no_query_each(
+    world, django_assert_max_num_queries
+):
+    for n in range(6):
+        weekly_schedule(Branch.objects.create(organisation=world.organisation, name=f"Filial {n}"))
+    # No select_related: the organisations are not loaded with the libraries.
+    branches = list(Branch.objects.filter(organisation=world.organisation))
+    assert len(branches) == 8
+    with django_assert_max_num_queries(5):
+        calendar = opening_calendar(branches=branches, start=MONDAY, end=MONDAY)
+    assert all(calendar[b.pk][MONDAY] for b in branches)
+
+
 def test_deleting_a_library_takes_its_own_closures_but_closes_no_other(world):
     weekly_schedule(world.north)
     own = Closure.objects.create(

@@ -387,8 +387,9 @@ def test_the_same_opening_hours_twice_change_nothing_and_coverage_merges(mapped)
         branch_ids=["11", "12"],
     )
     spans = CalendarCoverage.objects.filter(branch=world.north)
-    assert [(s.start_date, s.end_date) for s in spans] == [(date(2021, 9, 6), date(2021, 9, 19))]
-    assert not opening_day(branch=world.north, day=date(2021, 9, 15)).is_open
+    # The answer has hours up to Monday the 13th, so it speaks for the days up to then.
+    assert [(s.start_date, s.end_date) for s in spans] == [(date(2021, 9, 6), date(2021, 9, 13))]
+    assert opening_day(branch=world.north, day=date(2021, 9, 13)).staffed_minutes == 6 * 60
 
 
 def test_an_empty_or_partial_answer_closes_no_library(mapped):
@@ -411,7 +412,7 @@ def test_an_empty_or_partial_answer_closes_no_library(mapped):
 
 def test_bad_opening_hours_are_refused_naming_the_field(mapped):
     data = json.loads(read("opening_hours.json"))
-    data[3]["end_time"] = "08:30"
+    data[3]["end_time"] = "09:00"  # the same as the start: no hours at all
     with pytest.raises(ImportRejected) as caught:
         import_opening_hours(
             organisation=mapped.organisation,
@@ -419,7 +420,7 @@ def test_bad_opening_hours_are_refused_naming_the_field(mapped):
             filename="h.json",
         )
     error = caught.value.errors[0]
-    assert (error.column, error.value) == ("end_time", "08:30")
+    assert (error.column, error.value) == ("end_time", "09:00")
     assert error.line == json.dumps(data, indent=2).split("\n").index('    "id": 1004,') + 1
     assert not CalendarHours.objects.exists()
 
@@ -522,7 +523,8 @@ def test_a_sync_reads_both_endpoints_and_records_what_changed(website, site, map
     assert runs[0].changes["created"] == 5
     assert "bibliotek: Bogbussen" in runs[0].unmapped
     # The covered dates are the ones asked for, even beyond the answer's own dates.
-    assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=90)
+    # The recorded week is all the website has published: the calendar covers that week.
+    assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=6)
     # The nightly sync of the same answer changes nothing.
     assert sync_events(website=website).already_imported
     assert EventOccurrence.objects.count() == 5
@@ -568,7 +570,7 @@ def test_a_retry_that_succeeds_is_enough(site):
         def do_GET(self):
             calls.append(self.path)
             if len(calls) < 3:
-                self.send_error(502)
+                self.send_error(502 if len(calls) == 1 else 429)  # a server error, too many asked
                 return
             self.send_response(200)
             self.send_header("Content-Length", "2")
@@ -963,3 +965,50 @@ def test_the_website_calendar_changes_are_in_the_audit_log(mapped):
         organisation=mapped.organisation, data=read("opening_hours.json"), filename="h.json"
     )
     assert entries.count() == 2  # nothing changed, nothing more to audit
+
+
+def test_hours_published_for_some_weeks_leave_the_weekly_pattern_after_them(mapped):
+    """A website publishes its hours some weeks ahead; the weeks after are not closed days (the
+    year's forecast counts them), the weekly pattern applies there."""
+    world = mapped
+    weekly_schedule(world.north, staffed=(time(9), time(20)))
+    import_opening_hours(
+        organisation=world.organisation,
+        data=read("opening_hours.json"),  # 6–12 September 2021
+        filename="h.json",
+        from_date=date(2021, 9, 6),
+        to_date=date(2021, 12, 4),
+        branch_ids=["11", "12"],
+    )
+    assert CalendarCoverage.objects.get(branch=world.north).end_date == date(2021, 9, 12)
+    assert not opening_day(branch=world.north, day=date(2021, 9, 8)).is_open  # published: closed
+    assert opening_day(branch=world.north, day=date(2021, 10, 6)).staffed_minutes == 11 * 60
+
+
+def test_hours_past_midnight_go_to_each_day(mapped):
+    world = mapped
+    data = [
+        {
+            "id": 1,
+            "category": {"title": "Selvbetjening"},
+            "date": "2021-10-01",
+            "start_time": "18:00",
+            "end_time": "02:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+        {
+            "id": 2,
+            "category": {"title": "Selvbetjening"},
+            "date": "2021-10-02",
+            "start_time": "08:00",
+            "end_time": "12:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+    ]
+    import_opening_hours(
+        organisation=world.organisation, data=json.dumps(data).encode(), filename="nat.json"
+    )
+    assert opening_day(branch=world.north, day=date(2021, 10, 1)).self_service_minutes == 6 * 60
+    assert opening_day(branch=world.north, day=date(2021, 10, 2)).self_service_minutes == 6 * 60

@@ -8,8 +8,8 @@ Every integration (dpl-cms, Danmarks Statistik's Statbank, iCalendar feeds) fetc
 - no private, loopback or link-local address is contacted unless the operator allows it with
   ``BIBLIOTAL_ALLOW_LOCAL_SOURCES`` (tests and the demo's fake website run on 127.0.0.1);
 - a connection and each read have a timeout, and the whole answer a deadline;
-- a failed connection, a timeout, an answer that stops halfway and a 5xx answer are tried again
-  after 1, 2, 4 … seconds (``RETRIES`` times); a 4xx answer is not;
+- a failed connection, a timeout, an answer that stops halfway, a 5xx answer and 429 (too many
+  requests) are tried again after 1, 2, 4 … seconds (``RETRIES`` times); another 4xx is not;
 - a failure raises ``FetchError`` with a message for a person. Callers write nothing then, so
   the last good data is kept.
 """
@@ -163,7 +163,7 @@ def fetch(
                 "code": exc.code,
                 "reason": exc.reason,
             }
-            if exc.code < 500:
+            if exc.code < 500 and exc.code != 429:  # 429: too many requests, wait and retry
                 break
         except TimeoutError:
             reason = _("no answer within %(seconds)s seconds") % {"seconds": f"{timeout:g}"}

@@ -258,7 +258,8 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
 
     calendar = _website_calendar(branches, start, end)
 
-    needs_holidays = any(b.organisation.closed_on_public_holidays for b in branches)
+    holidays_close = _holidays_close(branches, org_ids)
+    needs_holidays = any(holidays_close.values())
     public_holidays = holiday_names(start, end) if needs_holidays else {}
 
     result: dict[int, dict[date, OpenDay]] = {}
@@ -287,7 +288,7 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
             # Where the website's calendar covers the day, it already knows the holidays.
             holiday = (
                 public_holidays.get(day, "")
-                if branch.organisation.closed_on_public_holidays and not covered
+                if holidays_close[branch.organisation_id] and not covered
                 else ""
             )
             days[day] = compute_day(
@@ -300,6 +301,18 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
             )
         result[branch.pk] = days
     return result
+
+
+def _holidays_close(branches, org_ids) -> dict[int, bool]:
+    """Per organisation, whether a public holiday closes its libraries: from the branches'
+    organisations where they came with them, else in one query (never one per library)."""
+    from bibliotal.core.models import Branch, Organisation
+
+    if all(Branch.organisation.is_cached(b) for b in branches):
+        return {b.organisation_id: b.organisation.closed_on_public_holidays for b in branches}
+    return dict(
+        Organisation.objects.filter(pk__in=org_ids).values_list("pk", "closed_on_public_holidays")
+    )
 
 
 class _WebsiteCalendar:

@@ -146,7 +146,7 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
         if closes is None:
             error("end_time", item.get("end_time"), _("Not a time (HH:MM)."))
             continue
-        if closes != time(0, 0) and closes <= opens:
+        if closes == opens:
             error("end_time", item.get("end_time"), _("The hours must end after they start."))
             continue
         category = item.get("category") if isinstance(item.get("category"), dict) else {}
@@ -159,6 +159,12 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
         if not branch_key and not isil:
             error("branch_id", "", _("Every instance needs its branch_id or branch_isil_id."))
             continue
+        if closes != time(0, 0) and closes < opens:
+            # Open past midnight (18:00–02:00): the hours of each day go to that day.
+            found.append(
+                Instance(branch_key, isil, day, opens, time(0, 0), title[:100], source_id[:40])
+            )
+            day, opens = day + timedelta(days=1), time(0, 0)
         found.append(Instance(branch_key, isil, day, opens, closes, title[:100], source_id[:40]))
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
@@ -192,6 +198,12 @@ def import_opening_hours(
         raise ImportRejected(
             [RowError(filename, 1, "to_date", str(end), _("The last day comes before the first."))]
         )
+    # The answer speaks for the days up to the last one it has hours for (a website publishes
+    # its hours some weeks ahead): after that the weekly pattern still applies, so the year's
+    # forecast does not count the unpublished weeks as closed.
+    inside = [day for day in days if start <= day <= end]
+    if inside:
+        end = min(end, max(inside))
     kinds = ensure_opening_categories(organisation)
     branches = Branches(organisation, kind=WebsiteBranch.Kind.ID)
     wanted: dict[int, tuple] = {}
