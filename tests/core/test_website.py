@@ -1012,3 +1012,20 @@ def test_hours_past_midnight_go_to_each_day(mapped):
     )
     assert opening_day(branch=world.north, day=date(2021, 10, 1)).self_service_minutes == 6 * 60
     assert opening_day(branch=world.north, day=date(2021, 10, 2)).self_service_minutes == 6 * 60
+
+
+def test_an_event_on_the_first_day_of_the_sync_window_is_not_marked_gone(website, site, mapped):
+    """The website may read from_date in UTC and leave out that day's early events."""
+    today = timezone.localdate()
+    events = json.loads(read("events.json"))[:3]
+    days = [today - timedelta(days=30), today - timedelta(days=29), today + timedelta(days=10)]
+    for event, day in zip(events, days, strict=True):
+        start = timezone.make_aware(datetime.combine(day, time(7)))
+        event["date_time"] = {"start": start.isoformat(), "end": None}
+        event["state"] = "Active"
+    site.modes["/api/v1/events"] = ("ok", json.dumps(events).encode())
+    assert sync_events(website=website).created == 3
+    site.modes["/api/v1/events"] = ("ok", json.dumps(events[2:]).encode())
+    assert sync_events(website=website).missing == 1
+    assert not occurrence(1).missing_from_source  # the window's first day: not judged
+    assert occurrence(2).missing_from_source

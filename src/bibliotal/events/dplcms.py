@@ -432,7 +432,9 @@ def sync_events(*, website, trigger: str = "command", fetch_options=None) -> Eve
             organisation=organisation,
             data=answer.data,
             filename=url,
-            from_date=from_date,
+            # The website may read from_date in another time zone and leave out that day's
+            # early events: only from the day after does an absent event count as gone.
+            from_date=from_date + timedelta(days=1),
             to_date=OPEN_END,
         )
         run.summary = (
