@@ -1029,3 +1029,14 @@ def test_an_event_on_the_first_day_of_the_sync_window_is_not_marked_gone(website
     assert sync_events(website=website).missing == 1
     assert not occurrence(1).missing_from_source  # the window's first day: not judged
     assert occurrence(2).missing_from_source
+
+
+def test_the_mapping_page_lists_what_waits_first_and_the_menu_marks_only_integrations(
+    client, mapped
+):
+    WebsiteBranch.objects.create(organisation=mapped.organisation, kind="name", value="Bogbussen")
+    client.force_login(mapped.administrator)
+    page = client.get(_url("website_branches")).content.decode()
+    assert page.index("Bogbussen") < page.index("Sydby Bibliotek")  # unmapped before mapped
+    assert page.count('aria-current="page"') == 1
+    assert 'href="/integrations/" aria-current="page"' in page

@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -358,7 +358,8 @@ def website_branches(request):
         request,
         model=WebsiteBranch,
         form_class=WebsiteBranchForm,
-        order=["-branch", "ignored", "kind", "value"],
+        # Those waiting for an administrator first, on every database (NULLs sort differently).
+        order=[F("branch").asc(nulls_first=True), "ignored", "kind", "value"],
         template="core/website_branches.html",
         success=_("The website's libraries are saved. They apply from the next sync."),
         organisation=True,

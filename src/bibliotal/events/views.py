@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, F, Sum
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -211,8 +211,9 @@ def categories(request):
     FormSet = modelformset_factory(
         CategoryMapping, form=CategoryMappingForm, extra=0, edit_only=True
     )
+    # Categories waiting for a type first, on every database (NULLs sort differently).
     queryset = CategoryMapping.objects.filter(organisation=organisation).order_by(
-        "event_type", "category"
+        F("event_type__name").asc(nulls_first=True), "category"
     )
     formset = FormSet(request.POST or None, queryset=queryset)
     for form in formset:

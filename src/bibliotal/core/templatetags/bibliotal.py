@@ -42,3 +42,9 @@ def bar(value) -> int:
     if value is None:
         return 0
     return max(0, min(100, round(float(value) * 100)))
+
+
+@register.filter
+def startswith(value, prefix) -> bool:
+    """For the menu: the page is in the section whose address begins its own."""
+    return str(value).startswith(str(prefix))
