@@ -790,7 +790,7 @@ def test_a_rate_of_zero_is_a_figure_in_the_sentence(herning):
     import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B.csv")
     result = comparing.comparison(herning, "user_education_lessons", [2022])
     assert comparing.sentence(result).startswith(
-        "In 2022 Herning had 0.0 user education, lessons per 1,000 inhabitants, against 1.0"
+        "In 2022 Herning had 0.0 user-education lessons per 1,000 inhabitants, against 1.0"
     )
 
 
@@ -855,3 +855,39 @@ def test_the_api_gives_the_comparisons_notes_and_sources(client, world, herning)
     assert body["sources"] == ["BIB2B-upload.csv"]
     ikast = next(r for r in body["rows"] if r["area_code"] == "756")
     assert ikast["note"] == danish("no figure")
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Københavns Kommune", "101"),
+        ("Bornholms Regionskommune", "400"),
+        ("Høje Taastrup", "169"),
+        ("Høje-Taastrup Kommune", "169"),
+        ("Lyngby-Taarbæk", "173"),
+        ("Aarhus", "751"),
+        ("Århus", "751"),
+        ("000 Hele landet", "000"),
+        ("Landsdel Byen København", None),
+    ],
+)
+def test_municipalities_are_known_however_a_file_writes_them(written, code):
+    from bibliotal.reports import municipalities
+
+    assert municipalities.area_code(written) == code
+
+
+def test_the_sentence_names_the_measure_as_a_person_says_it(imported):
+    with translation.override("da"):
+        text = comparing.sentence(comparing.comparison(imported, "user_education_participants"))
+    assert "deltagere i brugerundervisning pr. 1.000 indbyggere" in text
+
+
+def test_a_file_without_a_whole_year_says_so_plainly(herning):
+    rows = ["OMRÅDE;UDLÅNSSTED;ALDER;ENHED;TID;INDHOLD"]
+    rows += [f"657;eReolen;Alder i alt;Udlån;2023K{q};30000" for q in (1, 2)]
+    result = import_statbank_csv(
+        organisation=herning, data="\n".join(rows).encode(), filename="IBIB2-halvaar.csv"
+    )
+    assert result.summary().startswith("Danmarks Statistik IBIB2: no figure for a whole year.")
+    assert ", , " not in result.summary()

@@ -56,28 +56,42 @@ class Measure:
     exclude: tuple[str, ...] = ()  # none may match
     prefer: tuple[str, ...] = ()  # rows matching these win, where there are any
     ages_below: int | None = None
+    noun: Promise | None = None  # in a sentence: "3,1 events per 1,000 inhabitants"
+
+    @property
+    def in_sentence(self) -> str:
+        return str(self.noun) if self.noun else str(self.label).lower()
 
 
 MEASURES = [
-    Measure("visitors", "BIB2B", gettext_lazy("Visitors"), require=(r"besøg|visit",)),
+    Measure(
+        "visitors",
+        "BIB2B",
+        gettext_lazy("Visitors"),
+        require=(r"besøg|visit",),
+        noun=gettext_lazy("visitors"),
+    ),
     Measure(
         "events",
         "BIB2B",
         gettext_lazy("Events"),
         require=(r"arrangement|event",),
         exclude=(r"deltag|particip",),
+        noun=gettext_lazy("events"),
     ),
     Measure(
         "user_education_lessons",
         "BIB2B",
         gettext_lazy("User education, lessons"),
         require=(r"brugerundervisning|user education|user training", r"lektion|lesson"),
+        noun=gettext_lazy("user-education lessons"),
     ),
     Measure(
         "user_education_participants",
         "BIB2B",
         gettext_lazy("User education, participants"),
         require=(r"brugerundervisning|user education|user training", r"deltag|particip"),
+        noun=gettext_lazy("participants in user education"),
     ),
     Measure(
         "eloans",
@@ -86,6 +100,7 @@ MEASURES = [
         require=(r"udlån|loans?\b",),
         exclude=(r"lånere|borrowers",),
         prefer=(DIGITAL,),
+        noun=gettext_lazy("e-loans"),
     ),
     Measure(
         "child_eloans",
@@ -95,6 +110,7 @@ MEASURES = [
         exclude=(r"lånere|borrowers",),
         prefer=(DIGITAL,),
         ages_below=20,
+        noun=gettext_lazy("e-loans by children and young people (0–19 years)"),
     ),
 ]
 BY_KEY = {m.key: m for m in MEASURES}
@@ -148,7 +164,7 @@ def pick(figures, measure: Measure, *, preferred: bool | None = None) -> tuple[D
                 return None, _(
                     "no row for %(measure)s, though the table has such rows for other areas "
                     "or years"
-                ) % {"measure": str(measure.label).lower()}
+                ) % {"measure": measure.in_sentence}
             rows = [f for f in rows if _preferred(f, measure)]
     if not rows:
         return None, _("no figure")
@@ -441,7 +457,7 @@ def sentence(result: Comparison) -> str:
         "year": year,
         "area": own.name,
         "rate": rate(own_cell.per_1000),
-        "measure": str(result.measure.label).lower(),
+        "measure": result.measure.in_sentence,
     }
     country = result.cell(municipalities.COUNTRY, year)
     if country and country.per_1000 is not None:

@@ -132,6 +132,8 @@ ALIASES = {
     "landet i alt": COUNTRY,
     "copenhagen": "101",
     "københavn": "101",
+    "københavns": "101",  # "Københavns Kommune"
+    "bornholms": "400",  # "Bornholms Regionskommune"
     "århus": "751",
     "north denmark region": "081",
     "central denmark region": "082",
@@ -140,9 +142,19 @@ ALIASES = {
     "region zealand": "085",
 }
 
-_BY_NAME = {name.lower(): code for code, name in AREAS.items()} | ALIASES
+
+def _loose(name: str) -> str:
+    """A name without the difference between "Høje-Taastrup" and "Høje Taastrup"."""
+    return " ".join(name.lower().replace("-", " ").split())
+
+
+_BY_NAME = {_loose(name): code for code, name in AREAS.items()} | {
+    _loose(alias): code for alias, code in ALIASES.items()
+}
 _CODE_AND_NAME = re.compile(r"^(\d{3})(?:\s+(.*))?$")
-_SUFFIX = re.compile(r"\s+(kommune|kommunes?|municipality)$", re.IGNORECASE)
+_SUFFIX = re.compile(
+    r"\s+(kommune|kommunes?|regionskommune|municipality|regional municipality)$", re.IGNORECASE
+)
 
 
 def area_code(text: str) -> str | None:
@@ -154,8 +166,7 @@ def area_code(text: str) -> str | None:
     if found:
         code = found.group(1)
         return code if code in AREAS else None
-    value = _SUFFIX.sub("", value).lower()
-    return _BY_NAME.get(value)
+    return _BY_NAME.get(_loose(_SUFFIX.sub("", value)))
 
 
 def area_name(code: str) -> str:

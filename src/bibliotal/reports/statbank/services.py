@@ -41,18 +41,23 @@ class StatbankResult:
     def summary(self) -> str:
         if self.already_imported:
             return _("This file was imported before: nothing changed.")
-        text = _(
-            "Danmarks Statistik %(tables)s, %(areas)s, %(first)s–%(last)s: %(created)d new "
-            "figures, %(updated)d updated, %(unchanged)d unchanged."
-        ) % {
-            "tables": ", ".join(self.tables),
-            "areas": ", ".join(self.areas),
-            "first": min(self.years) if self.years else "–",
-            "last": max(self.years) if self.years else "–",
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-        }
+        if not self.years:
+            text = _("Danmarks Statistik %(tables)s: no figure for a whole year.") % {
+                "tables": ", ".join(self.tables) or "–"
+            }
+        else:
+            first, last = min(self.years), max(self.years)
+            text = _(
+                "Danmarks Statistik %(tables)s, %(areas)s, %(years)s: %(created)d new "
+                "figures, %(updated)d updated, %(unchanged)d unchanged."
+            ) % {
+                "tables": ", ".join(self.tables),
+                "areas": ", ".join(self.areas),
+                "years": str(first) if first == last else f"{first}–{last}",
+                "created": self.created,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+            }
         if self.not_published:
             text += " " + ngettext(
                 "%(count)d figure is not published by Danmarks Statistik (..).",
