@@ -1040,3 +1040,30 @@ def test_the_mapping_page_lists_what_waits_first_and_the_menu_marks_only_integra
     assert page.index("Bogbussen") < page.index("Sydby Bibliotek")  # unmapped before mapped
     assert page.count('aria-current="page"') == 1
     assert 'href="/integrations/" aria-current="page"' in page
+
+
+def test_an_event_at_two_libraries_stays_at_one_whatever_the_order_of_the_website(mapped):
+    world = mapped
+    data = json.loads(read("events.json"))
+    data[0]["branches"] = ["Nord Bibliotek", "Sydby Bibliotek"]
+    import_events_dplcms(
+        organisation=world.organisation, data=json.dumps(data).encode(), filename="a"
+    )
+    assert occurrence(1).branch == world.north
+    data[0]["branches"] = ["Sydby Bibliotek", "Nord Bibliotek"]
+    again = import_events_dplcms(
+        organisation=world.organisation,
+        data=json.dumps(data).encode(),
+        filename="b",
+        from_date=date(2021, 9, 1),
+    )
+    assert (again.updated, again.unchanged) == (0, 5)
+    assert occurrence(1).branch == world.north
+    data[0]["branches"] = ["Sydby Bibliotek"]  # the website moves it: it moves
+    import_events_dplcms(
+        organisation=world.organisation,
+        data=json.dumps(data).encode(),
+        filename="c",
+        from_date=date(2021, 9, 1),
+    )
+    assert occurrence(1).branch == world.south

@@ -462,13 +462,19 @@ def test_a_hand_correction_survives_a_reimport(herning):
     assert (talk.title, talk.organiser) == ("Foredrag om bier", "outside_hirer")
 
 
-def test_the_source_cannot_cancel_an_event_people_came_to(herning):
+def test_the_source_cannot_cancel_an_event_people_came_to(herning, client):
     load(herning, data=SINGLE)
     talk = EventOccurrence.objects.get()
     enter_attendance(occurrence=talk, user=herning.coordinator, total=33)
     result = load(herning, data=SINGLE.replace(b"END:VEVENT", b"STATUS:CANCELLED\nEND:VEVENT"))
     talk.refresh_from_db()
     assert (talk.status, talk.attendance_total, result.conflicts) == ("held", 33, 1)
+    # The conflict stays in sight after the import that found it.
+    assert talk.cancelled_in_source
+    client.force_login(herning.coordinator)
+    month = talk.starts_at.strftime("%Y-%m")
+    page = client.get(reverse("events:occurrence_list"), {"month": month}).content.decode()
+    assert "aflyst i kalenderen, selv om der kom deltagere" in page
 
 
 def test_two_events_with_one_uid_are_refused_with_their_lines(herning):

@@ -289,10 +289,12 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             continue
         names = lists["branches"]
         branch = None
-        others, ignored = [], 0
+        others, ignored, found_ids = [], 0, []
         for name in names:
             found, not_ours = branches.resolve(name)
             ignored += not_ours
+            if found is not None:
+                found_ids.append(found.pk)
             if found is not None and branch is None:
                 branch = found
             elif found is None and not not_ours:
@@ -323,6 +325,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
                 key=(uuid, ""),
                 categories=categories,
                 series_uid=f"dplcms-series:{series_uuid}" if series_uuid else "",
+                branch_ids=tuple(found_ids) if len(found_ids) > 1 else (),
                 values={
                     "title": title[:300],
                     "description": strip_tags(str(item.get("description") or "")).strip(),

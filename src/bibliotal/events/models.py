@@ -247,6 +247,15 @@ class EventOccurrence(models.Model):
         return timezone.localtime(self.starts_at).date()
 
     @property
+    def cancelled_in_source(self) -> bool:
+        """The website or feed cancelled it, but it keeps its own status here because people
+        came (attendance entered): a conflict for the coordinator to look at, shown until one
+        of them changes."""
+        return (self.imported_values or {}).get(
+            "status"
+        ) == self.Status.CANCELLED and self.status != self.Status.CANCELLED
+
+    @property
     def counted(self) -> bool:
         return (
             self.status != self.Status.CANCELLED and self.organiser != self.Organiser.OUTSIDE_HIRER

@@ -61,6 +61,9 @@ class PlannedOccurrence:
     values: dict
     categories: list[str]
     series_uid: str = ""
+    # Every library the source names for the event, where it names several (the event counts
+    # at one): an event already at one of them stays there, whatever order the source uses.
+    branch_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -513,8 +516,10 @@ def _apply(
                     )
                     series_cache[item.series_uid] = series
                 values["series"] = series
-            imported = {k: _jsonable(v) for k, v in values.items() if k in SOURCE_FIELDS}
             existing = existing_rows.find(uid, recurrence, values["starts_at"])
+            if existing is not None and existing.branch_id in item.branch_ids:
+                values["branch"] = existing.branch
+            imported = {k: _jsonable(v) for k, v in values.items() if k in SOURCE_FIELDS}
             if existing is None:
                 result.created += 1
                 if values["status"] == EventOccurrence.Status.CANCELLED:
