@@ -424,8 +424,8 @@ def _years(table: str, rows: list[Published]) -> tuple[list[Figure], list[str]]:
     for year, names in by_year.items():
         notes.append(
             _(
-                "%(year)d: not every quarter or month is published yet for %(areas)s, so there "
-                "is no year figure."
+                "%(year)d: the file does not hold every quarter or month for %(areas)s, so there "
+                "is no year figure (a year needs all its quarters in one file)."
             )
             % {"year": year, "areas": ", ".join(names)}
         )
