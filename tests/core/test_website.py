@@ -523,8 +523,10 @@ def test_a_sync_reads_both_endpoints_and_records_what_changed(website, site, map
     assert runs[0].changes["created"] == 5
     assert "bibliotek: Bogbussen" in runs[0].unmapped
     # The covered dates are the ones asked for, even beyond the answer's own dates.
-    # The recorded week is all the website has published: the calendar covers that week.
-    assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=6)
+    # The recorded week is all the website has published, and the south library's last hours
+    # in it are on its fourth day: its calendar covers the days up to then.
+    assert CalendarCoverage.objects.get(branch=mapped.south).end_date == today + timedelta(days=3)
+    assert CalendarCoverage.objects.get(branch=mapped.north).end_date == today + timedelta(days=6)
     # The nightly sync of the same answer changes nothing.
     assert sync_events(website=website).already_imported
     assert EventOccurrence.objects.count() == 5
@@ -851,6 +853,18 @@ def test_a_held_event_gone_from_the_website_stays_held_and_is_marked(mapped):
     author = occurrence(1)
     assert author.missing_from_source
     assert author.status == EventOccurrence.Status.HELD  # the website said it took place
+    # Back on the website as Active: it took place all the same, and is held still.
+    back = json.loads(read("events.json"))
+    back[0]["state"] = "Active"
+    import_events_dplcms(
+        organisation=world.organisation,
+        data=json.dumps(back).encode(),
+        filename="c",
+        from_date=date(2021, 9, 1),
+        to_date=date(2021, 12, 31),
+    )
+    author.refresh_from_db()
+    assert (author.missing_from_source, author.status) == (False, EventOccurrence.Status.HELD)
 
 
 def test_a_mapping_made_after_an_import_applies_when_the_same_answer_is_read_again(mapped):
@@ -1067,3 +1081,69 @@ def test_an_event_at_two_libraries_stays_at_one_whatever_the_order_of_the_websit
         from_date=date(2021, 9, 1),
     )
     assert occurrence(1).branch == world.south
+
+
+def test_round_the_clock_hours_and_the_night_after_the_last_published_day(mapped):
+    """00:00–00:00 is the whole day; hours past midnight on the last published day do not make
+    the next day a covered, nearly closed one."""
+    world = mapped
+    weekly_schedule(world.north, staffed=(time(9), time(20)))
+    data = [
+        {
+            "id": 1,
+            "category": {"title": "Selvbetjening"},
+            "date": "2021-10-04",
+            "start_time": "00:00",
+            "end_time": "00:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+        {
+            "id": 2,
+            "category": {"title": "Med betjening"},
+            "date": "2021-10-05",
+            "start_time": "18:00",
+            "end_time": "02:00",
+            "branch_id": 11,
+            "branch_isil_id": "DK-700001",
+        },
+    ]
+    import_opening_hours(
+        organisation=world.organisation, data=json.dumps(data).encode(), filename="døgn.json"
+    )
+    assert opening_day(branch=world.north, day=date(2021, 10, 4)).self_service_minutes == 24 * 60
+    assert opening_day(branch=world.north, day=date(2021, 10, 5)).staffed_minutes == 6 * 60
+    assert CalendarCoverage.objects.get(branch=world.north).end_date == date(2021, 10, 5)
+    assert opening_day(branch=world.north, day=date(2021, 10, 6)).staffed_minutes == 11 * 60
+
+
+def test_each_library_is_covered_up_to_its_own_last_published_day(mapped):
+    world = mapped
+    weekly_schedule(world.south, staffed=(time(10), time(16)))
+    rows = [
+        {
+            "id": n,
+            "category": {"title": "Åbent"},
+            "date": f"2021-11-{day:02d}",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "branch_id": branch,
+        }
+        for n, (branch, day) in enumerate([(11, 1), (11, 30), (12, 1), (12, 5)], start=1)
+    ]
+    world.north.isil = ""
+    world.north.save()
+    WebsiteBranch.objects.create(
+        organisation=world.organisation, kind="id", value="11", branch=world.north
+    )
+    import_opening_hours(
+        organisation=world.organisation,
+        data=json.dumps(rows).encode(),
+        filename="nov.json",
+        from_date=date(2021, 11, 1),
+        to_date=date(2021, 12, 31),
+    )
+    spans = {c.branch_id: c.end_date for c in CalendarCoverage.objects.all()}
+    assert spans == {world.north.pk: date(2021, 11, 30), world.south.pk: date(2021, 11, 5)}
+    # The south library published a week: the weeks after keep its weekly pattern.
+    assert opening_day(branch=world.south, day=date(2021, 11, 16)).staffed_minutes == 6 * 60

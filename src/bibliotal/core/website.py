@@ -104,6 +104,7 @@ class Instance:
     closes: time
     category: str
     source_id: str
+    published: date  # the date the website gives: ``day`` too, but for hours past midnight
 
 
 def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
@@ -146,7 +147,7 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
         if closes is None:
             error("end_time", item.get("end_time"), _("Not a time (HH:MM)."))
             continue
-        if closes == opens:
+        if closes == opens and closes != time(0, 0):  # 00:00–00:00 is the whole day
             error("end_time", item.get("end_time"), _("The hours must end after they start."))
             continue
         category = item.get("category") if isinstance(item.get("category"), dict) else {}
@@ -162,10 +163,24 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
         if closes != time(0, 0) and closes < opens:
             # Open past midnight (18:00–02:00): the hours of each day go to that day.
             found.append(
-                Instance(branch_key, isil, day, opens, time(0, 0), title[:100], source_id[:40])
+                Instance(branch_key, isil, day, opens, time(0, 0), title[:100], source_id[:40], day)
             )
-            day, opens = day + timedelta(days=1), time(0, 0)
-        found.append(Instance(branch_key, isil, day, opens, closes, title[:100], source_id[:40]))
+            found.append(
+                Instance(
+                    branch_key,
+                    isil,
+                    day + timedelta(days=1),
+                    time(0, 0),
+                    closes,
+                    title[:100],
+                    source_id[:40],
+                    day,
+                )
+            )
+            continue
+        found.append(
+            Instance(branch_key, isil, day, opens, closes, title[:100], source_id[:40], day)
+        )
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
     return found
@@ -198,12 +213,6 @@ def import_opening_hours(
         raise ImportRejected(
             [RowError(filename, 1, "to_date", str(end), _("The last day comes before the first."))]
         )
-    # The answer speaks for the days up to the last one it has hours for (a website publishes
-    # its hours some weeks ahead): after that the weekly pattern still applies, so the year's
-    # forecast does not count the unpublished weeks as closed.
-    inside = [day for day in days if start <= day <= end]
-    if inside:
-        end = min(end, max(inside))
     kinds = ensure_opening_categories(organisation)
     branches = Branches(organisation, kind=WebsiteBranch.Kind.ID)
     wanted: dict[int, tuple] = {}
@@ -215,7 +224,7 @@ def import_opening_hours(
     unmapped_titles: dict[str, None] = {}
     learned: dict[str, object] = {}
     for instance in instances:
-        if not start <= instance.day <= end:
+        if not start <= instance.published <= end:
             continue
         key = instance.branch_key or instance.isil
         branch, _ignored = branches.resolve(key, isil=instance.isil)
@@ -226,11 +235,20 @@ def import_opening_hours(
         wanted.setdefault(branch.pk, (branch, []))[1].append(instance)
         if not kinds.get(instance.category.lower()):
             unmapped_titles.setdefault(instance.category)
+    ends = []
     with transaction.atomic():
         for branch, items in wanted.values():
+            # The answer speaks for a library up to the last day it has hours for it: a website
+            # publishes hours some weeks ahead, and the weeks after are not closed days (the
+            # weekly pattern applies there, and the year's forecast counts them).
+            last = max(i.published for i in items)
+            items = [i for i in items if i.day <= last]  # not the hours after its last night
+            ends.append(last)
             before = {
                 (h.date, h.opens, h.closes, h.category, h.source_id)
-                for h in CalendarHours.objects.filter(branch=branch, date__gte=start, date__lte=end)
+                for h in CalendarHours.objects.filter(
+                    branch=branch, date__gte=start, date__lte=last
+                )
             }
             after = {(i.day, i.opens, i.closes, i.category, i.source_id) for i in items}
             result.added += len(after - before)
@@ -248,9 +266,11 @@ def import_opening_hours(
                         }
                     },
                     note=_("Opening hours from the library website, %(start)s–%(end)s")
-                    % {"start": start.isoformat(), "end": end.isoformat()},
+                    % {"start": start.isoformat(), "end": last.isoformat()},
                 )
-                CalendarHours.objects.filter(branch=branch, date__gte=start, date__lte=end).delete()
+                CalendarHours.objects.filter(
+                    branch=branch, date__gte=start, date__lte=last
+                ).delete()
                 CalendarHours.objects.bulk_create(
                     CalendarHours(
                         branch=branch,
@@ -262,7 +282,7 @@ def import_opening_hours(
                     )
                     for day, opens, closes, category, source_id in sorted(after)
                 )
-            _cover(branch, start, end, filename)
+            _cover(branch, start, last, filename)
             result.libraries.append(branch.name)
         for key, branch in learned.items():
             WebsiteBranch.objects.get_or_create(
@@ -280,7 +300,7 @@ def import_opening_hours(
         if c.title not in unmapped_titles and any(i.category == c.title for i in instances)
     ]
     result.without_hours = sorted(b.name for pk, b in asked.items() if pk not in wanted)
-    result.days = (end - start).days + 1
+    result.days = ((max(ends) if ends else end) - start).days + 1
     result.libraries.sort()
     return result
 

@@ -564,7 +564,14 @@ def _apply(
                 changed["external_recurrence"] = recurrence
             if existing.missing_from_source:
                 changed["missing_from_source"] = False
-                if existing.attendance_total is None and existing.status != values["status"]:
+                if (
+                    existing.attendance_total is None
+                    and existing.status != values["status"]
+                    and not (
+                        existing.status == EventOccurrence.Status.HELD
+                        and values["status"] == EventOccurrence.Status.PLANNED
+                    )
+                ):
                     changed["status"] = values["status"]  # back in the source: counted again
             if not changed and before == imported and existing.source_name == source_name:
                 result.unchanged += 1
