@@ -420,33 +420,27 @@ SOURCE_FIELDS = (
 )
 
 
-def _known_series(organisation, uids) -> dict[str, EventSeries]:
-    """The series an import names that exist already, in a few queries (a website gives every
-    event a series, so a sync names thousands)."""
-    uids = sorted(uid for uid in uids if uid)
-    found: dict[str, EventSeries] = {}
-    for first in range(0, len(uids), _Existing.CHUNK):
-        for series in EventSeries.objects.filter(
-            organisation=organisation, external_uid__in=uids[first : first + _Existing.CHUNK]
-        ):
-            found[series.external_uid] = series
-    return found
+CHUNK = 500  # values in one query's IN (…): well under every database's parameter limit
+
+
+def _by_external_uid(model, organisation, uids):
+    """The organisation's rows of ``model`` with one of ``uids``, a chunk of them a query: an
+    import names thousands (a website gives every event a uid and a series)."""
+    uids = sorted({uid for uid in uids if uid})
+    for first in range(0, len(uids), CHUNK):
+        yield from model.objects.filter(
+            organisation=organisation, external_uid__in=uids[first : first + CHUNK]
+        )
 
 
 class _Existing:
     """The organisation's occurrences that an import may meet, read in a few queries and
     looked up in memory: a nightly sync of thousands of events asks once, not once an event."""
 
-    CHUNK = 500  # well under every database's limit on query parameters
-
     def __init__(self, organisation, uids):
         self.by_key: dict[tuple[str, str], EventOccurrence] = {}
-        uids = sorted({uid for uid in uids if uid})
-        for first in range(0, len(uids), self.CHUNK):
-            for occurrence in EventOccurrence.objects.filter(
-                organisation=organisation, external_uid__in=uids[first : first + self.CHUNK]
-            ):
-                self.add(occurrence)
+        for occurrence in _by_external_uid(EventOccurrence, organisation, uids):
+            self.add(occurrence)
 
     def add(self, occurrence) -> None:
         self.by_key[(occurrence.external_uid, occurrence.external_recurrence)] = occurrence
@@ -497,7 +491,11 @@ def _apply(
                 imported_by=user,
             )
         seen_ids: set[int] = set()
-        series_cache = _known_series(organisation, {i.series_uid for i in planned})
+        named_series = (item.series_uid for item in planned)
+        series_cache: dict[str, EventSeries] = {
+            series.external_uid: series
+            for series in _by_external_uid(EventSeries, organisation, named_series)
+        }
         existing_rows = _Existing(organisation, (item.key[0] for item in planned))
         for item in planned:
             uid, recurrence = item.key
@@ -551,6 +549,13 @@ def _apply(
                     _jsonable(getattr(existing, key)) != imported[key]
                 ):
                     changed[key] = value
+            if existing.recurrence_key_differs(recurrence):
+                changed["external_recurrence"] = recurrence
+            if existing.missing_from_source:
+                changed["missing_from_source"] = False
+                if existing.attendance_total is None and existing.status != values["status"]:
+                    changed["status"] = values["status"]  # back in the source: counted again
+            # Whatever made the status change, these two rules hold:
             if changed.get("status") == EventOccurrence.Status.PLANNED and (
                 existing.status == EventOccurrence.Status.HELD
             ):
@@ -560,19 +565,6 @@ def _apply(
             ):
                 changed.pop("status")  # people came: a later cancellation in the source is a
                 result.conflicts += 1  # conflict for the coordinator, not a lost count
-            if existing.recurrence_key_differs(recurrence):
-                changed["external_recurrence"] = recurrence
-            if existing.missing_from_source:
-                changed["missing_from_source"] = False
-                if (
-                    existing.attendance_total is None
-                    and existing.status != values["status"]
-                    and not (
-                        existing.status == EventOccurrence.Status.HELD
-                        and values["status"] == EventOccurrence.Status.PLANNED
-                    )
-                ):
-                    changed["status"] = values["status"]  # back in the source: counted again
             if not changed and before == imported and existing.source_name == source_name:
                 result.unchanged += 1
                 continue
