@@ -108,7 +108,7 @@ class Instance:
 
 
 def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
-    from bibliotal.events.dplcms import _line_of, load_json
+    from bibliotal.events.dplcms import ItemLines, load_json
 
     text, payload = load_json(data, filename)
     if not isinstance(payload, list):
@@ -120,19 +120,17 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
             ]
         )
     found, errors = [], []
+    lines = ItemLines(text)
     for number, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
-            errors.append(RowError(filename, 1, f"[{number}]", str(item)[:40], _("Not an object.")))
+            value, message = str(item)[:40], _("Not an object.")
+            errors.append(RowError(filename, lines.line(number), f"[{number}]", value, message))
             continue
         source_id = str(item.get("id") if item.get("id") is not None else "")
 
-        def error(column: str, value, message: str, source_id=source_id) -> None:
-            # Looked for only on an error, so a large answer is read in one pass.
-            line = (
-                _line_of(text, re.compile(rf'"id"\s*:\s*"?{re.escape(source_id)}"?\s*[,}}\n]'))
-                if source_id
-                else 1
-            )
+        def error(column: str, value, message: str, number=number, source_id=source_id) -> None:
+            own_id = re.compile(rf'"id"\s*:\s*"?{re.escape(source_id)}"?\s*[,}}\n]')
+            line = lines.line(number, own_id if source_id else "")
             errors.append(RowError(filename, line, column, str(value)[:40], message))
 
         try:
@@ -160,27 +158,14 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
         if not branch_key and not isil:
             error("branch_id", "", _("Every instance needs its branch_id or branch_isil_id."))
             continue
+        pieces = [(day, opens, closes)]
         if closes != time(0, 0) and closes < opens:
             # Open past midnight (18:00–02:00): the hours of each day go to that day.
-            found.append(
-                Instance(branch_key, isil, day, opens, time(0, 0), title[:100], source_id[:40], day)
-            )
-            found.append(
-                Instance(
-                    branch_key,
-                    isil,
-                    day + timedelta(days=1),
-                    time(0, 0),
-                    closes,
-                    title[:100],
-                    source_id[:40],
-                    day,
-                )
-            )
-            continue
-        found.append(
-            Instance(branch_key, isil, day, opens, closes, title[:100], source_id[:40], day)
-        )
+            pieces = [(day, opens, time(0, 0)), (day + timedelta(days=1), time(0, 0), closes)]
+        found += [
+            Instance(branch_key, isil, on, begins, ends, title[:100], source_id[:40], day)
+            for on, begins, ends in pieces
+        ]
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
     return found

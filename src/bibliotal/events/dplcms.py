@@ -90,40 +90,49 @@ class Branches:
         return list(self.unmapped)
 
 
-def _line_of(text: str, needle: str, *, nth: int = 1) -> int:
-    """The line of the ``nth`` occurrence of ``needle`` (a string or a compiled pattern)."""
-    if not needle:
-        return 1
-    if isinstance(needle, str):
-        needle = re.compile(re.escape(needle))
-    for count, match in enumerate(needle.finditer(text), start=1):
-        if count == nth:
-            return text.count("\n", 0, match.start()) + 1
-    return 1
+class ItemLines:
+    """The line of an element of a JSON answer's top-level list (or of its "events" list), for
+    error messages. Worked out on the first error only, in one pass with JSON's own scanner, so
+    a large answer without errors is read once."""
 
+    def __init__(self, text: str):
+        self.text = text
+        self._starts: list[int] | None = None
 
-def _item_starts(text: str) -> list[int]:
-    """Where each element of the answer's top-level list (or its "events" list) begins, for
-    error messages: one pass through the answer with JSON's own scanner."""
-    decoder = json.JSONDecoder()
-    start = text.find("[")
-    if text.lstrip().startswith("{"):
-        key = re.search(r'"events"\s*:\s*\[', text)
-        start = key.end() - 1 if key else -1
-    starts: list[int] = []
-    if start < 0:
-        return starts
-    position = start + 1
-    while True:
-        while position < len(text) and text[position] in " \t\r\n,":
-            position += 1
-        if position >= len(text) or text[position] == "]":
+    def line(self, number: int, needle: str | re.Pattern = "") -> int:
+        """The line of the ``number``th element (from 1), or of ``needle`` within it."""
+        if self._starts is None:
+            self._starts = self._scan()
+        if number > len(self._starts):
+            return 1
+        start = self._starts[number - 1]
+        if isinstance(needle, str):
+            found = self.text.find(needle, start) if needle else -1
+        else:
+            match = needle.search(self.text, start)
+            found = match.start() if match else -1
+        return self.text.count("\n", 0, found if found >= 0 else start) + 1
+
+    def _scan(self) -> list[int]:
+        text, decoder = self.text, json.JSONDecoder()
+        start = text.find("[")
+        if text.lstrip().startswith("{"):
+            key = re.search(r'"events"\s*:\s*\[', text)
+            start = key.end() - 1 if key else -1
+        starts: list[int] = []
+        if start < 0:
             return starts
-        starts.append(position)
-        try:
-            _value, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError:
-            return starts
+        position = start + 1
+        while True:
+            while position < len(text) and text[position] in " \t\r\n,":
+                position += 1
+            if position >= len(text) or text[position] == "]":
+                return starts
+            starts.append(position)
+            try:
+                _value, position = decoder.raw_decode(text, position)
+            except json.JSONDecodeError:
+                return starts
 
 
 def _text_list(item: dict, key: str, error) -> list[str] | None:
@@ -202,26 +211,14 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     first_day = last_day = None
-    item_starts: list[int] | None = None
-
-    def line_of_item(number: int, uuid: str = "") -> int:
-        """The line of the event's uuid, or where the event begins. Worked out only when there
-        is an error, so a large answer is read in one pass."""
-        nonlocal item_starts
-        if item_starts is None:
-            item_starts = _item_starts(text)
-        if number > len(item_starts):
-            return 1
-        start = item_starts[number - 1]
-        found = text.find(f'"{uuid}"', start) if uuid else -1
-        return text.count("\n", 0, found if found >= 0 else start) + 1
+    lines = ItemLines(text)
 
     for number, item in enumerate(payload, start=1):
         if not isinstance(item, dict):
             errors.append(
                 RowError(
                     filename,
-                    line_of_item(number),
+                    lines.line(number),
                     f"[{number}]",
                     str(item)[:40],
                     _("An event is an object."),
@@ -231,7 +228,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         uuid = str(item.get("uuid") or "").strip()
 
         def error(field: str, value, message: str, number=number, uuid=uuid) -> None:
-            line = line_of_item(number, uuid)
+            line = lines.line(number, f'"{uuid}"' if uuid else "")
             errors.append(RowError(filename, line, field, str(value)[:80], message))
 
         if not uuid:
@@ -269,21 +266,20 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
                 % {"states": "TicketSaleNotOpen, Active, SoldOut, Cancelled, Occurred"},
             )
             continue
-        capacity = item.get("ticket_capacity")
-        if capacity in ("", None):
-            capacity = None
-        elif isinstance(capacity, bool) or not WHOLE.fullmatch(str(capacity).strip()):
-            error("ticket_capacity", capacity, _("The capacity must be a whole number, 0 or more."))
-            continue
-        elif int(str(capacity).strip()) > MAX_CAPACITY:
-            error(
-                "ticket_capacity",
-                capacity,
-                _("The capacity must be at most %(max)s.") % {"max": f"{MAX_CAPACITY:,}"},
-            )
-            continue
-        else:
-            capacity = int(str(capacity).strip())
+        raw = item.get("ticket_capacity")
+        capacity = None if raw in ("", None) else str(raw).strip()
+        if capacity is not None:
+            if isinstance(raw, bool) or not WHOLE.fullmatch(capacity):
+                error("ticket_capacity", raw, _("The capacity must be a whole number, 0 or more."))
+                continue
+            capacity = int(capacity)
+            if capacity > MAX_CAPACITY:
+                error(
+                    "ticket_capacity",
+                    raw,
+                    _("The capacity must be at most %(max)s.") % {"max": f"{MAX_CAPACITY:,}"},
+                )
+                continue
         lists = {key: _text_list(item, key, error) for key in LISTS}
         if any(value is None for value in lists.values()):
             continue
