@@ -26,23 +26,13 @@ def next_night(now: datetime | None = None) -> datetime:
 def sync_websites(*, trigger: str = "task") -> int:
     """Sync every active website; one failing integration does not stop the others (each run
     is recorded, with its error). Returns the number of failed syncs."""
-    from bibliotal.core.http import FetchError
-    from bibliotal.core.imports import ImportRejected
     from bibliotal.core.models import Website
-    from bibliotal.core.website import sync_opening_hours
-    from bibliotal.events.dplcms import sync_events
+    from bibliotal.core.website import sync_website
 
     failures = 0
     for website in Website.objects.filter(active=True).select_related("organisation"):
-        for sync in (sync_events, sync_opening_hours):
-            try:
-                sync(website=website, trigger=trigger)
-            except (FetchError, ImportRejected) as exc:
-                failures += 1
-                logger.warning("%s: %s", website.url, exc)
-            except Exception:
-                failures += 1
-                logger.exception("%s: the sync failed", website.url)
+        outcomes = sync_website(website=website, trigger=trigger)
+        failures += sum(1 for outcome in outcomes if not outcome.ok)
     return failures
 
 

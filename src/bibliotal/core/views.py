@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from datetime import date
 
@@ -16,8 +15,6 @@ from django.utils.translation import gettext as _
 from bibliotal.core.models import AuditEntry, Branch, Closure, OpeningHours, OpeningSchedule
 from bibliotal.core.opening import opening_calendar, summarise
 from bibliotal.core.permissions import Capability, branches_for, organisation_of, require
-
-logger = logging.getLogger(__name__)
 
 FIRST_YEAR = 2000
 
@@ -226,12 +223,11 @@ def integrations(request):
     """Each integration's last sync, what changed and what failed; the website's address; a
     saved file; and "sync now"."""
     from bibliotal.core.forms import WebsiteFileForm, WebsiteForm
-    from bibliotal.core.http import FetchError
     from bibliotal.core.imports import ImportRejected
-    from bibliotal.core.integrations import recording, status, unexpected_failure
+    from bibliotal.core.integrations import recording, status
     from bibliotal.core.models import Integration, OpeningCategory, Website, WebsiteBranch
-    from bibliotal.core.website import import_opening_hours, sync_opening_hours
-    from bibliotal.events.dplcms import import_events_dplcms, sync_events
+    from bibliotal.core.website import import_opening_hours, sync_website
+    from bibliotal.events.dplcms import import_events_dplcms
     from bibliotal.events.models import CategoryMapping
 
     organisation = _organisation_or_403(request)
@@ -258,15 +254,8 @@ def integrations(request):
     elif action == "sync":
         if website is None:
             raise PermissionDenied
-        for sync in (sync_events, sync_opening_hours):
-            try:
-                result = sync(website=website, trigger="page")
-                messages.success(request, result.run.summary)
-            except (FetchError, ImportRejected) as exc:
-                messages.error(request, str(exc))
-            except Exception:  # recorded as a failed run; the next sync still runs
-                logger.exception("%s: the sync failed", website.url)
-                messages.error(request, unexpected_failure())
+        for outcome in sync_website(website=website, trigger="page"):
+            (messages.success if outcome.ok else messages.error)(request, outcome.message)
         return redirect("core:integrations")
     elif action == "file":
         if file_form.is_valid():

@@ -9,6 +9,7 @@ count. Libraries are found by ISIL (``branch_isil_id``) or through ``WebsiteBran
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
 from bibliotal.core.imports import ImportRejected, RowError, limit_errors
-from bibliotal.core.integrations import recording
+from bibliotal.core.integrations import recording, unexpected_failure
 from bibliotal.core.models import (
     CalendarCoverage,
     CalendarHours,
@@ -29,6 +30,7 @@ from bibliotal.core.models import (
     WebsiteBranch,
 )
 
+logger = logging.getLogger(__name__)
 CLOCK = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)(?::00)?$")
 
 
@@ -356,3 +358,35 @@ def sync_opening_hours(*, website, trigger: str = "command", fetch_options=None)
         ]
     result.run = run
     return result
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    ok: bool
+    message: str  # the run's summary, or what failed, for a person
+
+
+def sync_website(
+    *, website, trigger: str, events: bool = True, hours: bool = True
+) -> list[SyncOutcome]:
+    """The website's events, then its opening hours, for the page's "Sync now", the command and
+    the nightly task alike. One failing never stops the other; each run is recorded, with its
+    error, and an error no check foresaw goes to the log with its traceback."""
+    from bibliotal.core.http import FetchError
+    from bibliotal.events.dplcms import sync_events
+
+    outcomes = []
+    for wanted, sync in ((events, sync_events), (hours, sync_opening_hours)):
+        if not wanted:
+            continue
+        try:
+            result = sync(website=website, trigger=trigger)
+        except (FetchError, ImportRejected) as exc:
+            logger.warning("%s: %s", website.url, exc)
+            outcomes.append(SyncOutcome(False, str(exc)))
+        except Exception as exc:
+            logger.exception("%s: the sync failed", website.url)
+            outcomes.append(SyncOutcome(False, f"{unexpected_failure()} ({type(exc).__name__})"))
+        else:
+            outcomes.append(SyncOutcome(True, result.run.summary))
+    return outcomes

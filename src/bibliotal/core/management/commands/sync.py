@@ -1,13 +1,8 @@
-import logging
-
 from django.core.management.base import CommandError
 
 from bibliotal.core.commands import AuditedCommand, organisation_named
 from bibliotal.core.http import FetchError
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.integrations import unexpected_failure
-
-logger = logging.getLogger(__name__)
 
 
 def _codes(raw: str) -> list[str]:
@@ -58,8 +53,7 @@ class Command(AuditedCommand):
             raise CommandError(str(exc)) from exc
 
     def _website(self, organisation, *, events_only, hours_only, **options):
-        from bibliotal.core.website import sync_opening_hours, website_of
-        from bibliotal.events.dplcms import sync_events
+        from bibliotal.core.website import sync_website, website_of
 
         website = website_of(organisation)
         if website is None:
@@ -67,22 +61,12 @@ class Command(AuditedCommand):
                 "No library website is configured: an administrator enters its address under "
                 "Integrations."
             )
-        failures = []
-        for wanted, sync in ((not hours_only, sync_events), (not events_only, sync_opening_hours)):
-            if not wanted:
-                continue
-            try:
-                result = sync(website=website, trigger="command")
-            except (FetchError, ImportRejected) as exc:
-                failures.append(str(exc))
-                self.stderr.write(str(exc))
-                continue
-            except Exception as exc:  # recorded as a failed run; the next sync still runs
-                logger.exception("%s: the sync failed", website.url)
-                failures.append(f"{unexpected_failure()} ({exc.__class__.__name__})")
-                self.stderr.write(failures[-1])
-                continue
-            self.stdout.write(result.run.summary)
+        outcomes = sync_website(
+            website=website, trigger="command", events=not hours_only, hours=not events_only
+        )
+        for outcome in outcomes:
+            (self.stdout if outcome.ok else self.stderr).write(outcome.message)
+        failures = [outcome.message for outcome in outcomes if not outcome.ok]
         if failures:
             raise CommandError("; ".join(failures))
 
