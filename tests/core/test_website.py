@@ -50,6 +50,22 @@ def hours_from_today() -> bytes:
     return json.dumps(rows).encode()
 
 
+def hours(
+    number: int, day: str, opens: str, closes: str, title: str, *, branch_id: int = 11, **more
+) -> dict:
+    """One opening-hours instance as the website writes it (the north library by default)."""
+    return {
+        "id": number,
+        "category": {"title": title},
+        "date": day,
+        "start_time": opens,
+        "end_time": closes,
+        "branch_id": branch_id,
+        "branch_isil_id": "DK-700001" if branch_id == 11 else "",
+        **more,
+    }
+
+
 @pytest.fixture
 def mapped(world):
     """The website calls the south library "Sydby Bibliotek" and numbers it 12; the north one
@@ -324,24 +340,8 @@ def test_opening_hours_become_the_day_level_calendar_where_they_cover(mapped):
 def test_the_website_calendar_still_yields_to_closures_and_replaces_holidays(mapped):
     world = mapped
     data = [
-        {
-            "id": 1,
-            "category": {"title": "Åbent", "color": "#fff"},
-            "date": "2021-12-24",
-            "start_time": "10:00",
-            "end_time": "13:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
-        {
-            "id": 2,
-            "category": {"title": "Åbent", "color": "#fff"},
-            "date": "2021-12-27",
-            "start_time": "10:00",
-            "end_time": "24:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
+        hours(1, "2021-12-24", "10:00", "13:00", "Åbent"),
+        hours(2, "2021-12-27", "10:00", "24:00", "Åbent"),
     ]
     import_opening_hours(
         organisation=world.organisation, data=json.dumps(data).encode(), filename="jul.json"
@@ -367,17 +367,7 @@ def test_the_same_opening_hours_twice_change_nothing_and_coverage_merges(mapped)
     assert (again.added, again.removed, again.unchanged) == (0, 0, 21)
     assert list(CalendarHours.objects.order_by("pk").values_list("pk", flat=True)) == rows
     # A following week extends the covered dates instead of adding a second span.
-    monday = [
-        {
-            "id": 5001,
-            "category": {"title": "Åbent"},
-            "date": "2021-09-13",
-            "start_time": "10:00",
-            "end_time": "16:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        }
-    ]
+    monday = [hours(5001, "2021-09-13", "10:00", "16:00", "Åbent")]
     import_opening_hours(
         organisation=world.organisation,
         data=json.dumps(monday).encode(),
@@ -1002,24 +992,8 @@ def test_hours_published_for_some_weeks_leave_the_weekly_pattern_after_them(mapp
 def test_hours_past_midnight_go_to_each_day(mapped):
     world = mapped
     data = [
-        {
-            "id": 1,
-            "category": {"title": "Selvbetjening"},
-            "date": "2021-10-01",
-            "start_time": "18:00",
-            "end_time": "02:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
-        {
-            "id": 2,
-            "category": {"title": "Selvbetjening"},
-            "date": "2021-10-02",
-            "start_time": "08:00",
-            "end_time": "12:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
+        hours(1, "2021-10-01", "18:00", "02:00", "Selvbetjening"),
+        hours(2, "2021-10-02", "08:00", "12:00", "Selvbetjening"),
     ]
     import_opening_hours(
         organisation=world.organisation, data=json.dumps(data).encode(), filename="nat.json"
@@ -1089,24 +1063,8 @@ def test_round_the_clock_hours_and_the_night_after_the_last_published_day(mapped
     world = mapped
     weekly_schedule(world.north, staffed=(time(9), time(20)))
     data = [
-        {
-            "id": 1,
-            "category": {"title": "Selvbetjening"},
-            "date": "2021-10-04",
-            "start_time": "00:00",
-            "end_time": "00:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
-        {
-            "id": 2,
-            "category": {"title": "Med betjening"},
-            "date": "2021-10-05",
-            "start_time": "18:00",
-            "end_time": "02:00",
-            "branch_id": 11,
-            "branch_isil_id": "DK-700001",
-        },
+        hours(1, "2021-10-04", "00:00", "00:00", "Selvbetjening"),
+        hours(2, "2021-10-05", "18:00", "02:00", "Med betjening"),
     ]
     import_opening_hours(
         organisation=world.organisation, data=json.dumps(data).encode(), filename="døgn.json"
@@ -1121,14 +1079,7 @@ def test_each_library_is_covered_up_to_its_own_last_published_day(mapped):
     world = mapped
     weekly_schedule(world.south, staffed=(time(10), time(16)))
     rows = [
-        {
-            "id": n,
-            "category": {"title": "Åbent"},
-            "date": f"2021-11-{day:02d}",
-            "start_time": "10:00",
-            "end_time": "12:00",
-            "branch_id": branch,
-        }
+        hours(n, f"2021-11-{day:02d}", "10:00", "12:00", "Åbent", branch_id=branch)
         for n, (branch, day) in enumerate([(11, 1), (11, 30), (12, 1), (12, 5)], start=1)
     ]
     world.north.isil = ""

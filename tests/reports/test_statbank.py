@@ -647,6 +647,13 @@ def test_the_api_gives_the_comparison(client, world, imported):
 FOLK1A_2022 = "OMRÅDE;TID;INDHOLD\n657;2022K1;89000\n756;2022K1;41000\n000;2022K1;5873420\n"
 
 
+def own_2022(organisation, *bib2b_rows: str) -> None:
+    """The organisation's own upload of FOLK1A for 2022 and of the BIB2B rows given."""
+    import_statbank_csv(organisation=organisation, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
+    data = "\n".join(["OMRÅDE;AKTIVITET;TID;INDHOLD", *bib2b_rows])
+    import_statbank_csv(organisation=organisation, data=data.encode(), filename="BIB2B.csv")
+
+
 def shared(organisation, data: str, filename: str) -> None:
     """Import ``data`` as if fetched from the API: shared by every organisation."""
     import_statbank_csv(organisation=organisation, data=data.encode(), filename=filename)
@@ -681,13 +688,11 @@ def test_an_own_population_split_by_sex_replaces_the_shared_total_and_is_not_add
 
 
 def test_several_rows_matching_a_measure_without_a_total_give_no_figure_and_say_why(herning):
-    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
-    data = (
-        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
-        "Herning;Fysiske besøg;2022;500000\n"
-        "Herning;Virtuelle besøg (hjemmeside);2022;300000\n"
+    own_2022(
+        herning,
+        "Herning;Fysiske besøg;2022;500000",
+        "Herning;Virtuelle besøg (hjemmeside);2022;300000",
     )
-    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B.csv")
     cell = comparing.comparison(herning, "visitors", [2022]).cell("657", 2022)
     assert cell.value is None and cell.per_1000 is None
     assert cell.note == "several rows match: Fysiske besøg, Virtuelle besøg (hjemmeside)"
@@ -781,13 +786,11 @@ def test_a_dash_is_nil_and_read_as_zero_while_dots_are_not_published(db):
 
 
 def test_a_rate_of_zero_is_a_figure_in_the_sentence(herning):
-    import_statbank_csv(organisation=herning, data=FOLK1A_2022.encode(), filename="FOLK1A.csv")
-    data = (
-        "OMRÅDE;AKTIVITET;TID;INDHOLD\n"
-        "Herning;Brugerundervisning, lektioner;2022;0\n"
-        "Hele landet;Brugerundervisning, lektioner;2022;5873\n"
+    own_2022(
+        herning,
+        "Herning;Brugerundervisning, lektioner;2022;0",
+        "Hele landet;Brugerundervisning, lektioner;2022;5873",
     )
-    import_statbank_csv(organisation=herning, data=data.encode(), filename="BIB2B.csv")
     result = comparing.comparison(herning, "user_education_lessons", [2022])
     assert comparing.sentence(result).startswith(
         "In 2022 Herning had 0.0 user-education lessons per 1,000 inhabitants, against 1.0"
