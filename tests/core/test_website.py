@@ -1098,3 +1098,13 @@ def test_each_library_is_covered_up_to_its_own_last_published_day(mapped):
     assert spans == {world.north.pk: date(2021, 11, 30), world.south.pk: date(2021, 11, 5)}
     # The south library published a week: the weeks after keep its weekly pattern.
     assert opening_day(branch=world.south, day=date(2021, 11, 16)).staffed_minutes == 6 * 60
+
+
+def test_the_capacity_limit_is_written_the_danish_way(mapped):
+    data = json.loads(read("events.json"))
+    data[0]["ticket_capacity"] = 10**9
+    with pytest.raises(ImportRejected) as caught:
+        import_events_dplcms(
+            organisation=mapped.organisation, data=json.dumps(data).encode(), filename="e"
+        )
+    assert caught.value.errors[0].message == "Kapaciteten må højst være 1.000.000."

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -277,7 +278,8 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
                 error(
                     "ticket_capacity",
                     raw,
-                    _("The capacity must be at most %(max)s.") % {"max": f"{MAX_CAPACITY:,}"},
+                    _("The capacity must be at most %(max)s.")
+                    % {"max": number_format(MAX_CAPACITY, force_grouping=True)},
                 )
                 continue
         lists = {key: _text_list(item, key, error) for key in LISTS}
