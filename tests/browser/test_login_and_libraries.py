@@ -60,3 +60,21 @@ def test_the_year_switch_updates_the_page_in_place(live_server, world, page_fact
     page.get_by_label("År").select_option("2020")
     page.get_by_role("heading", name="Åbningsdage og -timer i 2020").wait_for()
     assert page.url.endswith("?year=2020")  # htmx pushed the address, so it can be shared
+
+
+def test_a_refused_file_on_a_phone_takes_the_reader_to_what_went_wrong(
+    live_server, world, page_factory, tmp_path
+):
+    bad = tmp_path / "events.json"
+    bad.write_text('[{"uuid": "x", "title": "Foredrag", "branches": "Nord Bibliotek"}]')
+    page = page_factory(width=375, height=740)
+    log_in(page, live_server.url, "administrator")
+    page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
+    page.goto(f"{live_server.url}/integrations/")
+    page.get_by_label("JSON-fil gemt fra bibliotekets hjemmeside").set_input_files(str(bad))
+    page.get_by_role("button", name="Importér").click()
+    summary = page.get_by_role("alert").filter(has_text="Intet blev importeret")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert summary.evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
+    screenshot(page, "integrations-refused-file-phone")

@@ -230,7 +230,8 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
 
         def error(field: str, value, message: str, number=number, uuid=uuid) -> None:
             line = lines.line(number, f'"{uuid}"' if uuid else "")
-            errors.append(RowError(filename, line, field, str(value)[:80], message))
+            shown = "" if value is None else str(value)[:80]
+            errors.append(RowError(filename, line, field, shown, message))
 
         if not uuid:
             error("uuid", "", _("Event %(number)d in the list has no uuid.") % {"number": number})
