@@ -76,8 +76,9 @@ def test_raw_totals_rise_but_the_rate_per_open_day_falls(world, herning_like):
         16.0,
         20.0,
         20.0,
-        "off_track",
+        "not_achieved",  # the year is over: missed, no longer "off track"
     )
+    assert f["forecast"] is f["forecast_low"] is f["forecast_high"] is None
 
 
 def test_mid_year_forecast_and_interval_by_hand(world, herning_like):

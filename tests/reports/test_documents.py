@@ -95,7 +95,9 @@ def test_the_pdf_holds_every_target_with_the_numbers_of_goals_status(
         assert danish(row["actual"]) in text, row["indicator"]
         if row["baseline"] is not None:
             assert danish(row["baseline"]) in text, row["indicator"]
-    assert "Ikke på rette vej" in text and "Opfyldt" in text
+    # The year is over: each target is achieved or not, never "off track", and has no forecast.
+    assert "Ikke opfyldt" in text and "Opfyldt" in text
+    assert "Ikke på rette vej" not in text and "Prognose" not in text
     # Provenance: closures in both years of the visits target.
     assert "Lukninger i 2021: COVID-19" in text
     assert "Lukninger i 2020: COVID-19" in text
@@ -258,12 +260,15 @@ def test_a_year_without_budget_goals_gives_a_report_that_says_so(herning, tmp_pa
 def test_the_report_uses_the_organisations_status_words(herning, tmp_path):
     GoalSettings.objects.update_or_create(
         organisation=herning,
-        defaults={"word_achieved": "Målet er opfyldt", "word_off_track": "Målet er ikke opfyldt"},
+        defaults={
+            "word_achieved": "Målet er opfyldt",
+            "word_not_achieved": "Målet er ikke opfyldt",
+        },
     )
     made = services.make_report(organisation=herning, year=2021, format="pdf")
     text = pdf_text(made.data, tmp_path)
     assert "Målet er opfyldt" in text and "Målet er ikke opfyldt" in text
-    assert "Ikke på rette vej" not in text
+    assert "Ikke opfyldt" not in text
 
 
 def test_a_comment_goes_into_the_report(herning):

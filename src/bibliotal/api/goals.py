@@ -46,8 +46,10 @@ class TargetStatusOut(Schema):
     forecast_low: float | None = Field(description="Lower end of the 80 % interval.")
     forecast_high: float | None = Field(description="Upper end of the 80 % interval.")
     status: str = Field(
-        description="achieved, on_track, at_risk, off_track or no_data; a "
-        "manager's override where one is set."
+        description="achieved, on_track, at_risk, off_track or no_data while the period "
+        "runs; achieved or not_achieved once it is over (then forecast, forecast_low and "
+        "forecast_high are null); no_data without figures, where baseline_full and target_value "
+        "are given once the baseline year has figures; a manager's override where one is set."
     )
     computed_status: str
     status_override_reason: str

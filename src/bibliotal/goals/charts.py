@@ -207,10 +207,17 @@ def progress_chart(computed) -> Chart | None:
         )
     found = chart_annotations(target, start, end)
     layers.extend(_annotation_layers(found, start, end))
-    description = _(
-        "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
-        "needed to reach the target; the shaded wedge is the forecast's 80 %% range."
-    ) % {"indicator": target.indicator_name.lower(), "year": start.year}
+    if forecast_raw is not None and at < end:
+        description = _(
+            "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
+            "needed to reach the target; the shaded wedge is the forecast's 80 %% range."
+        )
+    else:  # a finished period (or no forecast yet): no wedge to speak of
+        description = _(
+            "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
+            "needed to reach the target."
+        )
+    description %= {"indicator": target.indicator_name.lower(), "year": start.year}
     if found:
         description += " " + _(
             "Campaigns are shaded and changes such as a new loan quota are dashed lines."

@@ -124,6 +124,7 @@ class Target(models.Model):
 
     class Status(models.TextChoices):
         ACHIEVED = "achieved", _("Achieved")
+        NOT_ACHIEVED = "not_achieved", _("Not achieved")
         ON_TRACK = "on_track", _("On track")
         AT_RISK = "at_risk", _("At risk")
         OFF_TRACK = "off_track", _("Off track")
@@ -300,6 +301,12 @@ class GoalSettings(models.Model):
 
     word_achieved = models.CharField(
         _("word for achieved"), max_length=60, blank=True, help_text=_("Empty: “Achieved”.")
+    )
+    word_not_achieved = models.CharField(
+        _("word for not achieved"),
+        max_length=60,
+        blank=True,
+        help_text=_("Empty: “Not achieved”. Used once the period is over and the target missed."),
     )
     word_on_track = models.CharField(
         _("word for on track"), max_length=60, blank=True, help_text=_("Empty: “On track”.")

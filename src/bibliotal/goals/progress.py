@@ -48,6 +48,7 @@ PER_OPEN_DAY = "per_open_day"
 PER_1000 = "per_1000"
 
 ACHIEVED = "achieved"
+NOT_ACHIEVED = "not_achieved"  # the period is over and the target was missed
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
@@ -266,8 +267,11 @@ def compute(
         result.notes.append(NOTE_NO_SOURCE)
         return result
     if at < spec.start:
+        # A manager plans next year's target in December: the baseline is known already.
         result.notes.append(NOTE_NOT_STARTED)
-        return result
+        if not spec.additive:
+            return _plan_periods(spec, result, baseline_periods)
+        return _plan_additive(spec, result, history or {}, population or {})
     result.final = at >= spec.end
     if not spec.additive:
         return _compute_periods(spec, result, at, current_periods, baseline_periods, at_risk_ratio)
@@ -286,7 +290,7 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
     recorded = [d for d in current.values if spec.start <= d <= end_to_date]
     if not recorded:
         result.notes.append(NOTE_NO_DATA)
-        return result
+        return _plan_additive(spec, result, history, population)
     through = max(recorded)
     if through < end_to_date:
         # Figures are recorded up to an earlier day: judge the target on what is known rather
@@ -301,7 +305,7 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
     result.history_years = used
     if used < 2 and not result.final:
         result.notes.append(NOTE_SHORT_HISTORY)
-    if forecast is None and through < spec.end and actual <= 0:
+    if forecast is None and through < spec.end and actual <= 0 and not result.final:
         result.notes.append(NOTE_NO_ACTIVITY)
     if current.estimated and actual and current.estimated / actual >= 0.005:
         result.notes.append(NOTE_ESTIMATES)
@@ -331,6 +335,9 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
     result.forecast = full(forecast) if forecast is not None else None
     result.forecast_low = full(low) if low is not None else None
     result.forecast_high = full(high) if high is not None else None
+    if result.final:
+        # The period is over: it has its result, never a forecast or a range around it.
+        result.forecast = result.forecast_low = result.forecast_high = None
     if baseline is not None:
         result.baseline = base_now(baseline)
         result.baseline_full = base_full(baseline_full)
@@ -345,6 +352,56 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
     if result.target_value > 0:
         result.progress = result.actual / result.target_value
     result.status = _status(spec, result, at_risk_ratio)
+    return result
+
+
+def _plan_additive(spec, result, history, population):
+    """No figure of the period yet (not started, or nothing imported): the baseline year's
+    whole period and the value to reach, in the target's unit; the status stays no data."""
+    if spec.baseline_year:
+        base = history.get(spec.baseline_year)
+        offset = spec.baseline_year - spec.start.year
+        b_start, b_end = shift(spec.start, offset), shift(spec.end, offset)
+        if base is None or not base.has_values(b_start, b_end):
+            result.notes.append(NOTE_NO_BASELINE)
+        else:
+            if base.closures:
+                result.notes.append(NOTE_BASELINE_CLOSURES)
+            scale = _baseline_scaler(spec, base, b_start, b_end, population, result)
+            if scale is not None:
+                result.baseline_full = scale(base.total(b_start, b_end))
+    result.target_value = _target_value(spec, result.baseline_full)
+    return result
+
+
+def _baseline_scaler(spec, base, b_start, b_end, population, result):
+    """The baseline year's whole period in the target's unit, needing only that year's data."""
+    if spec.normalisation == PER_1000:
+        people = population.get(spec.baseline_year)
+        if not people:
+            result.notes.append(NOTE_NO_POPULATION)
+            return None
+        return lambda value: value / people * 1000
+    if spec.normalisation == PER_OPEN_DAY:
+        days = 0 if base.no_opening_hours else base.open_days(b_start, b_end)
+        if not days:
+            result.notes.append(NOTE_NO_RATE)
+            return None
+        return lambda value: value / days
+    return lambda value: value
+
+
+def _plan_periods(spec, result, baseline_periods):
+    """A period figure's target before its period starts: the baseline year's whole period."""
+    result.notes.append(NOTE_PERIOD_FIGURE)
+    if spec.baseline_year:
+        offset = spec.baseline_year - spec.start.year
+        whole = _find(baseline_periods, shift(spec.start, offset), shift(spec.end, offset))
+        if whole is None:
+            result.notes.append(NOTE_NO_BASELINE)
+        else:
+            result.baseline_full = whole.value
+    result.target_value = _target_value(spec, result.baseline_full)
     return result
 
 
@@ -410,7 +467,7 @@ def _status(spec: TargetSpec, result: Progress, at_risk_ratio: float) -> str:
     if result.actual is None or target is None:
         return NO_DATA
     if result.final:
-        return ACHIEVED if _meets(spec, result.actual, target) else OFF_TRACK
+        return ACHIEVED if _meets(spec, result.actual, target) else NOT_ACHIEVED
     if _cumulative(spec):
         if spec.kind != AT_MOST and _meets(spec, result.actual, target):
             return ACHIEVED  # already past the mark before the year is out

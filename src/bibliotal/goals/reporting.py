@@ -363,6 +363,7 @@ COLUMNS = [
     "baseline_year",
     "actual",
     "baseline",
+    "target_value",
     "progress",
     "forecast",
     "forecast_low",

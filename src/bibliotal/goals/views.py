@@ -62,6 +62,8 @@ def year_detail(request, year: int):
             "at": at,
             "years": list(years),
             "needs_target": needs_target,
+            # A finished period has its result and no forecast: the column goes when all have.
+            "forecasts": any(not c.result.final for _t, c in pairs if c is not None),
             "can_manage": has_capability(request.user, Capability.MANAGE),
         },
     )

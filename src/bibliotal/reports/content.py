@@ -304,9 +304,15 @@ def suggested_facts(entry: TargetEntry) -> list[str]:
     facts = []
     if row["actual"] is None:
         # Say why, in the engine's words: no figures, no population, not comparable yet, …
-        return list(entry.computed.notes) or [
+        facts = list(entry.computed.notes) or [
             _("There are no figures for %(year)s yet.") % {"year": target.year}
         ]
+        if row["target_value"] is not None:
+            facts.append(
+                _("The value to reach is %(target)s %(unit)s.")
+                % {"target": entry.target_text, "unit": entry.unit}
+            )
+        return facts
     when = (
         _("in %(year)s") % {"year": target.year}
         if entry.final
@@ -457,7 +463,8 @@ def summary_row(report: Report, entry: TargetEntry) -> list[str]:
         entry.target_text,
     ]
     if not report.final:
-        cells.append(entry.number("forecast"))
+        # A target whose period is over has its result: no forecast, not even a dash.
+        cells.append("" if entry.final else entry.number("forecast"))
     return [*cells, entry.status_label]
 
 
@@ -491,6 +498,14 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
             )
         )
         rows.append((pgettext("report", "Change"), entry.change_text))
+        if row["baseline"] is None and row["baseline_full"] is not None:
+            # No figure of the year yet: the baseline year's whole period the target builds on.
+            rows.append(
+                (
+                    _("Baseline %(year)s, whole period") % {"year": target.baseline_year},
+                    entry.number("baseline_full"),
+                )
+            )
     rows.append((_("Target value"), entry.target_text))
     if row["progress"] is not None:
         rows.append((_("Share of the target reached"), percent(row["progress"])))

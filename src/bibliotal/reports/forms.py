@@ -22,6 +22,7 @@ class StatusWordsForm(forms.ModelForm):
         model = GoalSettings
         fields = [
             "word_achieved",
+            "word_not_achieved",
             "word_on_track",
             "word_at_risk",
             "word_off_track",
