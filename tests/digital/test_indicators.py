@@ -137,8 +137,12 @@ def test_unique_users_are_never_summed_across_months_or_platforms(world, platfor
     platforms["ereolen"].headline = True
     platforms["ereolen"].save()
     months_only = compute_target_progress(users_target, at=date(2021, 12, 31))
-    assert months_only.result.actual is None
-    assert "not_comparable" in months_only.result.notes
+    # Months only: each is compared with the same month of 2020 for a provisional status, and
+    # the actual shown is December's own figure, never a sum of months.
+    assert _single_figure(months_only.result.actual)
+    assert months_only.result.comparison.shown.start == date(2021, 12, 1)
+    assert not months_only.result.final
+    assert "periods_provisional" in months_only.result.notes
     for value in UniqueUsersProvider().period_values(
         organisation=world.organisation,
         start=date(2020, 1, 1),

@@ -39,6 +39,26 @@ class TargetStatusOut(Schema):
     actual: float | None
     baseline: float | None = Field(description="The baseline year to the same day.")
     baseline_full: float | None = Field(description="The baseline year's whole period.")
+    actual_period_start: date | None = Field(
+        description="For a figure reported per period (unique users) before the whole period's "
+        "figure: the first day of the period the actual covers (the period to date or the "
+        "latest period reported); null otherwise."
+    )
+    actual_period_end: date | None = Field(description="The last day of that period.")
+    actual_open_days: int | None = Field(
+        description="Open days from the period's first day to the last day with figures: dates "
+        "on which at least one library in scope was open to the public, staffed or "
+        "self-service; null where opening hours do not matter or are not registered."
+    )
+    baseline_open_days: int | None = Field(
+        description="The baseline year's open days on the same calendar days."
+    )
+    actual_per_open_day: float | None = Field(
+        description="The total to date divided by actual_open_days (null on no open day)."
+    )
+    baseline_per_open_day: float | None = Field(
+        description="The baseline year's same period divided by baseline_open_days."
+    )
     target_value: float | None = Field(description="The figure to reach (or stay under).")
     progress: float | None = Field(description="actual / target_value")
     expected: float | None = Field(description="Where the target's pace puts it by now.")

@@ -28,6 +28,7 @@ from datetime import date, time, timedelta
 import holidays as holidays_lib
 from django.db.models import Prefetch, Q
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 DAY_MINUTES = 24 * 60
 STAFFED = "staffed"
@@ -208,6 +209,54 @@ def summarise(days: Iterable[OpenDay]) -> OpenSummary:
         staffed += item.staffed_minutes
         self_service += item.self_service_minutes
     return OpenSummary(count, open_count, staffed / 60, self_service / 60)
+
+
+@dataclass(frozen=True)
+class ScopeDays:
+    """A group of libraries (a target's scope, the libraries a page shows) date by date.
+
+    The one definition every page uses: an **open day** of a scope is a date on which at least
+    one of its libraries was open to the public, staffed or self-service. A **library-day** is
+    one library open on one date, a different unit: six libraries open on one date make one
+    open day and six library-days. ``hours_registered`` is False when no library of the scope
+    has any opening hours on any of the dates, so "closed" would only mean "not known".
+    """
+
+    open: dict[date, bool]
+    libraries_open: dict[date, int]
+    closures: tuple[str, ...] = ()
+    hours_registered: bool = True
+
+    def open_days(self, start: date, end: date) -> int:
+        return sum(1 for day, is_open in self.open.items() if is_open and start <= day <= end)
+
+    def library_days(self, start: date, end: date) -> int:
+        return sum(n for day, n in self.libraries_open.items() if start <= day <= end)
+
+
+def open_day_definition() -> str:
+    """The definition in words, for every page and document that shows open days."""
+    return _(
+        "An open day is a date on which at least one of the libraries was open to the public, "
+        "staffed or self-service; a library-day is one library open on one date."
+    )
+
+
+def scope_days(calendar: dict[int, dict[date, OpenDay]]) -> ScopeDays:
+    """The open days and library-days of the libraries in an ``opening_calendar`` answer, with
+    the reasons for the closures among them in the order first met."""
+    open_by_day: dict[date, bool] = {}
+    libraries: dict[date, int] = {}
+    reasons: dict[str, None] = {}
+    registered = False
+    for days in calendar.values():
+        for day, info in days.items():
+            open_by_day[day] = open_by_day.get(day, False) or info.is_open
+            libraries[day] = libraries.get(day, 0) + info.is_open
+            registered = registered or info.scheduled_minutes > 0 or info.is_open
+            for reason in info.closures:
+                reasons.setdefault(reason)
+    return ScopeDays(open_by_day, libraries, tuple(reasons), registered)
 
 
 def holiday_names(start: date, end: date) -> dict[date, str]:

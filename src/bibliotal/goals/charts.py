@@ -105,10 +105,8 @@ def progress_chart(computed) -> Chart | None:
     current = computed.current
     base = computed.history.get(target.baseline_year) if target.baseline_year else None
     prior = {y: s for y, s in computed.history.items() if y < start.year}
-    days = list(progress.days_between(start, end))
-    weights, _used = progress.seasonal_weights(days, prior, start.year)
-    weights = {d: (w if current.is_open(d) else 0.0) for d, w in weights.items()}
-    total_weight = sum(weights.values()) or 1.0
+    # The engine's own pace, so the line meets the page's "expected by now" on the same day.
+    shares = progress.pace(current=current, start=start, end=end, history=prior)
     raw_target = _raw_target(target, result, current, start, end)
 
     def cumulative_actual(day):
@@ -119,7 +117,7 @@ def progress_chart(computed) -> Chart | None:
         return base.total(progress.shift(start, offset), progress.shift(day, offset))
 
     def pace(day):
-        return raw_target * sum(w for d, w in weights.items() if d <= day) / total_weight
+        return raw_target * sum(w for d, w in shares.items() if d <= day)
 
     actual_name = _("Actual %(year)s") % {"year": start.year}
     baseline_name = _("Baseline %(year)s") % {"year": target.baseline_year}

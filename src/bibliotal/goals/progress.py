@@ -9,34 +9,33 @@ Additive indicators (summable per day):
   the target's scope) and, with normalisation "per open day", rates per day on which a library
   in scope was open, so a year with a long closure is compared fairly;
 - expected by now: the target spread over the year by the seasonal profile of the prior years
-  (normalised per open day, so their closures do not bend it), falling back to open days;
-- forecast: the actual plus the rest of the year at the level seen so far, shaped by the
-  profile, with zero weight on days known to be closed (future closures lower it); an 80 %
-  interval from the day-to-day noise seen so far, the uncertainty of the level, and the
-  uncertainty of the profile, which is larger when there is less history.
+  (normalised per open day, so their closures do not bend it) on this year's open days,
+  falling back to open days (``pace``; the chart's pace line is the same);
+- forecast and its 80 % range: ``goals/forecast.py`` (a smoothed level and trend on a weighted
+  seasonal profile, the range calibrated on the method's own errors in the history years).
 
-Period indicators (unique users) are never summed: the latest figure reported for a period that
-starts with the target's period is compared with the baseline year's figure for the same period.
+- beside the totals, the open days to date in both years and the totals per open day
+  (``goals/open_days.py``).
+
+Period indicators (unique users) are never summed: the whole period's figure decides once it is
+reported; before that like periods are compared for a provisional status
+(``goals/period_figures.py``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from typing import TYPE_CHECKING
 
-Z80 = 1.2815515655446004  # the standard normal's 90th percentile: a two-sided 80 % interval
-WINDOW_DAYS = 10
-DEFAULT_DAILY_NOISE = 0.5
-# Relative uncertainty of the seasonal profile by number of history years: wider when short.
-# Calibrated on synthetic years (seasonal curve, weekday pattern, level changes, a ±5 % monthly
-# wobble between years, daily noise 15–40 %): with three history years the 80 % interval held
-# the true year-end in 75.6 % of 500 forecasts at 0.03 and 82.2 % at 0.045, hence 0.04; fewer
-# years get proportionally more. Without history the error is mostly the unknown seasonality,
-# so coverage there depends on how seasonal the data is.
-PROFILE_UNCERTAINTY = {0: 0.22, 1: 0.06, 2: 0.045}
-PROFILE_UNCERTAINTY_MANY = 0.04
+from bibliotal.goals import forecast
+
+# The series and the calendar arithmetic are the engine's names too (progress.Series, …).
+from bibliotal.goals.series import Series, days_between, same_day_in, shift  # noqa: F401
+
+if TYPE_CHECKING:
+    from bibliotal.goals.period_figures import PeriodComparison
 
 AT_LEAST = "at_least"
 AT_MOST = "at_most"
@@ -70,38 +69,8 @@ NOTE_NO_OPENING_HOURS = "no_opening_hours"
 NOTE_NO_RATE = "no_rate"
 NOTE_NO_OPEN_DAYS = "no_open_days"
 NOTE_NO_ACTIVITY = "no_activity"
+NOTE_NO_FORECAST = "no_forecast"
 NOTE_DATA_THROUGH = "data_through"
-
-
-@dataclass(frozen=True)
-class Series:
-    """An additive indicator's values per day for one year, summed over the scope's libraries.
-
-    ``open`` says per day whether a library in scope was open (None: the activity does not
-    depend on opening hours, e.g. e-loans). ``estimated`` is the estimated part of the values.
-    """
-
-    values: dict[date, float]
-    open: dict[date, bool] | None = None
-    estimated: float = 0.0
-    closures: tuple[str, ...] = ()
-    no_opening_hours: bool = False
-
-    def total(self, start: date, end: date) -> float:
-        return sum(v for d, v in self.values.items() if start <= d <= end)
-
-    def has_values(self, start: date, end: date) -> bool:
-        return any(start <= d <= end for d in self.values)
-
-    def is_open(self, day: date) -> bool:
-        return True if self.open is None else self.open.get(day, False)
-
-    def active(self, day: date) -> bool:
-        """Open, or a day with recorded activity all the same (phone guidance in a lockdown)."""
-        return self.is_open(day) or self.values.get(day, 0.0) > 0
-
-    def open_days(self, start: date, end: date) -> int:
-        return sum(1 for d in days_between(start, end) if self.is_open(d))
 
 
 @dataclass(frozen=True)
@@ -141,111 +110,43 @@ class Progress:
     final: bool = False
     data_through: date | None = None
     notes: list[str] = field(default_factory=list)
+    # Beside the totals, where the libraries' open days matter (``goals/open_days.py``): the
+    # open days of the same period to date in each year and the totals per open day.
+    actual_open_days: int | None = None
+    baseline_open_days: int | None = None
+    actual_per_open_day: float | None = None
+    baseline_per_open_day: float | None = None
+    # Period figures: what was compared with what (``goals/period_figures.py``).
+    comparison: PeriodComparison | None = None
 
 
-def days_between(start: date, end: date):
-    for offset in range((end - start).days + 1):
-        yield start + timedelta(days=offset)
+def forecaster(
+    *, current: Series, start: date, history: dict[int, Series], end: date
+) -> forecast.Forecaster:
+    """The forecaster for a target's period: this year's series and the history years before."""
+    series = {y: s for y, s in history.items() if y < start.year}
+    series[start.year] = current
+    return forecast.Forecaster(start=start, end=end, series=series)
 
 
-def shift(day: date, years: int) -> date:
-    """The same month and day ``years`` years away (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def same_day_in(day: date, year: int) -> date:
-    return shift(day, year - day.year)
-
-
-def seasonal_weights(
-    days: Sequence[date], history: dict[int, Series], start_year: int | None = None
-) -> tuple[dict, int]:
-    """A weight per day from the prior years' profile, normalised per open day.
-
-    ``history[y]`` covers the target's period moved to start in year ``y``. Each history series'
-    values on its open days are divided by its mean per open day; a day's weight is the mean of
-    those ratios on the same weekday within ±10 days of the same date, over all history years.
-    Without history every day weighs 1 (open days).
-    """
-    if start_year is None:
-        start_year = days[0].year if days else 0
-    profiles = []
-    for year, series in history.items():
-        open_values = [v for d, v in series.values.items() if series.is_open(d)]
-        total = sum(open_values)
-        if total <= 0:
-            continue
-        own_days = _year_days(series)
-        open_count = sum(1 for d in own_days if series.is_open(d))
-        mean = total / max(open_count, 1)
-        profile = {d: series.values.get(d, 0.0) / mean for d in own_days if series.is_open(d)}
-        profiles.append((year - start_year, profile))
-    weights = {}
-    for day in days:
-        collected = []
-        for offset, profile in profiles:
-            centre = shift(day, offset)
-            for step in range(-WINDOW_DAYS, WINDOW_DAYS + 1):
-                other = centre + timedelta(days=step)
-                if other.weekday() == day.weekday() and other in profile:
-                    collected.append(profile[other])
-        weights[day] = sum(collected) / len(collected) if collected else 1.0
-    return weights, len(profiles)
-
-
-def _year_days(series: Series):
-    if series.open is not None and series.open:
-        return sorted(series.open)
-    return sorted(series.values)
+def pace(*, current: Series, start: date, end: date, history: dict[int, Series]):
+    """Each day's share of the period's expected activity (the profile of the history years on
+    this year's open days): the one "expected by now" of the page, the chart and the report."""
+    return forecaster(current=current, start=start, end=end, history=history).pace(start.year)
 
 
 def forecast_total(
     *, current: Series, start: date, end: date, at: date, history: dict[int, Series]
 ) -> tuple[float | None, float | None, float | None, float | None, int]:
-    """(expected share of the period by ``at``, forecast, low, high, history years used).
-
-    The forecast is None when nothing is expected by ``at`` or nothing has happened yet: a
-    level of zero says nothing about the rest of the year.
+    """(expected share of the period by ``at``, forecast, low, high, history years used); see
+    ``goals/forecast.py`` for the method. The forecast is None when nothing is expected by
+    ``at`` or nothing has happened yet: a level of zero says nothing about the rest of the year.
     """
-    days = list(days_between(start, end))
-    raw_weights, used = seasonal_weights(days, history, start.year)
-    weights = {
-        d: (w if (current.active(d) if d <= at else current.is_open(d)) else 0.0)
-        for d, w in raw_weights.items()
-    }
-    to_date = [d for d in days if d <= at]
-    rest = [d for d in days if d > at]
-    expected_to_date = sum(weights[d] for d in to_date)
-    expected_rest = sum(weights[d] for d in rest)
-    expected_all = expected_to_date + expected_rest
-    share = expected_to_date / expected_all if expected_all > 0 else None
-    actual = current.total(start, min(at, end))
-    if not rest:
-        return 1.0, actual, actual, actual, used
-    if expected_to_date <= 0 or actual <= 0:
-        return share, None, None, None, used
-    level = actual / expected_to_date
-    remaining = level * expected_rest
-    forecast = actual + remaining
-    residuals = [
-        current.values.get(d, 0.0) / (level * weights[d]) - 1.0 for d in to_date if weights[d] > 0
-    ]
-    if len(residuals) >= 14:
-        noise = math.sqrt(sum(r * r for r in residuals) / (len(residuals) - 1))
-    else:
-        noise = DEFAULT_DAILY_NOISE
-    effective_days = expected_to_date**2 / max(sum(weights[d] ** 2 for d in to_date), 1e-12)
-    profile = PROFILE_UNCERTAINTY.get(used, PROFILE_UNCERTAINTY_MANY)
-    variance = (
-        level**2 * sum(weights[d] ** 2 for d in rest) * noise**2
-        + remaining**2 * (noise**2 / max(effective_days, 1.0))
-        + remaining**2 * profile**2
-    )
-    spread = Z80 * math.sqrt(variance)
-    return share, forecast, max(actual, forecast - spread), forecast + spread, used
+    engine = forecaster(current=current, start=start, end=end, history=history)
+    shares = engine.pace(start.year)
+    share = sum(v for d, v in shares.items() if d <= at) if any(shares.values()) else None
+    made = engine.forecast(start.year, at)
+    return share, made.value, made.low, made.high, made.history_years
 
 
 def compute(
@@ -275,9 +176,12 @@ def compute(
     result.final = at >= spec.end
     if not spec.additive:
         return _compute_periods(spec, result, at, current_periods, baseline_periods, at_risk_ratio)
-    return _compute_additive(
+    result = _compute_additive(
         spec, result, at, current or Series({}), history or {}, population or {}, at_risk_ratio
     )
+    from bibliotal.goals.open_days import add_open_day_rates  # it builds on this module
+
+    return add_open_day_rates(spec, result, at, current, history or {})
 
 
 def _cumulative(spec: TargetSpec) -> bool:
@@ -307,6 +211,8 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
         result.notes.append(NOTE_SHORT_HISTORY)
     if forecast is None and through < spec.end and actual <= 0 and not result.final:
         result.notes.append(NOTE_NO_ACTIVITY)
+    elif forecast is None and through < spec.end and not result.final:
+        result.notes.append(NOTE_NO_FORECAST)
     if current.estimated and actual and current.estimated / actual >= 0.005:
         result.notes.append(NOTE_ESTIMATES)
     if current.closures:
@@ -494,60 +400,10 @@ def _status(spec: TargetSpec, result: Progress, at_risk_ratio: float) -> str:
 
 
 def _compute_periods(spec, result, at, current_periods, baseline_periods, at_risk_ratio):
-    """Unique users and other period figures: compare like periods, never sum."""
-    result.notes.append(NOTE_PERIOD_FIGURE)
-    end_to_date = min(at, spec.end)
-    candidates = [p for p in current_periods if p.start == spec.start and p.end <= end_to_date]
-    if not candidates:
-        result.notes.append(NOTE_NOT_COMPARABLE if current_periods else NOTE_NO_DATA)
-        return result
-    chosen = max(candidates, key=lambda p: p.end)
-    latest = max(p.end for p in current_periods if p.end <= end_to_date)
-    if chosen.end < latest:
-        # Later months are reported but no figure covers the year to date: a January figure
-        # is not the first half-year's users, and months are never added up.
-        result.notes.append(NOTE_NOT_COMPARABLE)
-        return result
-    result.actual = chosen.value
-    result.final = chosen.end >= spec.end
-    same = whole = None
-    if spec.baseline_year:
-        offset = spec.baseline_year - spec.start.year
-        same = _find(baseline_periods, shift(chosen.start, offset), shift(chosen.end, offset))
-        whole = _find(baseline_periods, shift(spec.start, offset), shift(spec.end, offset))
-        if same is None:
-            result.notes.append(NOTE_NO_BASELINE)
-        else:
-            result.baseline = same.value
-        result.baseline_full = whole.value if whole else None
-    if spec.kind in {AT_LEAST, AT_MOST}:
-        target = spec.threshold
-        if not result.final:
-            # A part of the year against a whole-year threshold: scale the threshold by the
-            # baseline year's share for the same part, or say it cannot be judged yet.
-            if same is not None and whole is not None and whole.value > 0:
-                target = spec.threshold * same.value / whole.value
-            elif spec.kind == AT_LEAST:
-                result.target_value = spec.threshold
-                result.notes.append(NOTE_NOT_COMPARABLE)
-                return result
-    else:
-        target = _target_value(spec, result.baseline)  # the same period a year before
-    result.target_value = target
-    if target is None:
-        return result
-    if target > 0:
-        result.progress = result.actual / target
-    if spec.kind == AT_MOST and result.actual > (spec.threshold or 0):
-        result.status = OFF_TRACK  # unique users to date only grow
-    elif _meets(spec, result.actual, target):
-        result.status = ACHIEVED if result.final else ON_TRACK
-    elif result.final:
-        result.status = OFF_TRACK
-    else:
-        ratio = result.actual / target if target else 0
-        result.status = AT_RISK if ratio >= at_risk_ratio else OFF_TRACK
-    return result
+    """Unique users and other period figures: like periods compared, never summed."""
+    from bibliotal.goals.period_figures import compare  # it builds on this module
+
+    return compare(spec, result, at, current_periods, baseline_periods, at_risk_ratio)
 
 
 def _find(periods: Sequence[Period], start: date, end: date) -> Period | None:

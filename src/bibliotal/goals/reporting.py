@@ -13,10 +13,18 @@ from datetime import date
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bibliotal.core.models import Branch
-from bibliotal.core.opening import opening_calendar
-from bibliotal.goals import indicators, progress
+from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days
+from bibliotal.goals import (
+    forecast,
+    indicators,
+    open_days,
+    period_figures,
+    period_names,
+    progress,
+)
 from bibliotal.goals.models import BudgetYear, GoalSettings, Target
 
 HISTORY_YEARS = 3
@@ -48,8 +56,17 @@ NOTE_TEXTS = {
     ),
     progress.NOTE_NO_OPEN_DAYS: lambda: _("No library in scope has been open yet this period."),
     progress.NOTE_NO_ACTIVITY: lambda: _("Nothing recorded yet this period, so no forecast."),
+    progress.NOTE_NO_FORECAST: lambda: _(
+        "Too little to forecast the year from yet: no library in scope has been open long "
+        "enough, or nothing has been counted on its open days. The status compares with the "
+        "pace toward the target instead."
+    ),
     progress.NOTE_NO_OPENING_HOURS: lambda: _(
         "No opening hours are registered for these libraries: every day counts as an open day."
+    ),
+    open_days.NOTE_NO_BASELINE_OPEN_DAYS: lambda: _(
+        "No library in scope was open in the same period of the baseline year, so it has no "
+        "figure per open day."
     ),
 }
 
@@ -85,8 +102,10 @@ def scope_branches(target: Target) -> list[Branch]:
 
 def _calendar_open(
     branches, start: date, end: date, cache: dict | None = None
-) -> tuple[dict[date, bool], tuple[str, ...]]:
-    """Whether a library in scope was open, per day. Targets of one page share the answers."""
+) -> tuple[dict[date, bool], tuple[str, ...], bool]:
+    """Per day whether it was an open day (a library in scope was open, ``core.opening``),
+    the closures' reasons, and whether any opening hours are registered at all. Targets of one
+    page share the answers."""
     key = (tuple(sorted(b.pk for b in branches)), start, end)
     if cache is not None and key in cache:
         return cache[key]
@@ -98,25 +117,45 @@ def _calendar_open(
 
 def _calendar_open_uncached(
     branches, start: date, end: date
-) -> tuple[dict[date, bool], tuple[str, ...]]:
-    calendar = opening_calendar(
-        branches=[b for b in branches if b.has_premises], start=start, end=end
+) -> tuple[dict[date, bool], tuple[str, ...], bool]:
+    days = scope_days(
+        opening_calendar(branches=[b for b in branches if b.has_premises], start=start, end=end)
     )
-    open_days: dict[date, bool] = defaultdict(bool)
-    reasons: dict[str, None] = {}
-    for days in calendar.values():
-        for day, info in days.items():
-            open_days[day] = open_days[day] or info.is_open
-            for reason in info.closures:
-                reasons.setdefault(reason)
-    return dict(open_days), tuple(reasons)
+    return days.open, days.closures, days.hours_registered
 
 
 def _series(
     indicator, target, branches, year_start: date, year_end: date, cache=None, prefetched=None
 ):
-    organisation = target.focus_area.budget_year.organisation
-    branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
+    return indicator_series(
+        indicator,
+        organisation=target.focus_area.budget_year.organisation,
+        branches=branches,
+        branch_ids=None if target.scope == Target.Scope.ALL else {b.pk for b in branches},
+        measure=target.measure,
+        start=year_start,
+        end=year_end,
+        cache=cache,
+        prefetched=prefetched,
+    )
+
+
+def indicator_series(
+    indicator,
+    *,
+    organisation,
+    branches,
+    branch_ids,
+    measure,
+    start: date,
+    end: date,
+    cache=None,
+    prefetched=None,
+) -> progress.Series:
+    """An additive indicator's series from ``start`` to ``end`` for the libraries ``branches``
+    (``branch_ids`` None: the whole organisation), with their open days; ``prefetched`` values
+    from one wider question to the provider are filtered instead of asking again."""
+    year_start, year_end = start, end
     values: dict[date, float] = defaultdict(float)
     estimated = 0.0
     if prefetched is not None:
@@ -127,7 +166,7 @@ def _series(
             start=year_start,
             end=year_end,
             branch_ids=branch_ids,
-            measure=target.measure,
+            measure=measure,
         )
     for item in items:
         if (
@@ -140,10 +179,10 @@ def _series(
         estimated += item.estimated
     open_days, reasons, missing = (None, (), False)
     if indicator.at_premises:
-        open_days, reasons = _calendar_open(branches, year_start, year_end, cache)
-        if not any(open_days.values()):
+        open_days, reasons, registered = _calendar_open(branches, year_start, year_end, cache)
+        if not registered:
             # No opening hours registered for these libraries: count every day rather than
-            # pretend the year was closed.
+            # pretend the year was closed. A year closed throughout has hours and stays closed.
             open_days, missing = None, True
     return progress.Series(dict(values), open_days, estimated, reasons, missing)
 
@@ -165,18 +204,75 @@ class TargetProgress:
     def computed_status(self) -> str:
         return self.result.status
 
+    def track_record(self) -> str | None:
+        """One sentence on how the forecast did on this target's own past years: the method
+        replayed from every month end of each complete history year (``goals/forecast.py``)."""
+        if self.current is None or not self.history or self.result.final:
+            return None
+        start, end = self.target.period()
+        past = {y: s for y, s in self.history.items() if y < start.year and s.values}
+        record = forecast.backtest(start=start, end=end, series=past)
+        made = record.forecasts
+        if not made:
+            return None
+        return ngettext(
+            "In the last year the year's result lay inside the 80 %% range "
+            "%(inside)s of %(total)s times (forecasts made at every month end).",
+            "In the last %(years)s years the year's result lay inside the 80 %% range "
+            "%(inside)s of %(total)s times (forecasts made at every month end).",
+            len(record.years),
+        ) % {"years": len(record.years), "inside": record.inside, "total": len(made)}
+
     @property
     def notes(self) -> list[str]:
         texts = []
+        comparison = self.result.comparison
         for code in self.result.notes:
             if code == progress.NOTE_DATA_THROUGH and self.result.data_through:
                 texts.append(
                     _("Figures are recorded through %(date)s; later days are not counted yet.")
                     % {"date": formats.date_format(self.result.data_through, "j. F Y")}
                 )
+            elif code == period_figures.NOTE_PROVISIONAL and comparison is not None:
+                texts.append(period_names.provisional_note(comparison))
+            elif code == period_figures.NOTE_BASELINE_PERIODS_MISSING and comparison is not None:
+                texts.append(period_names.missing_note(comparison))
             else:
                 texts.append(note_text(code))
         return texts
+
+    @property
+    def actual_period(self) -> str:
+        """The period a period figure's actual covers, in words, where it is only a part of the
+        target's period ("juni 2021"); empty for a whole period or a running total."""
+        comparison = self.result.comparison
+        if comparison is None or not comparison.shown_is_part:
+            return ""
+        return period_names.span_words(comparison.shown.start, comparison.shown.end)
+
+    @property
+    def baseline_period(self) -> str:
+        """The baseline's period in words, beside ``actual_period``."""
+        comparison = self.result.comparison
+        if comparison is None or not comparison.shown_is_part or not comparison.shown_baseline:
+            return ""
+        shown = comparison.shown_baseline
+        return period_names.span_words(shown.start, shown.end)
+
+    @property
+    def per_open_day_asked(self) -> bool:
+        """The notes ask to compare per open day too (the baseline year had closures)."""
+        return progress.NOTE_BASELINE_CLOSURES in self.result.notes
+
+    @property
+    def open_day_definition(self) -> str:
+        return open_day_definition()
+
+    @property
+    def open_days_through(self) -> date:
+        """The last day the open days and the totals per open day count."""
+        end = self.target.period()[1]
+        return self.result.data_through or min(self.at, end)
 
 
 def compute_target_progress(
@@ -229,7 +325,9 @@ def compute_target_progress(
             baseline_periods=baseline_periods,
             at_risk_ratio=at_risk_ratio,
         )
-        return TargetProgress(target, result, at, periods=current_periods)
+        # A figure for a period that ends after the reference date was not known on it.
+        known = [p for p in current_periods if p.end <= at]
+        return TargetProgress(target, result, at, periods=known)
     years = set(range(start.year - HISTORY_YEARS, start.year))
     if target.baseline_year:
         years.add(target.baseline_year)
@@ -322,6 +420,16 @@ def _number(value):
     return round(value, 4) if isinstance(value, float) else value
 
 
+def _shown_period(result: progress.Progress) -> dict:
+    """The span a period figure's actual covers where it is a part of the target's period."""
+    comparison = result.comparison
+    shown = comparison.shown if comparison is not None and comparison.shown_is_part else None
+    return {
+        "actual_period_start": shown.start.isoformat() if shown else None,
+        "actual_period_end": shown.end.isoformat() if shown else None,
+    }
+
+
 def status_row(computed: TargetProgress) -> dict:
     target, result = computed.target, computed.result
     return {
@@ -342,6 +450,11 @@ def status_row(computed: TargetProgress) -> dict:
         "actual": _number(result.actual),
         "baseline": _number(result.baseline),
         "baseline_full": _number(result.baseline_full),
+        **_shown_period(result),
+        "actual_open_days": result.actual_open_days,
+        "baseline_open_days": result.baseline_open_days,
+        "actual_per_open_day": _number(result.actual_per_open_day),
+        "baseline_per_open_day": _number(result.baseline_per_open_day),
         "target_value": _number(result.target_value),
         "progress": _number(result.progress),
         "expected": _number(result.expected),

@@ -14,9 +14,10 @@ from datetime import date
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
-from bibliotal.goals import indicators, progress, reporting
+from bibliotal.core.opening import open_day_definition
+from bibliotal.goals import indicators, period_figures, period_names, progress, reporting
 from bibliotal.goals.charts import Chart, progress_chart
 from bibliotal.goals.models import BudgetYear, GoalSettings, Target, status_word
 
@@ -274,18 +275,19 @@ def provenance(computed) -> list[str]:
     years = [(target.year, computed.current)]
     if target.baseline_year and computed.history:
         years.append((target.baseline_year, computed.history.get(target.baseline_year)))
+    rates = per_open_day_text(computed)
     for year, series in years:
         if series is None:
             continue
-        start, end = target.period()
-        start = progress.shift(start, year - target.year)
-        end = progress.shift(min(end, computed.at), year - target.year)
+        start = progress.shift(target.period()[0], year - target.year)
+        # The open days the engine counts: to the last day with figures.
+        end = progress.shift(computed.open_days_through, year - target.year)
         if series.closures:
             lines.append(
                 _("Closures in %(year)s: %(reasons)s.")
                 % {"year": year, "reasons": "; ".join(series.closures)}
             )
-        if series.open is not None:
+        if series.open is not None and not rates:
             lines.append(
                 _("Open days in %(year)s to %(date)s: %(days)s.")
                 % {
@@ -294,8 +296,37 @@ def provenance(computed) -> list[str]:
                     "days": series.open_days(start, end),
                 }
             )
+    if rates:
+        lines.extend([rates, open_day_definition()])
     lines.extend(computed.notes)
     return list(dict.fromkeys(lines))
+
+
+def _open_days(days: int) -> str:
+    return ngettext("%(days)d open day", "%(days)d open days", days) % {"days": days}
+
+
+def per_open_day_text(computed) -> str:
+    """The totals per open day of both years, where the notes ask to compare them, in one
+    sentence or two; empty where they do not ask or no open day is known."""
+    result, target = computed.result, computed.target
+    if not computed.per_open_day_asked or result.actual_open_days is None:
+        return ""
+    indicator = target.indicator_object
+    text = _("Per open day to %(date)s: %(rate)s %(unit)s in %(year)s (%(days)s).") % {
+        "date": formats.date_format(computed.open_days_through, "j. F"),
+        "rate": number(result.actual_per_open_day, progress.PER_OPEN_DAY),
+        "unit": str(indicator.unit) if indicator else "",
+        "year": target.year,
+        "days": _open_days(result.actual_open_days),
+    }
+    if result.baseline_open_days is not None:
+        text += " " + _("The same period of %(year)s: %(rate)s per open day (%(days)s).") % {
+            "year": target.baseline_year,
+            "rate": number(result.baseline_per_open_day, progress.PER_OPEN_DAY),
+            "days": _open_days(result.baseline_open_days),
+        }
+    return text
 
 
 def suggested_facts(entry: TargetEntry) -> list[str]:
@@ -318,6 +349,9 @@ def suggested_facts(entry: TargetEntry) -> list[str]:
         if entry.final
         else _("by %(date)s") % {"date": formats.date_format(entry.computed.at, "j. F Y")}
     )
+    if entry.computed.actual_period:
+        # A figure for a part of the period (unique users in June) is never the year's.
+        when = _("for %(period)s") % {"period": entry.computed.actual_period}
     if row["target_value"] is None:
         facts.append(
             _("Result %(when)s: %(actual)s %(unit)s.")
@@ -342,6 +376,12 @@ def suggested_facts(entry: TargetEntry) -> list[str]:
                 "baseline": entry.number("baseline"),
             }
         )
+    comparison = entry.computed.result.comparison
+    if comparison is not None and period_figures.NOTE_PROVISIONAL in entry.computed.result.notes:
+        facts.append(period_names.provisional_note(comparison))
+    rates = per_open_day_text(entry.computed)
+    if rates:
+        facts.append(rates)
     for series, year in (
         (entry.computed.current, target.year),
         ((entry.computed.history or {}).get(target.baseline_year), target.baseline_year),
@@ -453,11 +493,16 @@ def summary_columns(report: Report) -> list[str]:
 def summary_row(report: Report, entry: TargetEntry) -> list[str]:
     """One target in the summary table, as text; the status word comes last."""
     baseline = entry.number("baseline")
-    if entry.target.baseline_year and entry.row["baseline"] is not None:
+    if entry.computed.baseline_period:
+        baseline = f"{baseline} ({entry.computed.baseline_period})"
+    elif entry.target.baseline_year and entry.row["baseline"] is not None:
         baseline = f"{baseline} ({entry.target.baseline_year})"
+    actual = entry.number("actual")
+    if entry.computed.actual_period:
+        actual = f"{actual} ({entry.computed.actual_period})"  # a part, never the year's
     cells = [
         entry.title,
-        entry.number("actual"),
+        actual,
         baseline,
         entry.change_text,
         entry.target_text,
@@ -484,19 +529,33 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
             _("Result"),
             entry.number("actual")
             + (
-                ""
+                f" ({entry.computed.actual_period})"
+                if entry.computed.actual_period
+                else ""
                 if entry.final
                 else " " + _("(by %(date)s)") % {"date": formats.date_format(entry.computed.at)}
             ),
         ),
     ]
+    rates = entry.computed.per_open_day_asked and entry.computed.result.actual_open_days is not None
+    if rates:
+        rows.append((_("Result per open day"), _per_open_day(entry, "actual")))
     if target.baseline_year:
+        period = entry.computed.baseline_period
         rows.append(
             (
                 _("Baseline %(year)s, same period") % {"year": target.baseline_year},
-                entry.number("baseline"),
+                entry.number("baseline") + (f" ({period})" if period else ""),
             )
         )
+        if rates and entry.computed.result.baseline_open_days is not None:
+            rows.append(
+                (
+                    _("Baseline %(year)s per open day, same period")
+                    % {"year": target.baseline_year},
+                    _per_open_day(entry, "baseline"),
+                )
+            )
         rows.append((pgettext("report", "Change"), entry.change_text))
         if row["baseline"] is None and row["baseline_full"] is not None:
             # No figure of the year yet: the baseline year's whole period the target builds on.
@@ -506,7 +565,10 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
                     entry.number("baseline_full"),
                 )
             )
-    rows.append((_("Target value"), entry.target_text))
+    target_text = entry.target_text
+    if entry.computed.actual_period and row["target_value"] is not None:
+        target_text += " (" + _("for %(period)s") % {"period": entry.computed.actual_period} + ")"
+    rows.append((_("Target value"), target_text))
     if row["progress"] is not None:
         rows.append((_("Share of the target reached"), percent(row["progress"])))
     if entry.forecast_text:
@@ -523,6 +585,14 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
     if status:
         rows.append((_("Status"), entry.status_label))
     return rows
+
+
+def _per_open_day(entry: TargetEntry, which: str) -> str:
+    """``which`` is "actual" or "baseline": the total per open day with its open days."""
+    result = entry.computed.result
+    rate = getattr(result, f"{which}_per_open_day")
+    days = getattr(result, f"{which}_open_days")
+    return f"{number(rate, progress.PER_OPEN_DAY)} ({_open_days(days)})"
 
 
 def needs_target_text(target: Target) -> str:

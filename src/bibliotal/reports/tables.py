@@ -44,10 +44,15 @@ def summary_columns() -> list[tuple[str, str]]:
         ("at", _("Figures per")),
         ("data_through", _("Figures through")),
         ("actual", _("Result")),
+        ("actual_period", _("Result covers")),
         ("baseline_year", _("Baseline year")),
         ("baseline", _("Baseline, same period")),
         ("change", pgettext("report", "Change")),
         ("change_ratio", _("Change in per cent")),
+        ("actual_open_days", _("Open days")),
+        ("actual_per_open_day", _("Result per open day")),
+        ("baseline_open_days", _("Baseline, open days")),
+        ("baseline_per_open_day", _("Baseline per open day")),
         ("target_value", _("Target value")),
         ("progress", _("Share of the target reached (%)")),
         ("forecast", _("Forecast")),
@@ -78,6 +83,8 @@ def summary_record(entry: content.TargetEntry) -> dict:
             "change_ratio": round(entry.change_ratio, 4)
             if entry.change_ratio is not None
             else None,
+            # The span a unique-users figure covers where it is only a part of the period.
+            "actual_period": entry.computed.actual_period,
             "status_word": entry.status_label,
             "comment": entry.comment,
             "notes": " ".join(entry.provenance),
@@ -120,6 +127,10 @@ def _write(cell, value, number_format: str | None = None) -> None:
 def _number_format(key: str, normalisation: str) -> str | None:
     if key in {"progress", "change_ratio"}:
         return PERCENT
+    if key in {"actual_open_days", "baseline_open_days"}:
+        return NUMBER
+    if key in {"actual_per_open_day", "baseline_per_open_day"}:
+        return DECIMAL
     if key in {
         "actual",
         "baseline",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db.models import Q, Sum
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from bibliotal.core import uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
-from bibliotal.core.opening import opening_calendar, summarise
+from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days, summarise
 from bibliotal.core.permissions import Capability, branches_for, require
 from bibliotal.core.views import _month_name, _organisation_or_403
 from bibliotal.visits.cleaning import explain_flags, review_day
@@ -78,33 +78,36 @@ def overview(request):
         y: opening_calendar(branches=scope, start=date(y, 1, 1), end=date(y, 12, 31))
         for y in (year, year - 1)
     }
+    # Open days as the goals count them (a date on which at least one of the libraries shown
+    # was open), and library-days (each library open on a date) as a unit of their own.
+    scopes = {y: scope_days(calendars[y]) for y in calendars}
     months = []
     for month in range(1, 13):
-        summary = {}
+        open_days, library_days = {}, {}
         for y in (year, year - 1):
-            days = [
-                d
-                for per_branch in calendars[y].values()
-                for d in per_branch.values()
-                if d.day.month == month
-            ]
-            summary[y] = summarise(days)
+            first = date(y, month, 1)
+            last_day = date(y + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+            open_days[y] = scopes[y].open_days(first, last_day)
+            library_days[y] = scopes[y].library_days(first, last_day)
+        open_hours = summarise(
+            d
+            for per_branch in calendars[year].values()
+            for d in per_branch.values()
+            if d.day.month == month
+        ).open_hours
         visits, estimated = now.get(month, (0.0, 0.0))
         last, _estimated = before.get(month, (0.0, 0.0))
-        open_days = summary[year].open_days
-        open_hours = summary[year].open_hours
         months.append(
             {
                 "name": _month_name(month),
                 "visits": visits,
                 "last_year": last,
                 "estimated_share": estimated / visits if visits else 0,
-                "per_open_day": visits / open_days if open_days else None,
+                "per_open_day": visits / open_days[year] if open_days[year] else None,
                 "per_open_hour": visits / open_hours if open_hours else None,
-                "last_per_open_day": last / summary[year - 1].open_days
-                if summary[year - 1].open_days
-                else None,
-                "open_days": open_days,
+                "last_per_open_day": last / open_days[year - 1] if open_days[year - 1] else None,
+                "open_days": open_days[year],
+                "library_days": library_days[year],
             }
         )
     total = sum(m["visits"] for m in months)
@@ -130,6 +133,9 @@ def overview(request):
             "year": year,
             "years": range(timezone.localdate().year, 2014, -1),
             "months": months,
+            "open_days": scopes[year].open_days(date(year, 1, 1), date(year, 12, 31)),
+            "library_days": scopes[year].library_days(date(year, 1, 1), date(year, 12, 31)),
+            "open_day_definition": open_day_definition(),
             "total": total,
             "total_last": total_last,
             "branches": [b for b in branches if b.has_premises],
