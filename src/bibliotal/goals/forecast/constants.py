@@ -39,10 +39,18 @@ TREND_GAIN = 0.9  # a trend must forecast the next two months 10 % better than n
 # level moves, but not as a random walk for a whole year; what more there is shows in the
 # replayed errors, which the range never goes below.
 MAX_CARRIED_ALPHA = 0.15
-# With few periods the level leans on the history years' level as if it were this many periods
-# of this year's own: a reopening or the first weeks of a year say little on their own.
+# The level leans on the history years' level as if it were (noise ÷ LEVEL_CHANGE)² periods of
+# this year's own, at least PRIOR_PERIODS and at most half a year: a year's level moves by about a
+# tenth from one year to the next, so a week whose noise is a quarter is worth less than that,
+# and a reopening or the first weeks of a year say little on their own. Chosen on the back-test:
+# 0.1 gave the demo an error of 5.7 % against 6.2 % at 0.15 and 6.5 % at 0.3, the scenarios the
+# same coverage.
 PRIOR_PERIODS = {WEEKLY: 3, MONTHLY: 1}
+LEVEL_CHANGE = 0.1
+MAX_PRIOR_PERIODS = {WEEKLY: 26, MONTHLY: 6}
 # The replays for the range: the same point of each history year and two and four weeks either
 # side (ten to fifteen errors from three years).
 CALIBRATION_STEPS = (-28, -14, 0, 14, 28)
-WIDENING_PER_MISSING_YEAR = 0.25  # fewer than three years replayed: the range widens
+# Fewer than three years replayed: the range widens by this much for each missing one (0.25 held
+# the demo's year-ends no more often than 0.15: 82 % either way).
+WIDENING_PER_MISSING_YEAR = 0.15

@@ -12,7 +12,9 @@ from bibliotal.goals.forecast.constants import (
     COVERAGE,
     DAMPING,
     HISTORY_YEARS,
+    LEVEL_CHANGE,
     MAX_CARRIED_ALPHA,
+    MAX_PRIOR_PERIODS,
     MONTHLY,
     PRIOR_PERIODS,
     PROFILE_UNCERTAINTY,
@@ -222,9 +224,10 @@ class _Method:
         if anchor is not None:
             # Few periods say little about this year's level: it leans on the history years'
             # level as if that were a few periods of this year (a reopening, the first weeks).
-            prior = PRIOR_PERIODS[self.granularity]
+            prior = self.prior_periods(fit)
             lean = prior / (fit.observations + prior)
             fit.level = (1 - lean) * fit.level + lean * anchor
+            fit.prior = prior
         if fit.level <= 0:
             # Open periods with nothing counted: a level of zero would forecast nothing more
             # with full confidence. Say nothing instead.
@@ -262,6 +265,15 @@ class _Method:
             calibration_years=calibration_years,
             calibration_errors=tuple(e for e, _w in calibration),
         )
+
+    def prior_periods(self, fit: Fit) -> float:
+        """How many periods of this year's own the history years' level is worth: the noisier
+        the periods, the more a year's level is worth against them (a year's level moves by
+        about a seventh from one year to the next, while a week of events may swing by
+        two thirds)."""
+        floor = PRIOR_PERIODS[self.granularity]
+        worth = (fit.noise / LEVEL_CHANGE) ** 2
+        return min(max(worth, floor), MAX_PRIOR_PERIODS[self.granularity])
 
     def _history_level(self, year: int, profile: list[float]) -> float | None:
         """The history years' level against this year's profile, each year with its weight."""
@@ -346,7 +358,7 @@ class _Method:
             noise_variance += (weight + carried * after) ** 2
         noise_variance *= sigma**2
         total = sum(future) * level
-        level_share = max(carried / (2 - carried), 1.0 / max(fit.observations, 1))
+        level_share = max(carried / (2 - carried), 1.0 / max(fit.observations + fit.prior, 1))
         level_variance = (total * fit.noise) ** 2 * level_share
         profile = PROFILE_UNCERTAINTY.get(used, PROFILE_UNCERTAINTY_MANY)
         profile_variance = (total * profile) ** 2
