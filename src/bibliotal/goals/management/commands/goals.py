@@ -33,6 +33,21 @@ class Command(AuditedCommand):
         )
         status.add_argument("--format", choices=["table", "json", "csv"], default="table")
         status.add_argument("--organisation")
+        backtest = sub.add_parser(
+            "backtest",
+            help="Replay the forecast on the organisation's own complete past years, from every "
+            "month end, and tell how often the year ended inside the 80 % range.",
+        )
+        backtest.add_argument("--indicator", help="Only this indicator (e.g. visits).")
+        backtest.add_argument(
+            "--years", type=int, default=3, help="How many complete past years (default 3)."
+        )
+        backtest.add_argument(
+            "--today",
+            help="Pretend today is YYYY-MM-DD: the complete years are those before its year.",
+        )
+        backtest.add_argument("--format", choices=["table", "json"], default="table")
+        backtest.add_argument("--organisation")
 
     def handle(self, *args, action, **options):
         organisation = organisation_named(options.pop("organisation", None))
@@ -76,8 +91,24 @@ class Command(AuditedCommand):
         rows = status_rows(organisation=organisation, year=year, at=self._date(at))
         write_status(rows, format=format, stream=self.stdout)
 
+    def _backtest(self, *, organisation, indicator, years, today, format, **options):
+        from bibliotal.goals.backtest import organisation_backtest, write_backtest
+
+        if not 1 <= years <= 20:
+            raise CommandError(f"--years {years}: give 1 to 20 years.")
+        try:
+            found = organisation_backtest(
+                organisation=organisation,
+                indicator=indicator,
+                today=self._date(today, option="--today"),
+                years=years,
+            )
+        except KeyError as exc:
+            raise CommandError(exc.args[0]) from exc
+        write_backtest(found, format=format, stream=self.stdout)
+
     @staticmethod
-    def _date(value):
+    def _date(value, option="--at"):
         if value is None:
             return None
         from datetime import date
@@ -85,4 +116,4 @@ class Command(AuditedCommand):
         try:
             return date.fromisoformat(value)
         except ValueError as exc:
-            raise CommandError(f"--at {value!r} is not a date like 2021-06-30.") from exc
+            raise CommandError(f"{option} {value!r} is not a date like 2021-06-30.") from exc
