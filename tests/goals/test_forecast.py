@@ -218,3 +218,111 @@ def test_the_naive_forecast_scales_this_year_by_last_years_shape():
     )
     # 181 × 12 so far × 3,660 ÷ 1,820 (1 January–30 June 2020, a leap year: 182 days × 10).
     assert naive == pytest.approx(181 * 12 * 3660 / 1820)
+
+
+# -- found in review ---------------------------------------------------------------------------
+
+
+def _daily(year, value, start=None, end=None, months=None):
+    import calendar as cal
+
+    first = start or date(year, 1, 1)
+    last = end or date(year, 12, 31)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    values = {d: value for d in days if months is None or d.month in months}
+    all_days = [
+        date(year, 1, 1) + timedelta(days=i) for i in range(366 if cal.isleap(year) else 365)
+    ]
+    return Series(values, dict.fromkeys(all_days, True))
+
+
+def test_a_period_longer_than_a_year_neither_crashes_nor_reads_itself_as_history():
+    import random
+
+    rng = random.Random(3)
+    start, end = date(2021, 1, 1), date(2022, 6, 30)
+    series = {}
+    for year in (2018, 2019, 2020, 2021):
+        first, last = date(year, 1, 1), date(year + 1, 6, 30)
+        one = normal_year(rng, year)
+        two = normal_year(rng, year + 1)
+        values = {d: v for d, v in {**one.values, **two.values}.items() if first <= d <= last}
+        series[year] = Series(values, {**one.open, **two.open})
+    engine = forecast.Forecaster(start=start, end=end, series=series)
+    # 2020's period (January 2020 to June 2021) overlaps 2021's own: it is no history of 2021.
+    assert engine.history_years(2021) == [2018, 2019]
+    made = engine.forecast(2021, date(2021, 3, 31))
+    assert made.low <= made.value <= made.high
+    assert engine.pace(2021, date(2021, 3, 31))
+
+
+def test_a_history_year_counted_only_in_december_does_not_bend_the_year_into_december():
+    first_year = _daily(2020, 100.0, months={12})  # the first year in Bibliotal, from December
+    this = _daily(2021, 100.0, end=date(2021, 6, 30))
+    engine = forecast.Forecaster(start=START, end=END, series={2020: first_year, 2021: this})
+    june = date(2021, 6, 30)
+    shares = engine.pace(2021, june)
+    assert sum(v for d, v in shares.items() if d <= june) == pytest.approx(181 / 365, abs=0.01)
+    made = engine.forecast(2021, june)
+    assert made.value == pytest.approx(36500, rel=0.02)
+    assert not forecast.complete(first_year, date(2020, 1, 1), date(2020, 12, 31))
+
+
+def test_a_year_that_moved_from_its_history_keeps_its_own_level_and_an_honest_range():
+    import random
+
+    inside = made = 0
+    for seed in range(4):
+        rng = random.Random(seed)
+        series = {y: normal_year(rng, y) for y in (2017, 2018, 2019, 2020)}
+        series[2021] = normal_year(rng, 2021, factor=lambda d: 0.6)  # a temporary building
+        result = forecast.backtest(start=START, end=END, series=series, years={2021})
+        inside += result.inside
+        made += len(result.forecasts)
+        assert result.mape < 0.1
+    assert inside / made >= 0.75, f"{inside} of {made}"
+
+
+def test_the_back_test_chooses_weeks_or_months_from_what_was_known_that_day():
+    import random
+
+    rng = random.Random(5)
+    daily = {2018: normal_year(rng, 2018)}
+    from tests.goals.scenarios import _monthly
+
+    monthly = {y: _monthly(normal_year(rng, y), on_last_day=True) for y in (2019, 2020, 2021)}
+    known = {**daily, 2019: monthly[2019]}
+    later = {**daily, **monthly}
+    at = date(2019, 3, 31)
+    alone = forecast.Forecaster(start=START, end=END, series=known).forecast(2019, at)
+    with_later = forecast.Forecaster(start=START, end=END, series=later).forecast(2019, at)
+    assert (alone.value, alone.low, alone.high, alone.granularity) == (
+        with_later.value,
+        with_later.low,
+        with_later.high,
+        with_later.granularity,
+    )
+
+
+def test_the_pace_and_the_forecast_see_the_year_in_the_same_periods_whatever_comes_first():
+    values = {}
+    for month in range(1, 7):
+        values[date(2021, month, 14)] = 500.0
+        values[date(2021, month, 28)] = 500.0
+    series = {2021: _open_year(2021, values)}
+    at = date(2021, 6, 30)
+    first = forecast.Forecaster(start=START, end=END, series=series)
+    made_first = first.forecast(2021, at)
+    first.pace(2021, at)
+    second = forecast.Forecaster(start=START, end=END, series=series)
+    second.pace(2021, at)
+    assert second.forecast(2021, at) == made_first
+
+
+def test_a_year_to_the_end_of_february_keeps_the_29th_in_a_leap_year():
+    start, end = date(2021, 3, 1), date(2022, 2, 28)
+    engine = forecast.Forecaster(
+        start=start, end=end, series={2019: _daily(2019, 1.0), 2021: _daily(2021, 1.0)}
+    )
+    shape = engine.method(forecast.WEEKLY).shape(2019)  # March 2019 to February 2020
+    assert shape.end == date(2020, 2, 29)

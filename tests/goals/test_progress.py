@@ -81,6 +81,16 @@ def test_raw_totals_rise_but_the_rate_per_open_day_falls(world, herning_like):
     assert f["forecast"] is f["forecast_low"] is f["forecast_high"] is None
 
 
+def _level_leaning_on_2020():
+    """2021's level of 16 a day after 26 weeks without noise, leaning on 2020's 20 a day."""
+    noise = 0.25 * math.sqrt(
+        3 / 29
+    )  # no noise of its own: the usual weekly quarter, 3 weeks' worth
+    allowed = 2 * math.hypot(noise / math.sqrt(26), 0.1)
+    prior = 3 * (allowed / math.log(20 / 16)) ** 2
+    return 16 + prior / (26 + prior) * (20 - 16)
+
+
 def test_mid_year_forecast_and_interval_by_hand(world, herning_like):
     target = make_target(herning_like)
     r = row_for(
@@ -90,9 +100,10 @@ def test_mid_year_forecast_and_interval_by_hand(world, herning_like):
     # open days × 20 = 1,800.
     assert (r["actual"], r["baseline"], r["baseline_full"]) == (2896.0, 1800.0, 5480.0)
     # The 2020 profile is flat per open day, so the rest of 2021 goes on at this year's level,
-    # 16 a day over 26 weeks, leaning on 2020's 20 a day as if it were three more weeks:
-    # (26 × 16 + 3 × 20) / 29 a day for the 184 days left.
-    level = (26 * 16 + 3 * 20) / 29
+    # 16 a day over 26 weeks, leaning on 2020's 20 a day as if it were three more weeks, but less:
+    # 16 is further from 20 than twice the usual change of a year (10 %) and this year's own
+    # uncertainty allow, so the lean fades by the square of how much further.
+    level = _level_leaning_on_2020()
     assert r["forecast"] == pytest.approx(2896 + 184 * level, abs=0.001)
     # The range is never narrower than the profile's own 6 % (one history year) of the rest,
     # times 1.2816; without daily noise it is not much wider either.
@@ -117,8 +128,8 @@ def test_known_future_closures_lower_the_forecast(world, herning_like):
         status_rows(organisation=world.organisation, year=2021, at=date(2021, 6, 30)), target
     )
     # 61 fewer open days ahead: 2,896 + (184 - 61) × the level, under 2020's 5,480; the level is
-    # 16 a day leaning on 2020's 20 as if it were three more weeks (see the test above).
-    assert r["forecast"] == pytest.approx(2896 + 123 * (26 * 16 + 3 * 20) / 29, abs=0.001)
+    # 16 a day leaning on 2020's 20 (see the test above).
+    assert r["forecast"] == pytest.approx(2896 + 123 * _level_leaning_on_2020(), abs=0.001)
     assert r["status"] == "off_track"
 
 

@@ -106,7 +106,7 @@ def progress_chart(computed) -> Chart | None:
     base = computed.history.get(target.baseline_year) if target.baseline_year else None
     prior = {y: s for y, s in computed.history.items() if y < start.year}
     # The engine's own pace, so the line meets the page's "expected by now" on the same day.
-    shares = progress.pace(current=current, start=start, end=end, history=prior)
+    shares = progress.pace(current=current, start=start, end=end, history=prior, at=at)
     raw_target = _raw_target(target, result, current, start, end)
 
     def cumulative_actual(day):

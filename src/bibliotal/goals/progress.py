@@ -129,10 +129,12 @@ def forecaster(
     return forecast.Forecaster(start=start, end=end, series=series)
 
 
-def pace(*, current: Series, start: date, end: date, history: dict[int, Series]):
+def pace(*, current: Series, start: date, end: date, history: dict[int, Series], at: date):
     """Each day's share of the period's expected activity (the profile of the history years on
-    this year's open days): the one "expected by now" of the page, the chart and the report."""
-    return forecaster(current=current, start=start, end=end, history=history).pace(start.year)
+    this year's open days) as the forecast at ``at`` sees it: the one "expected by now" of the
+    page, the chart and the report."""
+    engine = forecaster(current=current, start=start, end=end, history=history)
+    return engine.pace(start.year, at)
 
 
 def forecast_total(
@@ -143,7 +145,7 @@ def forecast_total(
     ``at`` or nothing has happened yet: a level of zero says nothing about the rest of the year.
     """
     engine = forecaster(current=current, start=start, end=end, history=history)
-    shares = engine.pace(start.year)
+    shares = engine.pace(start.year, at)
     share = sum(v for d, v in shares.items() if d <= at) if any(shares.values()) else None
     made = engine.forecast(start.year, at)
     return share, made.value, made.low, made.high, made.history_years

@@ -211,7 +211,7 @@ class TargetProgress:
             return None
         start, end = self.target.period()
         past = {y: s for y, s in self.history.items() if y < start.year and s.values}
-        record = forecast.backtest(start=start, end=end, series=past)
+        record = forecast.backtest(start=start, end=end, series=past, with_history=True)
         made = record.forecasts
         if not made:
             return None

@@ -27,7 +27,9 @@ for a reader; ``constants.py`` gives every setting with its reason):
    the next two months from every period so far, a trend only where it does clearly better than
    none; never a trend without a profile or in a year that has reopened after a long closure.
    The level then leans on the history years' level, as many periods' worth as this year's
-   noise makes it (a noisy week of events says less than a steady week of visits).
+   noise makes it (a noisy week of events says less than a steady week of visits), and less
+   where this year's own level is clearly elsewhere (a year that has moved), except after a
+   long closure. History years are read only where they were counted (``YearShape.recorded``).
 5. **Forecast** (``method.py``). What is counted so far plus the level (with its damped trend)
    times the expected weight of every period ahead.
 6. **Range (80 %).** The larger of two:

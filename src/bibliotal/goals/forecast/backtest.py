@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bibliotal.goals.forecast.constants import WEEKLY
 from bibliotal.goals.forecast.method import Forecaster
-from bibliotal.goals.forecast.profile import month_ends
+from bibliotal.goals.forecast.profile import YearShape, month_ends
 from bibliotal.goals.series import Series, shift
 
 
@@ -106,32 +107,53 @@ class Backtest:
         }
 
 
-def complete(series: Series, start: date, end: date) -> bool:
-    """A year counted to its end: figures in its last 31 days."""
-    return series.has_values(max(start, end - timedelta(days=30)), end)
+def complete(
+    series: Series, start: date, end: date, *, counted_before=False, counted_after=False
+) -> bool:
+    """A year counted from its first to its last weeks: figures there, libraries closed, or
+    figures in the years either side (a lockdown in January is counted, a first year in
+    Bibliotal from October is not); see ``YearShape.recorded``."""
+    shape = YearShape(
+        series, start, end, WEEKLY, counted_before=counted_before, counted_after=counted_after
+    )
+    return shape.complete
 
 
-def backtest(*, start: date, end: date, series: dict[int, Series], years=None) -> Backtest:
+def backtest(
+    *,
+    start: date,
+    end: date,
+    series: dict[int, Series],
+    years=None,
+    with_history: bool = False,
+) -> Backtest:
     """Replay the method on each complete year of ``series`` (all, or ``years``) from every
     month end, with what was known that day: the year's figures to that day and the years
-    before it. ``start``/``end`` are the period in any one of the years."""
+    before it. ``start``/``end`` are the period in any one of the years. ``with_history``
+    replays only the years that have a year of history in ``series`` (the goal page holds three
+    years, and its oldest would be replayed without the history it has)."""
     forecaster = Forecaster(start=start, end=end, series=series)
     points = []
     for year in sorted(series):
         if years is not None and year not in years:
             continue
+        if with_history and not forecaster.history_years(year):
+            continue
         offset = year - start.year
-        first, last = shift(start, offset), shift(end, offset)
-        later = any(y > year and s.values for y, s in series.items())
-        if not (later or complete(series[year], first, last)):
+        first = shift(start, offset)
+        last = shift(end + timedelta(days=1), offset) - timedelta(days=1)
+        before = any(s.values for y, s in series.items() if y < year)
+        after = any(s.values for y, s in series.items() if y > year)
+        if not complete(series[year], first, last, counted_before=before, counted_after=after):
             continue
         truth = series[year].total(first, last)
         previous = series.get(year - 1)
+        last_year = (shift(first, -1), shift(last + timedelta(days=1), -1) - timedelta(days=1))
         for at in month_ends(first, last):
             made = forecaster.forecast(year, at)
             naive = (
                 naive_forecast(current=series[year], last=previous, start=first, end=last, at=at)
-                if previous is not None and complete(previous, shift(first, -1), shift(last, -1))
+                if previous is not None and complete(previous, *last_year, counted_after=True)
                 else None
             )
             points.append(BacktestPoint(year, at, truth, made.value, made.low, made.high, naive))

@@ -16,6 +16,9 @@ MONTHLY = "monthly"
 LONG_CLOSURE_DAYS = 14
 RECOVERY_DAYS = 56
 RECOVERY_WEIGHT = 0.25
+# Figures that begin or end more than six weeks inside a year whose libraries were open are a
+# year not yet (or no longer) counted there, not weeks of nothing.
+UNRECORDED_DAYS = 42
 # A history year whose shape strays this much more than the typical year's from the median shape
 # (RMS of the log ratios per period) weighs half; twice as much, a fifth.
 ABNORMAL_SCALE = 0.15

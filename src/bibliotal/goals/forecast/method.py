@@ -62,10 +62,8 @@ class Forecaster:
     def __init__(self, *, start: date, end: date, series: dict[int, Series]):
         self.start, self.end = start, end
         self.series = series
-        self.evidence = granularity_of(list(series.values()))
         self._methods: dict[str, _Method] = {}
-        self._chosen: dict[int, str] = {}
-        self._chosen_at: dict[tuple[int, date | None], str] = {}
+        self._chosen: dict[tuple[int, date | None], str] = {}
 
     def method(self, granularity: str) -> _Method:
         if granularity not in self._methods:
@@ -75,45 +73,43 @@ class Forecaster:
         return self._methods[granularity]
 
     def granularity_for(self, year: int, at: date | None = None) -> str:
-        """Weeks or months for year ``year``'s forecast: the figures' own evidence, else the
-        replays, else the history years' noise, else (without history) the noise of this year's
-        own periods up to ``at``."""
-        if year in self._chosen:
-            return self._chosen[year]
-        if (year, at) in self._chosen_at:
-            return self._chosen_at[(year, at)]
-        chosen, decided = self._granularity(year)
-        if not decided and at is not None:
-            noise = {g: self.method(g).own_noise(year, at) for g in (WEEKLY, MONTHLY)}
-            if noise[WEEKLY] is not None and noise[MONTHLY] is not None:
-                lumpy = noise[MONTHLY] * math.sqrt(52 / 12) < 0.8 * noise[WEEKLY]
-                chosen = MONTHLY if lumpy else WEEKLY
-            self._chosen_at[(year, at)] = chosen
-            return chosen
-        self._chosen[year] = chosen
-        return chosen
+        """Weeks or months for year ``year``'s forecast from what was known at ``at`` (the whole
+        year when None): the figures' own evidence, else the replays, else the history years'
+        noise, else (without history) the noise of this year's own periods up to ``at``."""
+        key = (year, at)
+        if key not in self._chosen:
+            self._chosen[key] = self._granularity(year, at)
+        return self._chosen[key]
 
-    def _granularity(self, year: int) -> tuple[str, bool]:
-        chosen = self.evidence
-        if chosen == MONTHLY:
-            return chosen, True
+    def _granularity(self, year: int, at: date | None) -> str:
+        history = [self.series[y] for y in self.history_years(year)]
+        current = self.series[year]
+        if at is not None:
+            current = Series({d: v for d, v in current.values.items() if d <= at}, current.open)
+        if granularity_of([*history, current]) == MONTHLY:
+            return MONTHLY
         errors = {g: self.method(g).replay_error(year) for g in (WEEKLY, MONTHLY)}
         if errors[WEEKLY] is not None and errors[MONTHLY] is not None:
-            return (MONTHLY if errors[MONTHLY] < 0.8 * errors[WEEKLY] else WEEKLY), True
+            return MONTHLY if errors[MONTHLY] < 0.8 * errors[WEEKLY] else WEEKLY
         # Too few years to replay: the history years' own noise decides. Independent weekly
         # noise shrinks by √(52/12) in a month; much less than that, and the weeks carry lumps
         # (a month's figure on one day) that months smooth out.
         noise = {g: self.method(g).history_noise(year) for g in (WEEKLY, MONTHLY)}
+        if noise[WEEKLY] is None or noise[MONTHLY] is None:
+            if at is None:
+                return WEEKLY
+            noise = {g: self.method(g).own_noise(year, at) for g in (WEEKLY, MONTHLY)}
         if noise[WEEKLY] is not None and noise[MONTHLY] is not None:
             lumpy = noise[MONTHLY] * math.sqrt(52 / 12) < 0.8 * noise[WEEKLY]
-            return (MONTHLY if lumpy else WEEKLY), True
-        return WEEKLY, False
+            return MONTHLY if lumpy else WEEKLY
+        return WEEKLY
 
     def history_years(self, year: int) -> list[int]:
         return self.method(WEEKLY).history_years(year)
 
-    def pace(self, year: int) -> dict[date, float]:
-        return self.method(self.granularity_for(year)).pace(year)
+    def pace(self, year: int, at: date | None = None) -> dict[date, float]:
+        """The pace as the forecast at ``at`` sees the year (the same weeks or months)."""
+        return self.method(self.granularity_for(year, at)).pace(year)
 
     def forecast(self, year: int, at: date, *, calibrate: bool = True) -> Forecast:
         method = self.method(self.granularity_for(year, at))
@@ -131,17 +127,34 @@ class _Method:
         self._profiles: dict[int, tuple[list[float], int, dict[int, float]]] = {}
 
     def _bounds(self, year: int) -> tuple[date, date]:
+        """The target's period moved to year ``year``; its end is the day before the moved day
+        after it, so a period to the end of February keeps a leap year's 29th."""
         offset = year - self.start.year
-        return shift(self.start, offset), shift(self.end, offset)
+        after = shift(self.end + timedelta(days=1), offset)
+        return shift(self.start, offset), after - timedelta(days=1)
 
     def shape(self, year: int) -> YearShape:
         if year not in self._shapes:
             start, end = self._bounds(year)
-            self._shapes[year] = YearShape(self.series[year], start, end, self.granularity)
+            self._shapes[year] = YearShape(
+                self.series[year],
+                start,
+                end,
+                self.granularity,
+                counted_before=any(s.values for y, s in self.series.items() if y < year),
+                counted_after=any(s.values for y, s in self.series.items() if y > year),
+            )
         return self._shapes[year]
 
     def history_years(self, year: int) -> list[int]:
-        earlier = sorted(y for y, s in self.series.items() if y < year and s.values)
+        """Up to three years before ``year`` with figures, whose moved period ends before the
+        year's own begins (a period longer than a year never reads itself as history)."""
+        begins = self._bounds(year)[0]
+        earlier = sorted(
+            y
+            for y, s in self.series.items()
+            if y < year and s.values and self._bounds(y)[1] < begins
+        )
         return earlier[-HISTORY_YEARS:]
 
     def profile(self, year: int) -> tuple[list[float], int, dict[int, float]]:
@@ -221,13 +234,22 @@ class _Method:
         reopening = any(day <= at for day in shape.reopened)
         fit = smooth_ratios(steady or ratios, self.granularity, trend=used > 0 and not reopening)
         anchor = self._history_level(year, profile)
-        if anchor is not None:
+        prior = 0.0
+        if anchor is not None and fit.level > 0:
             # Few periods say little about this year's level: it leans on the history years'
             # level as if that were a few periods of this year (a reopening, the first weeks).
+            # Where this year's own level differs from it by more than this year's noise and a
+            # year's usual change allow (twice both), the year has moved (a new building, a lost
+            # school) and the lean fades, unless the year has reopened after a long closure
+            # (then the way back to the usual level is what the history years say).
             prior = self.prior_periods(fit)
+            own_error = fit.noise / math.sqrt(max(fit.observations, 1))
+            allowed = 2 * math.hypot(own_error, LEVEL_CHANGE)
+            apart = abs(math.log(fit.level / anchor)) if anchor > 0 else float("inf")
+            if not reopening and apart > allowed:
+                prior *= (allowed / apart) ** 2
             lean = prior / (fit.observations + prior)
-            fit.level = (1 - lean) * fit.level + lean * anchor
-            fit.prior = prior
+            fit.level += lean * (anchor - fit.level)
         if fit.level <= 0:
             # Open periods with nothing counted: a level of zero would forecast nothing more
             # with full confidence. Say nothing instead.
@@ -242,7 +264,7 @@ class _Method:
         if monthly:
             remaining = max(remaining - partial_seen, 0.0)
         value = actual + remaining
-        half = self._model_half_width(fit, future, used)
+        half = self._model_half_width(fit, future, used, prior)
         calibration: list[tuple[float, float]] = []
         calibration_years = 0
         if calibrate:
@@ -284,8 +306,10 @@ class _Method:
             shape = self.shape(past)
             if len(shape.periods) != len(profile):
                 continue
-            expected = sum(w * o for w, o in zip(profile, shape.open_days, strict=True))
-            counted = sum(shape.values if monthly else shape.open_values)
+            values = shape.values if monthly else shape.open_values
+            kept = [i for i, recorded in enumerate(shape.recorded) if recorded]
+            expected = sum(profile[i] * shape.open_days[i] for i in kept)
+            counted = sum(values[i] for i in kept)
             if expected <= 0 or counted <= 0:
                 continue
             weight = weights.get(past, 1.0)
@@ -328,7 +352,9 @@ class _Method:
         before ``year`` that have a year before them (None with fewer than two such years: one
         year, a pandemic perhaps, says too little about which way is better)."""
         errors = []
-        replayable = [p for p in self.history_years(year) if self.history_years(p)]
+        replayable = [
+            p for p in self.history_years(year) if self.history_years(p) and self.shape(p).complete
+        ]
         if len(replayable) < 2:
             return None
         for past in replayable:
@@ -342,14 +368,14 @@ class _Method:
                     errors.append(abs(truth - made.value) / truth)
         return sum(errors) / len(errors) if errors else None
 
-    def _model_half_width(self, fit: Fit, future: list[float], used: int) -> float:
+    def _model_half_width(self, fit: Fit, future: list[float], used: int, prior: float) -> float:
         level = max(fit.level, 0.0)
         sigma = fit.noise * level
         # The variance of a sum of exponential-smoothing forecasts: each period's noise, and
         # what it does to every later period through the smoothed level.
         # A library's level moves, but not as a random walk for a whole year: the spread the
-        # smoothing carries forward is held to that of a smoothing of 0.3; what more there is
-        # shows in the back-test's errors, which the range never goes below.
+        # smoothing carries forward is held (MAX_CARRIED_ALPHA); what more there is shows in the
+        # back-test's errors, which the range never goes below.
         carried = min(fit.alpha, MAX_CARRIED_ALPHA)
         noise_variance = 0.0
         after = sum(future)
@@ -358,7 +384,9 @@ class _Method:
             noise_variance += (weight + carried * after) ** 2
         noise_variance *= sigma**2
         total = sum(future) * level
-        level_share = max(carried / (2 - carried), 1.0 / max(fit.observations + fit.prior, 1))
+        # The level is known from this year's periods and, where it agrees with them, from the
+        # history years' level leant on (``prior`` periods' worth).
+        level_share = max(carried / (2 - carried), 1.0 / max(fit.observations + prior, 1))
         level_variance = (total * fit.noise) ** 2 * level_share
         profile = PROFILE_UNCERTAINTY.get(used, PROFILE_UNCERTAINTY_MANY)
         profile_variance = (total * profile) ** 2
@@ -366,30 +394,35 @@ class _Method:
 
     def _replay_errors(self, year: int, at: date) -> tuple[list[tuple[float, float]], int]:
         """Relative year-end errors of the method on the history years, at the same point of the
-        year and two and four weeks either side: |truth - forecast| / the larger rest of year,
+        year and two and four weeks either side (held inside the year): |truth - forecast| /
+        the rest of the year the forecast expected,
         each with its year's weight in the profile (a year with closures or an odd shape counts
         less), and the number of years replayed."""
         errors: list[tuple[float, float]] = []
         _profile, _used, weights = self.profile(year)
         years = 0
         for past in self.history_years(year):
-            if not self.history_years(past):
-                continue  # a year without its own history is not the method this year uses
+            if not self.history_years(past) or not self.shape(past).complete:
+                continue  # without its own history or its whole year it is not this method
             start, end = self._bounds(past)
             truth = self.series[past].total(start, end)
             point = shift(at, past - year)
             found = []
-            for step in CALIBRATION_STEPS:
-                moment = point + timedelta(days=step)
-                if not start + timedelta(days=13) <= moment <= end - timedelta(days=7):
-                    continue
+            earliest, latest = start + timedelta(days=6), end - timedelta(days=7)
+            moments = sorted(
+                {
+                    min(max(point + timedelta(days=step), earliest), latest)
+                    for step in CALIBRATION_STEPS
+                }
+            )
+            for moment in moments:
                 replay = self.forecast(past, moment, calibrate=False)
                 if replay.value is None:
                     continue
                 counted = self.series[past].total(start, moment)
-                # The error as a share of the rest of the year, forecast or true, whichever is
-                # larger: a rest forecast near zero does not make the error endless.
-                rest = max(replay.value, truth) - counted
+                # The error as a share of the rest of the year the forecast expected, or of half
+                # the true rest where it expected next to nothing (the error stays finite).
+                rest = max(replay.value - counted, 0.5 * (truth - counted))
                 if rest <= 0:
                     continue
                 found.append(abs(truth - replay.value) / rest)

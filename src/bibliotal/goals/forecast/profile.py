@@ -14,6 +14,7 @@ from bibliotal.goals.forecast.constants import (
     MONTHLY,
     RECOVERY_DAYS,
     RECOVERY_WEIGHT,
+    UNRECORDED_DAYS,
     WEEKLY,
 )
 from bibliotal.goals.series import Series
@@ -68,8 +69,18 @@ def granularity_of(series: Sequence[Series]) -> str:
 class YearShape:
     """One year's calendar cut into periods, with what it counted on them (precomputed)."""
 
-    def __init__(self, series: Series, start: date, end: date, granularity: str):
+    def __init__(
+        self,
+        series: Series,
+        start: date,
+        end: date,
+        granularity: str,
+        *,
+        counted_before: bool = False,
+        counted_after: bool = False,
+    ):
         self.series = series
+        self.counted_before, self.counted_after = counted_before, counted_after
         self.start, self.end = start, end
         self.periods = blocks(start, end, granularity)
         self.open_days = [sum(1 for d in p.days if series.is_open(d)) for p in self.periods]
@@ -81,6 +92,32 @@ class YearShape:
         days = sum(len(p.days) for p in self.periods)
         self.open_share = sum(self.open_days) / days if days else 0.0
         self.recovering = self._recovering()
+        self.recorded = self._recorded()
+
+    def _recorded(self) -> list[bool]:
+        """Whether each period lies where the year has figures. The first year with figures,
+        when they begin more than six weeks into it while its libraries were open, was not yet
+        counted there (the first year in Bibliotal); the last, when they end six weeks early,
+        is not counted to its end. Those weeks are unknown, not weeks of nothing. Between years
+        with figures a quiet spell is real (no events while restrictions lasted)."""
+        if not self.series.values:
+            return [False] * len(self.periods)
+        first, last = min(self.series.values), max(self.series.values)
+        gap = timedelta(days=UNRECORDED_DAYS)
+        start, end = self.start, self.end
+        opened = self.series.is_open
+        before = _days(start, first - timedelta(1))
+        if not self.counted_before and first - start > gap and any(opened(d) for d in before):
+            start = first
+        after = _days(last + timedelta(1), end)
+        if not self.counted_after and end - last > gap and any(opened(d) for d in after):
+            end = last
+        return [start <= p.start and p.end <= end for p in self.periods]
+
+    @property
+    def complete(self) -> bool:
+        """Counted from its first to its last week (see ``_recorded``)."""
+        return bool(self.recorded) and self.recorded[0] and self.recorded[-1]
 
     def _recovering(self) -> list[bool]:
         """Periods within eight weeks after a closure of 14 days or more (``reopened`` holds the
@@ -105,14 +142,17 @@ class YearShape:
     def profile(self, granularity: str) -> list[float | None]:
         """The rate per open day of each period over the year's mean rate (None: no open day)."""
         rates: list[float | None] = []
-        for opened, value, all_value, length in zip(
+        for opened, value, all_value, length, recorded in zip(
             self.open_days,
             self.open_values,
             self.values,
             (len(p.days) for p in self.periods),
+            self.recorded,
             strict=True,
         ):
-            if granularity == MONTHLY:
+            if not recorded:
+                rates.append(None)
+            elif granularity == MONTHLY:
                 # A month's figure may sit on its last day, closed or not: the month is the unit.
                 rates.append(all_value / opened if opened else None)
             else:
@@ -173,7 +213,9 @@ def combined_profile(
         for year, profile in profiles.items():
             deviations = []
             for i, value in enumerate(profile):
-                column = [p[i] for p in profiles.values() if p[i] is not None and p[i] > 0]
+                column = [
+                    p[i] for p in profiles.values() if i < len(p) and p[i] is not None and p[i] > 0
+                ]
                 if value is not None and value > 0 and len(column) >= 2:
                     deviations.append(math.log(value / median(column)) ** 2)
             if deviations:
@@ -189,7 +231,8 @@ def combined_profile(
             value = profile[i] if i < len(profile) else None
             if value is None:
                 continue
-            w = weights[year] * (RECOVERY_WEIGHT if shapes[year].recovering[i] else 1.0)
+            recovering = shapes[year].recovering
+            w = weights[year] * (RECOVERY_WEIGHT if i < len(recovering) and recovering[i] else 1.0)
             total += w * value
             weight += w
         result.append(total / weight if weight > 0 else None)
@@ -209,3 +252,10 @@ def month_ends(start: date, end: date) -> list[date]:
             ends.append(last)
         day = last + timedelta(days=1)
     return ends
+
+
+def _days(start: date, end: date):
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)

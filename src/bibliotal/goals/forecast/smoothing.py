@@ -24,7 +24,6 @@ class Fit:
     beta: float
     noise: float
     observations: int
-    prior: float = 0.0  # periods' worth of the history years' level leant on
 
 
 def smooth_ratios(ratios: list[float], granularity: str, *, trend: bool = True) -> Fit:
