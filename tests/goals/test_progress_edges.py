@@ -1,6 +1,6 @@
 """Edge cases of the progress engine found in review, each computed by hand."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -166,3 +166,16 @@ def test_a_year_out_of_range_is_refused_clearly(client, world):
     assert client.get("/api/v1/goals/10000/status").status_code == 422
     with pytest.raises(CommandError, match="not a budget year"):
         call_command("goals", "status", "0", "--organisation", world.organisation.name)
+
+
+def test_closed_days_after_the_last_figure_are_not_days_not_yet_counted():
+    """31 December is closed: the figures through the 30th are the whole year."""
+    days = [date(2021, 1, 1) + timedelta(days=i) for i in range(365)]
+    values = {d: 10.0 for d in days if d != date(2021, 12, 31)}
+    current = P.Series(values, {d: d != date(2021, 12, 31) for d in days})
+    result = P.compute(
+        spec(kind=P.AT_LEAST, threshold=3000), at=date(2021, 12, 31), current=current
+    )
+    assert result.data_through is None
+    assert P.NOTE_DATA_THROUGH not in result.notes
+    assert (result.actual, result.status) == (3640.0, P.ACHIEVED)

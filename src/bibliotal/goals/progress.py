@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bibliotal.goals import forecast
@@ -198,6 +198,9 @@ def _compute_additive(spec, result, at, current, history, population, at_risk_ra
         result.notes.append(NOTE_NO_DATA)
         return _plan_additive(spec, result, history, population)
     through = max(recorded)
+    closed_after = days_between(through + timedelta(days=1), end_to_date)
+    if through < end_to_date and not any(current.is_open(d) for d in closed_after):
+        through = end_to_date  # only closed days after the last figure: nothing is missing
     if through < end_to_date:
         # Figures are recorded up to an earlier day: judge the target on what is known rather
         # than count the days not yet reported as zero.
