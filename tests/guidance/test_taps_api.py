@@ -28,7 +28,10 @@ def test_new_organisations_get_the_default_topics(world):
 
 def test_a_tap_is_stored_with_its_time_and_maker(client, world, desk, topics):
     client.force_login(world.staff)
-    at = timezone.now() - timedelta(minutes=30)
+    now = timezone.now()
+    # Half an hour ago, or less just after midnight, so that the tap is today's.
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    at = now - min(timedelta(minutes=30), (now - midnight) / 2)
     response = post(
         client, tap("k1", desk, topics["Medier"], at=at.isoformat(), channel="phone", child=True)
     )
