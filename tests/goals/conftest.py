@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 from datetime import date
 
-from bibliotal.goals import indicators
+from bibliotal.goals import indicators, progress
 
 
 class FakeProvider:
@@ -36,3 +36,14 @@ def every_day(year: int):
     while day.year == year:
         yield day
         day += timedelta(days=1)
+
+
+def target_spec(**fields) -> progress.TargetSpec:
+    """A 2021 target against 2020 (more than the baseline), with ``fields`` changed."""
+    defaults = {
+        "kind": progress.INCREASE,
+        "start": date(2021, 1, 1),
+        "end": date(2021, 12, 31),
+        "baseline_year": 2020,
+    }
+    return progress.TargetSpec(**{**defaults, **fields})

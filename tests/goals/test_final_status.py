@@ -24,18 +24,9 @@ from bibliotal.goals.models import BudgetYear, FocusArea, GoalSettings, Target, 
 from bibliotal.reports import content, pdf, services
 from tests.conftest import weekly_schedule
 from tests.goals.conftest import FakeProvider, every_day
+from tests.goals.conftest import target_spec as spec
 
 # -- the engine ---------------------------------------------------------------------------------
-
-
-def spec(**fields):
-    defaults = {
-        "kind": P.INCREASE,
-        "start": date(2021, 1, 1),
-        "end": date(2021, 12, 31),
-        "baseline_year": 2020,
-    }
-    return P.TargetSpec(**{**defaults, **fields})
 
 
 def flat(year, value, *, end=None):

@@ -15,6 +15,7 @@ from bibliotal.goals.reporting import status_rows
 from bibliotal.reports import content
 from tests.conftest import weekly_schedule
 from tests.goals.conftest import FakeProvider, every_day
+from tests.goals.conftest import target_spec as spec
 
 
 def days(start: date, end: date):
@@ -30,16 +31,6 @@ def series(year, value, *, closed=(), hours=True, closures=()):
     if not hours:
         return P.Series(values, None, closures=closures, no_opening_hours=True)
     return P.Series(values, opened, closures=closures)
-
-
-def spec(**fields):
-    defaults = {
-        "kind": P.INCREASE,
-        "start": date(2021, 1, 1),
-        "end": date(2021, 12, 31),
-        "baseline_year": 2020,
-    }
-    return P.TargetSpec(**{**defaults, **fields})
 
 
 LOCKDOWN_2020 = (date(2020, 3, 1), date(2020, 5, 31))

@@ -7,6 +7,7 @@ import pytest
 
 from bibliotal.goals import period_figures as F
 from bibliotal.goals import progress as P
+from tests.goals.conftest import target_spec
 
 
 def months(year, values, method="login"):
@@ -22,14 +23,7 @@ def year_figure(year, value):
 
 
 def spec(**fields):
-    defaults = {
-        "kind": P.INCREASE,
-        "start": date(2021, 1, 1),
-        "end": date(2021, 12, 31),
-        "baseline_year": 2020,
-        "additive": False,
-    }
-    return P.TargetSpec(**{**defaults, **fields})
+    return target_spec(**{"additive": False, **fields})
 
 
 def run(current, baseline, *, at=date(2021, 6, 30), **fields):

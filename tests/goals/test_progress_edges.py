@@ -13,6 +13,7 @@ from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.reporting import status_rows
 from tests.conftest import weekly_schedule
 from tests.goals.conftest import FakeProvider, every_day
+from tests.goals.conftest import target_spec as spec
 
 P = progress
 
@@ -23,16 +24,6 @@ def flat(year, value, *, start=None, end=None, open_days=True, no_hours=False):
     ]
     opened = dict.fromkeys(every_day(year), True) if open_days else None
     return P.Series(dict.fromkeys(days, value), opened, no_opening_hours=no_hours)
-
-
-def spec(**fields):
-    defaults = {
-        "kind": P.INCREASE,
-        "start": date(2021, 1, 1),
-        "end": date(2021, 12, 31),
-        "baseline_year": 2020,
-    }
-    return P.TargetSpec(**{**defaults, **fields})
 
 
 def test_rates_per_open_day_need_opening_hours_in_both_years():

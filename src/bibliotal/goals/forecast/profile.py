@@ -17,7 +17,7 @@ from bibliotal.goals.forecast.constants import (
     UNRECORDED_DAYS,
     WEEKLY,
 )
-from bibliotal.goals.series import Series
+from bibliotal.goals.series import Series, days_between
 
 
 @dataclass
@@ -106,10 +106,10 @@ class YearShape:
         gap = timedelta(days=UNRECORDED_DAYS)
         start, end = self.start, self.end
         opened = self.series.is_open
-        before = _days(start, first - timedelta(1))
+        before = days_between(start, first - timedelta(1))
         if not self.counted_before and first - start > gap and any(opened(d) for d in before):
             start = first
-        after = _days(last + timedelta(1), end)
+        after = days_between(last + timedelta(1), end)
         if not self.counted_after and end - last > gap and any(opened(d) for d in after):
             end = last
         return [start <= p.start and p.end <= end for p in self.periods]
@@ -252,10 +252,3 @@ def month_ends(start: date, end: date) -> list[date]:
             ends.append(last)
         day = last + timedelta(days=1)
     return ends
-
-
-def _days(start: date, end: date):
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
