@@ -24,6 +24,8 @@ reported; before that like periods are compared for a provisional status
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -120,13 +122,33 @@ class Progress:
     comparison: PeriodComparison | None = None
 
 
+_FORECASTERS: OrderedDict[tuple, forecast.Forecaster] = OrderedDict()
+_FORECASTERS_KEPT = 64
+_FORECASTERS_LOCK = threading.Lock()
+
+
 def forecaster(
     *, current: Series, start: date, history: dict[int, Series], end: date
 ) -> forecast.Forecaster:
-    """The forecaster for a target's period: this year's series and the history years before."""
+    """The forecaster for a target's period: this year's series and the history years before.
+
+    The same series (the same objects) give the same forecaster, so the engine, the chart and
+    the report of one target build its profiles and replays once. The forecaster keeps its
+    series, so an object's identity is not reused while it is kept; the last 64 are kept.
+    """
     series = {y: s for y, s in history.items() if y < start.year}
     series[start.year] = current
-    return forecast.Forecaster(start=start, end=end, series=series)
+    key = (start, end, *sorted((y, id(s)) for y, s in series.items()))
+    with _FORECASTERS_LOCK:  # gunicorn's threads share the module
+        engine = _FORECASTERS.get(key)
+        if engine is None:
+            engine = forecast.Forecaster(start=start, end=end, series=series)
+            _FORECASTERS[key] = engine
+            if len(_FORECASTERS) > _FORECASTERS_KEPT:
+                _FORECASTERS.popitem(last=False)
+        else:
+            _FORECASTERS.move_to_end(key)
+    return engine
 
 
 def pace(*, current: Series, start: date, end: date, history: dict[int, Series], at: date):

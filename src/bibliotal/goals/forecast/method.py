@@ -64,6 +64,7 @@ class Forecaster:
         self.series = series
         self._methods: dict[str, _Method] = {}
         self._chosen: dict[tuple[int, date | None], str] = {}
+        self._made: dict[tuple[int, date, bool], Forecast] = {}
 
     def method(self, granularity: str) -> _Method:
         if granularity not in self._methods:
@@ -112,8 +113,11 @@ class Forecaster:
         return self.method(self.granularity_for(year, at)).pace(year)
 
     def forecast(self, year: int, at: date, *, calibrate: bool = True) -> Forecast:
-        method = self.method(self.granularity_for(year, at))
-        return method.forecast(year, at, calibrate=calibrate)
+        key = (year, at, calibrate)
+        if key not in self._made:
+            method = self.method(self.granularity_for(year, at))
+            self._made[key] = method.forecast(year, at, calibrate=calibrate)
+        return self._made[key]
 
 
 class _Method:
