@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # The PostgreSQL run: CI sets BIBLIOTAL_TEST_DATABASE_URL and requires it; locally the default
 # server is used when one answers, and skipped with a note when none does.
 PG_DEFAULT := postgres://postgres@127.0.0.1:5432/test
+# The suite runs on every core (pytest-xdist); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: demo test lint check test-sqlite test-postgres messages clean
 
@@ -35,7 +37,7 @@ check: $(STAMP)
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -n $(TEST_WORKERS)
 
 test-postgres: $(STAMP)
 	@url="$${BIBLIOTAL_TEST_DATABASE_URL:-}"; \
@@ -48,7 +50,7 @@ test-postgres: $(STAMP)
 	  fi; \
 	fi; \
 	echo "== tests on PostgreSQL ($$url)"; \
-	DATABASE_URL="$$url" $(BIN)/pytest
+	DATABASE_URL="$$url" $(BIN)/pytest -n $(TEST_WORKERS)
 
 messages: $(STAMP)
 	cd src/bibliotal && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django makemessages -l da --no-location --no-obsolete

@@ -83,6 +83,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def email_security(tls_name: str, tls: bool, ssl_name: str, ssl: bool) -> None:
+    """STARTTLS and SSL exclude each other: the mail server speaks one of them on a port."""
+    if tls and ssl:
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E008",
+                ssl_name,
+                f"{tls_name} and {ssl_name} are both on; a mail server port speaks one of them.",
+                f"Turn on {tls_name} for STARTTLS (usually port 587) or {ssl_name} for TLS from "
+                "the start (usually port 465), not both.",
+            )
+        )
+
+
 def data_dir(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default)).expanduser().resolve()
     try:

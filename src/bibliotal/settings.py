@@ -132,8 +132,25 @@ TRUST_PROXY_HEADERS = envconf.env_bool("BIBLIOTAL_BEHIND_TLS_PROXY", False)
 if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail (the monthly status e-mail, answers to teachers): through the SMTP server named by
+# BIBLIOTAL_EMAIL_HOST; without one, e-mails are written to the console (the server's log).
+EMAIL_HOST = envconf.env_str("BIBLIOTAL_EMAIL_HOST", "")
+EMAIL_USE_TLS = envconf.env_bool("BIBLIOTAL_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = envconf.env_bool("BIBLIOTAL_EMAIL_USE_SSL", False)  # TLS from the start, 465
+envconf.email_security(
+    "BIBLIOTAL_EMAIL_USE_TLS", EMAIL_USE_TLS, "BIBLIOTAL_EMAIL_USE_SSL", EMAIL_USE_SSL
+)
+EMAIL_PORT = envconf.env_int(
+    "BIBLIOTAL_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25, minimum=1
+)
+EMAIL_HOST_USER = envconf.env_str("BIBLIOTAL_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envconf.env_str("BIBLIOTAL_EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = envconf.env_int("BIBLIOTAL_EMAIL_TIMEOUT", 30, minimum=1)  # seconds
 EMAIL_BACKEND = envconf.env_str(
-    "BIBLIOTAL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "BIBLIOTAL_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = envconf.env_str("BIBLIOTAL_FROM_EMAIL", "bibliotal@localhost")
 # A teacher's name and e-mail are deleted this many days after the class was taught.

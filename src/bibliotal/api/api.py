@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from bibliotal import __version__
+from bibliotal.api import completeness as completeness_api
 from bibliotal.api import core, digital, events, goals, guidance, reports, teaching, visits
 from bibliotal.api.auth import api_auth
 
@@ -23,3 +24,4 @@ api.add_router("/", events.router)
 api.add_router("/", visits.router)
 api.add_router("/", digital.router)
 api.add_router("/", reports.router)
+api.add_router("/", completeness_api.router)

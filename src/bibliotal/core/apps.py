@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         from bibliotal.core import audit, checks, signals  # noqa: F401  (registers them)
 
         audit.register_core_models()
+        from bibliotal.core import dashboard
+
+        dashboard.register_core_panels()

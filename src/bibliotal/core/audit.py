@@ -269,6 +269,7 @@ def register_core_models() -> None:
     register(m.WebsiteBranch)
     register(m.OpeningCategory)
     register(m.Membership, exclude=("calendar_key",))
+    register(m.StatusSubscription)
     register(
         m.ApiToken,
         exclude=("key_digest", "last_used_at"),

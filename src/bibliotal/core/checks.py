@@ -40,10 +40,10 @@ def email_goes_somewhere(app_configs, **kwargs):
     if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
         return [
             Warning(
-                "E-mail is written to the console: teachers get no answers, and their addresses "
-                "end up in the server's log.",
-                hint="Set BIBLIOTAL_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend "
-                "and Django's EMAIL_HOST settings for your mail server.",
+                "E-mail is written to the console: teachers get no answers, managers no status "
+                "e-mail, and their addresses end up in the server's log.",
+                hint="Set BIBLIOTAL_EMAIL_HOST (and BIBLIOTAL_EMAIL_PORT, _HOST_USER, "
+                "_HOST_PASSWORD, _USE_TLS or _USE_SSL) for your mail server.",
                 id="bibliotal.W002",
             )
         ]

@@ -779,3 +779,7 @@ class CalendarCoverage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch} {self.start_date}–{self.end_date}"
+
+
+# The outbox and the status e-mail subscriptions live in their own module (core/mail).
+from bibliotal.core.mail.models import OutboxMessage, StatusSubscription  # noqa: E402, F401

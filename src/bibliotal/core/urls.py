@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from bibliotal.core import views
+from bibliotal.core import completeness, views
+from bibliotal.core.mail import views as mail_views
 
 app_name = "core"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("libraries/", views.branch_list, name="branch_list"),
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),
     path("closures/", views.closure_list, name="closure_list"),
+    path("completeness/", completeness.completeness_page, name="completeness"),
     path("audit/", views.audit_list, name="audit_list"),
     path("integrations/", views.integrations, name="integrations"),
     path("integrations/libraries/", views.website_branches, name="website_branches"),
@@ -23,6 +25,7 @@ urlpatterns = [
         name="login",
     ),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/status-email/", mail_views.status_mail, name="status_mail"),
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(

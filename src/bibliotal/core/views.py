@@ -4,17 +4,23 @@ from collections import defaultdict
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core.models import AuditEntry, Branch, Closure, OpeningHours, OpeningSchedule
 from bibliotal.core.opening import opening_calendar, summarise
-from bibliotal.core.permissions import Capability, branches_for, organisation_of, require
+from bibliotal.core.permissions import (
+    Capability,
+    has_capability,
+    organisation_of,
+    require,
+)
 
 FIRST_YEAR = 2000
 
@@ -34,15 +40,19 @@ def _year(request, default: int) -> int:
     return year if FIRST_YEAR <= year <= default + 5 else default
 
 
-@require(Capability.VIEW)
 def home(request):
-    organisation = _organisation_or_403(request)
+    """The start page: the panels the user's role may see (``core/dashboard.py``)."""
+    from bibliotal.core.dashboard import render_panels
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    organisation = organisation_of(request.user)
+    if organisation is None or not has_capability(request.user, Capability.VIEW):
+        # An account without a membership: say what to do rather than a bare "not allowed".
+        return render(request, "core/home_no_membership.html", status=403)
     today = timezone.localdate()
-    branches = list(Branch.objects.filter(organisation=organisation).select_related("organisation"))
-    days = opening_calendar(branches=branches, start=today, end=today)
-    own = set(branches_for(request.user, Capability.REGISTER).values_list("pk", flat=True))
-    rows = [{"branch": b, "today": days[b.pk][today], "own": b.pk in own} for b in branches]
-    return render(request, "core/home.html", {"rows": rows, "today": today})
+    panels = render_panels(request, organisation, today)
+    return render(request, "core/home.html", {"panels": panels, "today": today})
 
 
 @require(Capability.VIEW)
@@ -225,6 +235,7 @@ def integrations(request):
     from bibliotal.core.forms import WebsiteFileForm, WebsiteForm
     from bibliotal.core.imports import ImportRejected
     from bibliotal.core.integrations import recording, status
+    from bibliotal.core.mail.outbox import status as outbox_status
     from bibliotal.core.models import Integration, OpeningCategory, Website, WebsiteBranch
     from bibliotal.core.website import import_opening_hours, sync_website
     from bibliotal.events.dplcms import import_events_dplcms
@@ -251,6 +262,19 @@ def integrations(request):
             messages.success(request, _("The library website is saved."))
             return redirect("core:integrations")
         status_code = 400
+    elif action == "outbox_retry":
+        from bibliotal.core.mail import outbox
+        from bibliotal.core.mail.tasks import schedule_delivery
+
+        message = get_object_or_404(
+            outbox.OutboxMessage, pk=request.POST.get("message"), organisation=organisation
+        )
+        outbox.try_again(message)
+        schedule_delivery()
+        messages.success(
+            request, _("The e-mail to %(email)s is tried again.") % {"email": message.recipient}
+        )
+        return redirect(f"{resolve_url('core:integrations')}#outbox-heading")
     elif action == "sync":
         if website is None:
             raise PermissionDenied
@@ -305,6 +329,7 @@ def integrations(request):
         "file_form": file_form,
         "errors": errors,
         "rows": status(organisation),
+        "outbox": outbox_status(organisation),
         "unmapped_branches": WebsiteBranch.objects.filter(
             organisation=organisation, branch__isnull=True, ignored=False
         ).count(),

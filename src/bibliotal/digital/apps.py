@@ -25,3 +25,8 @@ class DigitalConfig(AppConfig):
         )
         registry.attach_provider("digital_unique_users", indicators.UniqueUsersProvider())
         registry.add_annotation_source(indicators.annotations)
+
+        from bibliotal.core import sources
+        from bibliotal.digital.completeness import completeness_source
+
+        sources.register_completeness(completeness_source)

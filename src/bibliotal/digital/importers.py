@@ -46,6 +46,7 @@ from bibliotal.digital.models import (
     period_kind,
 )
 from bibliotal.digital.periods import parse_period
+from bibliotal.digital.plausibility import ACCEPTED, CORRECTED, HELD, check_figures
 
 BATCH_KIND = "digital"
 
@@ -184,6 +185,10 @@ class DigitalImportResult:
     last: date | None = None
     report: str = ""
     batch_id: int | None = None
+    # Figures far outside their platform's normal or above the ceiling (digital.plausibility),
+    # as sentences naming file, line, column, value and normal; platforms without a normal.
+    implausible: list[str] = field(default_factory=list)
+    short_history: list[str] = field(default_factory=list)
 
     @property
     def format_label(self) -> str:
@@ -249,7 +254,11 @@ def import_digital_file(
     try:
         with transaction.atomic():
             platforms = _resolve_platforms(organisation, figures, platform, filename, result)
-            _write(organisation, figures, platforms, digest, filename, user, result)
+            findings, short = check_figures(figures, platforms)
+            result.implausible = [f.sentence(filename) for f in findings]
+            result.short_history = short
+            held = {id(f.figure): f.sentence(filename) for f in findings}
+            _write(organisation, figures, platforms, digest, filename, user, result, held)
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -639,7 +648,10 @@ def _resolve_platforms(organisation, figures, chosen, filename, result) -> dict[
     return resolved
 
 
-def _write(organisation, figures, platforms, digest, filename, user, result) -> None:
+def _write(organisation, figures, platforms, digest, filename, user, result, held=None) -> None:
+    """Write the figures; one in ``held`` (its sentence by ``id``) is held for review, and a
+    decision already made on the same reported value stands."""
+    held = held or {}
     batch = ImportBatch.objects.create(
         organisation=organisation,
         kind=BATCH_KIND,
@@ -695,20 +707,41 @@ def _write(organisation, figures, platforms, digest, filename, user, result) -> 
                     batch=batch,
                     entered_by=user,
                     updated_at=now,
+                    plausibility=HELD if id(figure) in held else "",
+                    plausibility_note=held.get(id(figure), "")[:500],
                 )
             )
+        elif (
+            current.plausibility in (ACCEPTED, CORRECTED)
+            and figure.value in (current.original_value, current.value)
+            and current.source == DigitalFigure.Source.IMPORTED
+        ):
+            result.unchanged += 1  # reviewed: the same reported value keeps its decision
         elif current.value != figure.value or current.source != DigitalFigure.Source.IMPORTED:
             replaced.append([current.pk, current.value, current.source, current.batch_id])
             current.value = figure.value
             current.source = DigitalFigure.Source.IMPORTED
             current.batch = batch
             current.updated_at = now
+            current.plausibility = HELD if id(figure) in held else ""
+            current.plausibility_note = held.get(id(figure), "")[:500]
+            current.original_value = None
             changed.append(current)
         else:
             result.unchanged += 1
     DigitalFigure.objects.bulk_create(new, batch_size=2000)
     DigitalFigure.objects.bulk_update(
-        changed, ["value", "source", "batch", "updated_at"], batch_size=2000
+        changed,
+        [
+            "value",
+            "source",
+            "batch",
+            "updated_at",
+            "plausibility",
+            "plausibility_note",
+            "original_value",
+        ],
+        batch_size=2000,
     )
     result.created, result.updated = len(new), len(changed)
     batch.summary = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bibliotal.goals.indicators import Annotation, DailyValue, PeriodValue
@@ -22,9 +23,29 @@ LOAN_INDICATORS = ("ebook_loans", "eaudiobook_loans", "child_ebook_loans")
 
 
 class LoansProvider:
+    """Loans per day; a figure held for review (``digital.plausibility``) is left out until a
+    person accepts or corrects it."""
+
+    review_url_name = "digital:held"
+
     def __init__(self, *, material: str, children: bool = False):
         self.material = material
         self.children = children
+
+    def held_out(self, *, organisation, start, end, branch_ids, measure) -> int:
+        from bibliotal.digital.models import AgeBand, DigitalFigure, Metric
+
+        held = DigitalFigure.objects.filter(
+            platform__organisation=organisation,
+            metric=Metric.LOANS,
+            material=self.material,
+            start__lte=end,
+            end__gte=start,
+            plausibility="held",
+        )
+        if self.children:
+            held = held.filter(Q(platform__for_children=True) | Q(age_band=AgeBand.CHILDREN))
+        return held.count()
 
     def daily_values(self, *, organisation, start, end, branch_ids, measure):
         for day, (value, estimated) in sorted(self.by_day(organisation, start, end).items()):
@@ -41,15 +62,25 @@ class LoansProvider:
 
         # Whole years, so that a year figure is met with the months it contains even when
         # only one of them is asked for.
-        rows = DigitalFigure.objects.filter(
-            platform__organisation=organisation,
-            metric=Metric.LOANS,
-            material=self.material,
-            start__lte=date(end.year, 12, 31),
-            end__gte=date(start.year, 1, 1),
-            **({"platform": platform} if platform is not None else {}),
-        ).values_list(
-            "platform_id", "platform__for_children", "age_band", "start", "end", "value", "source"
+        rows = (
+            DigitalFigure.objects.filter(
+                platform__organisation=organisation,
+                metric=Metric.LOANS,
+                material=self.material,
+                start__lte=date(end.year, 12, 31),
+                end__gte=date(start.year, 1, 1),
+                **({"platform": platform} if platform is not None else {}),
+            )
+            .exclude(plausibility="held")
+            .values_list(
+                "platform_id",
+                "platform__for_children",
+                "age_band",
+                "start",
+                "end",
+                "value",
+                "source",
+            )
         )
         periods: dict[tuple, dict] = defaultdict(lambda: {"all": None, "bands": [], "child": None})
         for platform, for_children, band, first, last, value, source in rows:
@@ -124,7 +155,24 @@ def headline_platform(organisation):
 
 
 class UniqueUsersProvider:
-    """One figure per reported period, from one platform, by one method: never a sum."""
+    """One figure per reported period, from one platform, by one method: never a sum. A figure
+    held for review is left out until a person accepts or corrects it."""
+
+    review_url_name = "digital:held"
+
+    def held_out(self, *, organisation, start, end, branch_ids, measure) -> int:
+        from bibliotal.digital.models import DigitalFigure, Metric
+
+        platform = headline_platform(organisation)
+        if platform is None:
+            return 0
+        return DigitalFigure.objects.filter(
+            platform=platform,
+            metric=Metric.UNIQUE_USERS,
+            start__gte=start,
+            end__lte=end,
+            plausibility="held",
+        ).count()
 
     def daily_values(self, **kwargs):
         return []
@@ -145,7 +193,7 @@ class UniqueUsersProvider:
             method=method,
             start__gte=start,
             end__lte=end,
-        )
+        ).exclude(plausibility="held")
         return [
             PeriodValue(f.start, f.end, float(f.value), f.method, None, f.estimated)
             for f in chosen.order_by("start", "end")

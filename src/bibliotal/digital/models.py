@@ -219,6 +219,22 @@ class DigitalFigure(models.Model):
         verbose_name=_("entered by"),
     )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    plausibility = models.CharField(
+        _("plausibility review"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[
+            ("held", _("Held out of the goals")),
+            ("accepted", _("Accepted as reported")),
+            ("corrected", _("Corrected")),
+        ],
+        help_text=_("Far outside the platform's normal, or above the ceiling."),
+    )
+    original_value = models.PositiveBigIntegerField(
+        _("value as reported"), null=True, blank=True, help_text=_("Kept when corrected.")
+    )
+    plausibility_note = models.CharField(_("why it was held"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("digital figure")

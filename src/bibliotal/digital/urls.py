@@ -7,6 +7,7 @@ app_name = "digital"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("import/", views.import_file, name="import"),
+    path("review/", views.held, name="held"),
     path("month/", views.grid, name="grid"),
     path("platforms/", views.platforms, name="platforms"),
     path("quotas/", views.quotas, name="quotas"),

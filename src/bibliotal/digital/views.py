@@ -3,16 +3,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import uploads
+from bibliotal.core import datapages, exports, uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, has_capability, require
-from bibliotal.core.views import _month_name, _organisation_or_403, _year
+from bibliotal.core.views import _month_name, _organisation_or_403
 from bibliotal.digital import charts, querysets
 from bibliotal.digital.forms import (
     CampaignForm,
@@ -40,6 +41,7 @@ from bibliotal.digital.models import (
     ensure_platforms,
 )
 from bibliotal.digital.periods import month_end, month_starts
+from bibliotal.digital.plausibility import DecisionError, decide, explain_short
 from bibliotal.digital.services import TypedEntry, compare_campaign, save_typed_figures
 
 
@@ -47,9 +49,14 @@ from bibliotal.digital.services import TypedEntry, compare_campaign, save_typed_
 def overview(request):
     organisation = _organisation_or_403(request)
     ensure_platforms(organisation)
-    year = _year(request, timezone.localdate().year)
+    today = timezone.localdate()
     platforms = list(Platform.objects.filter(organisation=organisation))
     chosen = next((p for p in platforms if str(p.pk) == request.GET.get("platform")), None)
+    reported = DigitalFigure.objects.filter(platform__organisation=organisation)
+    if chosen is not None:
+        reported = reported.filter(platform=chosen)
+    latest = reported.aggregate(m=Max("end"))["m"]
+    year = datapages.page_year(request, latest=latest, today=today)
     loans = querysets.monthly_loans(organisation, year, chosen)
     last = querysets.monthly_loans(organisation, year - 1, chosen)
     children = querysets.monthly_children(organisation, year, chosen)
@@ -67,7 +74,9 @@ def overview(request):
                 "estimated": month in loans["estimated"],
             }
         )
-    totals = [sum(m["cells"][i] or 0 for m in months) for i in range(len(querysets.LOAN_MATERIALS))]
+    totals = [
+        datapages.total(m["cells"][i] for m in months) for i in range(len(querysets.LOAN_MATERIALS))
+    ]
     split = querysets.age_split(organisation, year, chosen)
     ages = [AgeBand.CHILDREN, AgeBand.YOUNG, AgeBand.ADULTS, AgeBand.UNKNOWN, AgeBand.ALL]
     age_rows = [
@@ -84,30 +93,159 @@ def overview(request):
         ).select_related("platform")
     )
     chart = charts.loans_chart(months, year, quotas)
-    return render(
-        request,
-        "digital/overview.html",
-        {
-            "year": year,
-            "years": range(timezone.localdate().year, 2014, -1),
-            "platforms": platforms,
-            "chosen": chosen,
-            "materials": [Material(m).label for m in querysets.LOAN_MATERIALS],
-            "months": months,
-            "totals": totals,
-            "grand_total": sum(totals),
-            "last_total": sum(m["last_year"] or 0 for m in months),
-            "children_total": sum(m["children"] or 0 for m in months),
-            "ages": [AgeBand(a).label for a in ages],
-            "age_rows": age_rows,
-            "unique": querysets.unique_users(organisation, year, chosen),
-            "counts": querysets.monthly_counts(organisation, year, chosen),
-            "counter": querysets.counter_totals(organisation, year, chosen),
-            "month_names": [_month_name(m)[:3] for m in range(1, 13)],
-            "headline": headline_platform(organisation),
-            "chart": chart,
-            "quotas": [(q.day, quota_label(q)) for q in quotas],
-        },
+    context = {
+        "year": year,
+        "years": range(today.year, 2014, -1),
+        "platforms": platforms,
+        "chosen": chosen,
+        "materials": [Material(m).label for m in querysets.LOAN_MATERIALS],
+        "months": months,
+        "totals": totals,
+        "grand_total": datapages.total(totals),
+        "last_total": datapages.total(m["last_year"] for m in months),
+        "children_total": datapages.total(m["children"] for m in months),
+        "ages": [AgeBand(a).label for a in ages],
+        "age_rows": age_rows,
+        "unique": querysets.unique_users(organisation, year, chosen),
+        "counts": querysets.monthly_counts(organisation, year, chosen),
+        "counter": querysets.counter_totals(organisation, year, chosen),
+        "month_names": [_month_name(m)[:3] for m in range(1, 13)],
+        "headline": headline_platform(organisation),
+        "chart": chart,
+        "quotas": [(q.day, quota_label(q)) for q in quotas],
+        "coverage": datapages.figures_end(
+            year=year,
+            last_in_year=reported.filter(end__year=year).aggregate(m=Max("end"))["m"],
+            latest=latest,
+            today=today,
+            none=_("No digital figures for %(year)s – latest figure %(latest)s."),
+            ends=_("The digital figures for %(year)s end on %(last)s."),
+            never=_("No digital figures are reported yet: import a report or type a month."),
+        ),
+        "downloads": exports.download_links(request, year=year),
+    }
+    kind = exports.requested_format(request)
+    if kind:
+        return exports.download_response(_overview_download(context, organisation), kind)
+    return render(request, "digital/overview.html", context)
+
+
+def _overview_download(context, organisation) -> exports.Download:
+    """Every table of the overview as it stands; unique users are never added up here either."""
+    year, months = context["year"], context["months"]
+    loans = [
+        [
+            m["name"],
+            *m["cells"],
+            m["total"],
+            m["last_year"],
+            m["children"],
+            _("estimate") if m["estimated"] else "",
+        ]
+        for m in months
+    ]
+    loans.append(
+        [
+            _("Year"),
+            *context["totals"],
+            context["grand_total"],
+            context["last_total"],
+            context["children_total"],
+            "",
+        ]
+    )
+    month_names = context["month_names"]
+    tables = [
+        exports.Table(
+            _("E-loans per month"),
+            [
+                _("Month"),
+                *context["materials"],
+                _("Total"),
+                str(year - 1),
+                _("Children's e-books"),
+                _("Estimated"),
+            ],
+            loans,
+        )
+    ]
+    if context["age_rows"]:
+        tables.append(
+            exports.Table(
+                _("E-loans by age band"),
+                [_("Material type"), *context["ages"]],
+                [[r["material"], *r["cells"]] for r in context["age_rows"]],
+            )
+        )
+    if context["unique"]:
+        tables.append(
+            exports.Table(
+                _("Unique users"),
+                [
+                    _("Platform"),
+                    _("Method"),
+                    _("Age band"),
+                    *month_names,
+                    _("Year"),
+                    _("Estimated"),
+                ],
+                [
+                    [
+                        u["platform"].name,
+                        u["method"],
+                        u["age_band"],
+                        *u["months"].values(),
+                        u["year"],
+                        _("estimate") if u["estimated"] else "",
+                    ]
+                    for u in context["unique"]
+                ],
+            )
+        )
+    if context["counts"]:
+        tables.append(
+            exports.Table(
+                _("Visits, page views and searches"),
+                [_("Platform"), _("Metric"), *month_names, _("Year")],
+                [
+                    [c["platform"].name, c["metric"], *c["months"].values(), c["total"]]
+                    for c in context["counts"]
+                ],
+            )
+        )
+    if context["counter"]:
+        tables.append(
+            exports.Table(
+                _("Licensed databases (COUNTER)"),
+                [_("Platform"), _("Report"), _("Metric"), *month_names, _("Total")],
+                [
+                    [c["platform"], c["report"], c["metric"], *c["months"].values(), c["total"]]
+                    for c in context["counter"]
+                ],
+            )
+        )
+    if context["quotas"]:
+        tables.append(
+            exports.Table(
+                _("Loan-quota changes"),
+                [_("Date"), _("Change")],
+                [[day, label] for day, label in context["quotas"]],
+            )
+        )
+    scope = context["chosen"].name if context["chosen"] else _("All platforms")
+    return exports.Download(
+        name=f"digitale-tilbud-{year}"
+        + (f"-{exports.file_part(context['chosen'].name)}" if context["chosen"] else ""),
+        title=_("Digital offers in %(year)s – %(organisation)s, %(scope)s")
+        % {"year": year, "organisation": organisation.name, "scope": scope},
+        period=_("Period: 1 January to 31 December %(year)s.") % {"year": year}
+        + (" " + context["coverage"] if context["coverage"] else ""),
+        provenance=_(
+            "Figures as the platforms report them (imported or typed); estimated months are "
+            "marked in the column Estimated. An empty cell is a figure not reported, never "
+            "zero. Unique users are each for their own period and method, never added up."
+        ),
+        tables=tables,
     )
 
 
@@ -163,10 +301,13 @@ def import_file(request):
             return render(request, "digital/import.html", context, status=400)
         if not dry_run:
             messages.success(request, result.summary())
+            if result.implausible:
+                return redirect("digital:held")
             return redirect("digital:overview")
         context.update(
             {
                 "preview": result,
+                "short_history": explain_short(result.short_history),
                 "confirm": {
                     "token": uploads.stash(request, data, filename),
                     "platform": platform.pk if platform else "",
@@ -175,6 +316,50 @@ def import_file(request):
             }
         )
     return render(request, "digital/import.html", context)
+
+
+@require(Capability.COORDINATE)
+def held(request):
+    """Figures held out of the goals as implausible: accept as reported, or correct."""
+    organisation = _organisation_or_403(request)
+    figures = DigitalFigure.objects.filter(platform__organisation=organisation)
+    if request.method == "POST":
+        figure = get_object_or_404(
+            figures.select_related("platform"), pk=request.POST.get("figure", 0) or 0
+        )
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "correct") or figure.plausibility != "held":
+            raise Http404
+        try:
+            decide(
+                figure=figure,
+                accept=decision == "accept",
+                corrected=request.POST.get("value", ""),
+                user=request.user,
+            )
+        except DecisionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Saved: %(platform)s, %(first)s–%(last)s.")
+                % {
+                    "platform": figure.platform.name,
+                    "first": figure.start.strftime("%d.%m.%Y"),
+                    "last": figure.end.strftime("%d.%m.%Y"),
+                },
+            )
+        return redirect("digital:held")
+    return render(
+        request,
+        "digital/held.html",
+        {
+            "held": figures.filter(plausibility="held").select_related("platform")[:200],
+            "decided": figures.filter(plausibility__in=["accepted", "corrected"])
+            .select_related("platform", "entered_by")
+            .order_by("-updated_at")[:20],
+        },
+    )
 
 
 GRID_AGES = [AgeBand.CHILDREN, AgeBand.YOUNG, AgeBand.ADULTS, AgeBand.UNKNOWN, AgeBand.ALL]

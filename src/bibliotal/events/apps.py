@@ -8,8 +8,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from bibliotal.core import audit
-        from bibliotal.events import demo, models, signals  # noqa: F401  (registers them)
+        from bibliotal.core import audit, public
+        from bibliotal.events import demo, models, programme, signals  # noqa: F401  (registers them)
         from bibliotal.events.indicators import (
             EventParticipantsProvider,
             EventsHeldProvider,
@@ -27,3 +27,12 @@ class EventsConfig(AppConfig):
         indicators.attach_provider("events_held", EventsHeldProvider())
         indicators.contribute_provider("new_users", FirstTimeParticipantsProvider())
         indicators.add_statistics_source(events_statistics)
+        public.register_public_pages(programme.public_pages)
+        from bibliotal.core import sources
+        from bibliotal.events.completeness import completeness_source
+
+        sources.register_completeness(completeness_source)
+
+        from bibliotal.events import dashboard
+
+        dashboard.register()

@@ -10,17 +10,23 @@ from icalendar import Calendar, Event
 from bibliotal.events.models import EventOccurrence
 
 
-def programme_calendar(*, organisation, host: str) -> bytes:
+def programme_calendar(*, organisation, host: str, occurrences=None) -> bytes:
+    """The organisation's published programme from 30 days back, or ``occurrences`` (the
+    programme page's filters applied)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Bibliotal//Arrangementer//DA")
     calendar.add("version", "2.0")
-    occurrences = (
-        EventOccurrence.objects.filter(
-            published=True, starts_at__gte=timezone.now() - timedelta(days=30)
+    calendar.add("x-wr-calname", organisation.name)
+    if occurrences is None:
+        occurrences = (
+            EventOccurrence.objects.filter(
+                organisation=organisation,
+                published=True,
+                starts_at__gte=timezone.now() - timedelta(days=30),
+            )
+            .exclude(organiser=EventOccurrence.Organiser.OUTSIDE_HIRER)
+            .select_related("branch")
         )
-        .exclude(organiser=EventOccurrence.Organiser.OUTSIDE_HIRER)
-        .select_related("branch")
-    )
     for occurrence in occurrences:
         event = Event()
         event.add("uid", f"event-{occurrence.pk}@{host}")  # one event per occurrence

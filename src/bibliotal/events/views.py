@@ -4,14 +4,15 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, Sum
+from django.db.models import Avg, Count, F, Max, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.forms import modelformset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import uploads
+from bibliotal.core import datapages, exports, uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch, Organisation
 from bibliotal.core.permissions import (
@@ -31,6 +32,7 @@ from bibliotal.events.forms import (
 from bibliotal.events.indicators import dst_events
 from bibliotal.events.models import Audience, CategoryMapping, EventOccurrence
 from bibliotal.events.services import enter_attendance, import_events_csv, import_events_ical
+from bibliotal.goals.charts import month_comparison_chart
 
 
 def _may_enter_attendance(user, occurrence) -> bool:
@@ -231,20 +233,13 @@ def categories(request):
 def report(request):
     organisation = _organisation_or_403(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= today.year + 5:
-        year = today.year
+    counted = EventOccurrence.objects.filter(organisation=organisation).counted()
+    with_attendance = counted.filter(attendance_total__isnull=False)
+    latest_at = with_attendance.aggregate(m=Max("starts_at"))["m"]
+    latest = timezone.localdate(latest_at) if latest_at else None
+    year = datapages.page_year(request, latest=latest, today=today)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    held = (
-        EventOccurrence.objects.filter(organisation=organisation)
-        .counted()
-        .filter(
-            starts_at__date__gte=start, starts_at__date__lte=end, attendance_total__isnull=False
-        )
-    )
+    held = with_attendance.filter(starts_at__date__gte=start, starts_at__date__lte=end)
 
     def grouped(field, labels=None):
         rows = (
@@ -264,22 +259,145 @@ def report(request):
         .values("status", "organiser")
         .annotate(n=Count("pk"))
     )
-    return render(
-        request,
-        "events/report.html",
-        {
-            "year": year,
-            "years": range(today.year, today.year - 8, -1),
-            "by_type": grouped("event_type__name"),
-            "by_audience": grouped("audience", dict(Audience.choices)),
-            "dst": dst_events(organisation=organisation, start=start, end=end),
-            "excluded": list(excluded),
-        },
+    dst = dst_events(organisation=organisation, start=start, end=end)
+    if not held.exists():  # no attendance entered: the participants are not known, not 0
+        dst = {**dst, "participants": None}
+    months = _event_months(counted, year)
+    last_in_year = held.aggregate(m=Max("starts_at"))["m"]
+    context = {
+        "year": year,
+        "years": range(today.year, today.year - 8, -1),
+        "by_type": grouped("event_type__name"),
+        "by_audience": grouped("audience", dict(Audience.choices)),
+        "dst": dst,
+        "excluded": list(excluded),
+        "months": months,
+        "chart": month_comparison_chart(
+            title=_("Participants"),
+            unit=_("participants"),
+            this_year=[m["participants"] for m in months],
+            last_year=[m["last_year"] for m in months],
+            year=year,
+        ),
+        "coverage": datapages.figures_end(
+            year=year,
+            last_in_year=timezone.localdate(last_in_year) if last_in_year else None,
+            latest=latest,
+            today=today,
+            none=_("No attendance entered for events in %(year)s – latest figure %(latest)s."),
+            ends=_("The attendance figures for %(year)s end with the event on %(last)s."),
+            never=_("No attendance is entered for any event yet."),
+        ),
+        "downloads": exports.download_links(request, year=year),
+    }
+    kind = exports.requested_format(request)
+    if kind:
+        return exports.download_response(_events_download(context, organisation), kind)
+    return render(request, "events/report.html", context)
+
+
+def _event_months(counted, year: int) -> list[dict]:
+    """Per month: events held (DST), those with attendance, their participants, and the
+    participants of the year before; a month without attendance entered has None, never 0."""
+    now = timezone.now()
+    rows = (
+        counted.filter(starts_at__year__in=[year, year - 1], starts_at__lt=now)
+        .annotate(y=ExtractYear("starts_at"), m=ExtractMonth("starts_at"))
+        .values("y", "m")
+        .annotate(
+            held=Count("pk"),
+            counted=Count("pk", filter=Q(attendance_total__isnull=False)),
+            people=Sum("attendance_total"),
+        )
+    )
+    found = {(r["y"], r["m"]): r for r in rows}
+    months = []
+    for month in range(1, 13):
+        this, last = found.get((year, month)), found.get((year - 1, month))
+        months.append(
+            {
+                "number": month,
+                "name": datapages.month_name(month),
+                "held": this["held"] if this else None,
+                "without_attendance": this["held"] - this["counted"] if this else None,
+                "participants": this["people"] if this and this["counted"] else None,
+                "last_year": last["people"] if last and last["counted"] else None,
+            }
+        )
+    return months
+
+
+def _events_download(context, organisation) -> exports.Download:
+    year, dst, months = context["year"], context["dst"], context["months"]
+
+    def grouping(title, rows):
+        return exports.Table(
+            title,
+            [title, _("Events"), _("Participants"), _("Per event")],
+            [[r["label"], r["events"], r["people"], r["average"]] for r in rows],
+            {3: exports.DECIMAL},
+        )
+
+    monthly = [
+        [m["name"], m["held"], m["without_attendance"], m["participants"], m["last_year"]]
+        for m in months
+    ]
+    monthly.append(
+        [
+            _("Year"),
+            datapages.total(m["held"] for m in months),
+            datapages.total(m["without_attendance"] for m in months),
+            datapages.total(m["participants"] for m in months),
+            datapages.total(m["last_year"] for m in months),
+        ]
+    )
+    return exports.Download(
+        name=f"arrangementer-{year}",
+        title=_("What draws people in %(year)s – %(organisation)s")
+        % {"year": year, "organisation": organisation.name},
+        period=_("Period: 1 January to 31 December %(year)s.") % {"year": year}
+        + (" " + context["coverage"] if context["coverage"] else ""),
+        provenance=_(
+            "Attendance as entered for each event held by the library; cancelled events and "
+            "events held by outside hirers are never counted. An empty cell is a figure not "
+            "entered, never zero."
+        ),
+        tables=[
+            exports.Table(
+                _("Events per month"),
+                [
+                    _("Month"),
+                    _("Events held (DST)"),
+                    _("Held without attendance entered"),
+                    _("Participants"),
+                    _("Participants %(last)s") % {"last": year - 1},
+                ],
+                monthly,
+            ),
+            exports.Table(
+                _("Key figures"),
+                [_("Figure"), _("Value")],
+                [
+                    [_("Events held (DST)"), dst["events"]],
+                    [_("Participants"), dst["participants"]],
+                    [_("Held without attendance entered"), dst["without_attendance"]],
+                ],
+            ),
+            grouping(_("By type"), context["by_type"]),
+            grouping(_("By audience"), context["by_audience"]),
+        ],
     )
 
 
 def programme(request, organisation_id: int | None = None):
-    """The public programme of one organisation's libraries."""
+    """The public programme of one organisation's libraries, filtered by library, audience and
+    date from the address (``events/programme.py``)."""
+    from bibliotal.events.programme import (
+        SHOWN_AT_MOST,
+        ProgrammeFilterForm,
+        programme_occurrences,
+    )
+
     organisations = Organisation.objects.order_by("name")
     if organisation_id is None:
         found = list(organisations[:2])
@@ -288,29 +406,39 @@ def programme(request, organisation_id: int | None = None):
         organisation = found[0]
     else:
         organisation = get_object_or_404(Organisation, pk=organisation_id)
-    upcoming = (
-        EventOccurrence.objects.filter(
-            organisation=organisation,
-            published=True,
-            starts_at__gte=timezone.now() - timedelta(hours=3),
+    form = ProgrammeFilterForm(request.GET or None, organisation=organisation)
+    shown = []
+    if not form.is_bound or form.is_valid():  # a filter to correct shows no list
+        shown = list(
+            programme_occurrences(organisation=organisation, form=form)[: SHOWN_AT_MOST + 1]
         )
-        .exclude(organiser=EventOccurrence.Organiser.OUTSIDE_HIRER)
-        .select_related("branch", "event_type")
-        .order_by("starts_at")
-    )
     return render(
         request,
         "events/programme.html",
-        {"occurrences": upcoming[:200], "programme_org": organisation},
+        {
+            "occurrences": shown[:SHOWN_AT_MOST],
+            "more": len(shown) > SHOWN_AT_MOST,
+            "programme_org": organisation,
+            "public_org": organisation,
+            "form": form,
+            "query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
+        },
     )
 
 
 def programme_ics(request, organisation_id: int):
     from bibliotal.events.ical import programme_calendar
+    from bibliotal.events.programme import ProgrammeFilterForm, programme_occurrences
 
     organisation = get_object_or_404(Organisation, pk=organisation_id)
+    form = ProgrammeFilterForm(request.GET or None, organisation=organisation)
+    occurrences = programme_occurrences(
+        organisation=organisation, form=form, since=timezone.now() - timedelta(days=30)
+    )
     response = HttpResponse(
-        programme_calendar(organisation=organisation, host=request.get_host()),
+        programme_calendar(
+            organisation=organisation, host=request.get_host(), occurrences=occurrences
+        ),
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="arrangementer.ics"'

@@ -299,6 +299,97 @@ def _period_chart(computed) -> Chart | None:
     return Chart(spec, [_("Period"), label], rows, description, found)
 
 
+def month_comparison_chart(
+    *,
+    title: str,
+    unit: str,
+    this_year: list[float | None],
+    last_year: list[float | None],
+    year: int,
+    annotations=(),
+    description: str = "",
+) -> Chart | None:
+    """A data page's chart: a figure per month of ``year`` against the year before, drawn like
+    the goal charts. ``None`` is a month without figures: a gap in the line, never a point at 0.
+    ``annotations`` (``indicators.Annotation``: campaigns, loan-quota changes) in ``year`` are
+    marked as on the goal charts. The table holds the same figures, "–" where there are none.
+    None when neither year has a figure."""
+    if all(v is None for v in [*this_year, *last_year]):
+        return None
+    now_name, last_name = str(year), str(year - 1)
+    values = []
+    for number in range(1, 13):
+        day = date(year, number, 15).isoformat()
+        for name, series in ((now_name, this_year), (last_name, last_year)):
+            value = series[number - 1] if number <= len(series) else None
+            values.append(
+                {
+                    "month": day,
+                    "value": None if value is None else round(float(value), 1),
+                    "series": name,
+                }
+            )
+    domain = [now_name, last_name]
+    layers = [
+        alt.Chart(alt.Data(values=values))
+        # A month without figures breaks the line: it is never drawn as 0.
+        .mark_line(point=True, strokeWidth=2.5, invalid="break-paths-filter-domains")
+        .encode(
+            x=alt.X(
+                "month:T",
+                title=None,
+                axis=alt.Axis(format="%b", labelAngle=0, tickCount="month"),
+                # The whole year, so January and December have their ticks; each month's
+                # point sits in the middle of its month.
+                scale=alt.Scale(
+                    domain=[
+                        alt.DateTime(year=year, month=1, date=1),
+                        alt.DateTime(year=year, month=12, date=31),
+                    ]
+                ),
+            ),
+            y=alt.Y("value:Q", title=str(unit)),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=domain, range=[ACTUAL, BASELINE]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", legend=None, scale=alt.Scale(domain=domain, range=[[1, 0], [2, 2]])
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title=_("Month"), format="%B"),
+                alt.Tooltip("series:N", title=_("Year")),
+                alt.Tooltip("value:Q", title=str(unit), format=",.0f"),
+            ],
+        )
+    ]
+    found = list(annotations)
+    layers.extend(_annotation_layers(found, date(year, 1, 1), date(year, 12, 31)))
+    if not description:
+        description = _(
+            "%(title)s per month in %(year)s against %(last)s; a month without figures is a gap "
+            "in the line, not a zero."
+        ) % {"title": title, "year": year, "last": year - 1}
+    chart = alt.layer(*layers).properties(width="container", height=260, description=description)
+    spec = chart.to_dict()
+    spec["config"] = chart_config()
+    rows = [
+        [
+            formats.date_format(date(year, number, 1), "F"),
+            *(
+                _n(series[number - 1])
+                if number <= len(series) and series[number - 1] is not None
+                else "–"
+                for series in (this_year, last_year)
+            ),
+        ]
+        for number in range(1, 13)
+    ]
+    return Chart(spec, [_("Month"), now_name, last_name], rows, description, found)
+
+
 DANISH_LOCALE = {
     "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
     "time": {

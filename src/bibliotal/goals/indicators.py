@@ -190,6 +190,43 @@ def statistics(*, organisation, start: date, end: date) -> list[Statistic]:
     return found
 
 
+@dataclass(frozen=True)
+class HeldOut:
+    """Values of an indicator's period held out of its figures until a person accepts or
+    corrects them (an implausible import), and the URL name of the page where that is done."""
+
+    count: int
+    review_url_name: str = ""
+
+
+def held_out(
+    indicator: Indicator, *, organisation, start: date, end: date, branch_ids, measure: str
+) -> list[HeldOut]:
+    """What the indicator's providers hold out for the period: an optional provider method
+    ``held_out(organisation=, start=, end=, branch_ids=, measure=) -> int``, with the review
+    page's URL name in the provider's ``review_url_name``. Goals read only this, never the
+    apps' tables."""
+    provider = indicator.provider
+    if provider is None:
+        return []
+    providers = provider.providers if isinstance(provider, CombinedProvider) else [provider]
+    found = []
+    for one in providers:
+        method = getattr(one, "held_out", None)
+        if method is None:
+            continue
+        count = method(
+            organisation=organisation,
+            start=start,
+            end=end,
+            branch_ids=branch_ids,
+            measure=measure,
+        )
+        if count:
+            found.append(HeldOut(int(count), getattr(one, "review_url_name", "")))
+    return found
+
+
 def get(key: str) -> Indicator:
     try:
         return _registry[key]

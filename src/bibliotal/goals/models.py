@@ -25,6 +25,15 @@ class BudgetYear(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty: the year is not published. Published: anyone can read how the goals are "
+            "going on the organisation's public page, without logging in."
+        ),
+    )
 
     class Meta:
         verbose_name = _("budget year")
@@ -175,6 +184,14 @@ class Target(models.Model):
         _("area type"), max_length=20, blank=True, choices=Branch.AreaType.choices
     )
     comment = models.TextField(_("comment"), blank=True)
+    comment_public = models.BooleanField(
+        _("show the comment on the public page"),
+        default=False,
+        help_text=_(
+            "The comment is shown to citizens on the public goals page once the year is "
+            "published. Leave it unticked for comments meant for the committee only."
+        ),
+    )
     status_override = models.CharField(
         _("status set by hand"), max_length=20, blank=True, choices=Status.choices
     )

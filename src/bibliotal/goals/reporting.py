@@ -512,3 +512,30 @@ def write_status(rows: list[dict], *, format: str, stream) -> None:
             width = widths.get(column, 12)
             cells.append(text[:width].ljust(width))
         stream.write("  ".join(cells))
+
+
+def held_out(target: Target) -> list[dict]:
+    """Values of the target's indicator and period held out of its figures until a person
+    reviews them (implausible imports), each with a link to where that is done."""
+    from django.urls import NoReverseMatch, reverse
+
+    indicator = target.indicator_object
+    if indicator is None or target.is_qualitative:
+        return []
+    branches = scope_branches(target)
+    start, end = target.period()
+    found = []
+    for item in indicators.held_out(
+        indicator,
+        organisation=target.focus_area.budget_year.organisation,
+        start=start,
+        end=end,
+        branch_ids=None if target.scope == Target.Scope.ALL else {b.pk for b in branches},
+        measure=target.measure,
+    ):
+        try:
+            url = reverse(item.review_url_name) if item.review_url_name else ""
+        except NoReverseMatch:
+            url = ""
+        found.append({"count": item.count, "url": url})
+    return found

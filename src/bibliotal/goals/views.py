@@ -4,13 +4,17 @@ import base64
 import binascii
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from bibliotal.core.models import Organisation
 from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
 from bibliotal.core.views import _organisation_or_403
-from bibliotal.goals import reporting
+from bibliotal.goals import public, reporting
 from bibliotal.goals.charts import progress_chart
 from bibliotal.goals.forms import (
     DocumentConfirmForm,
@@ -69,6 +73,65 @@ def year_detail(request, year: int):
     )
 
 
+@require(Capability.MANAGE)
+@require_POST
+def year_publish(request, year: int):
+    """Publish a year on the public goals page, or withdraw it (audited as a change)."""
+    organisation = _organisation_or_403(request)
+    budget_year = get_object_or_404(BudgetYear, organisation=organisation, year=year)
+    publish = request.POST.get("publish") == "1"
+    if publish and budget_year.published_at is None:
+        budget_year.published_at = timezone.now()
+        budget_year.save(update_fields=["published_at"])
+        messages.success(
+            request,
+            _("The goals for %(year)s are published: anyone can read them without logging in.")
+            % {"year": year},
+        )
+    elif not publish and budget_year.published_at is not None:
+        budget_year.published_at = None
+        budget_year.save(update_fields=["published_at"])
+        messages.success(
+            request, _("The goals for %(year)s are no longer public.") % {"year": year}
+        )
+    return redirect("goals:year_detail", year=year)
+
+
+def public_index(request, organisation_id: int):
+    """The latest published year of an organisation, for anyone."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    years = public.published_years(organisation)
+    if not years:
+        raise Http404
+    return redirect("goals:public_year", organisation_id=organisation.pk, year=years[0])
+
+
+def public_year(request, organisation_id: int, year: int):
+    """How the libraries are doing on a published year: anonymous, 404 until published."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    budget_year = get_object_or_404(
+        BudgetYear.objects.select_related("organisation"),
+        organisation=organisation,
+        year=year,
+        published_at__isnull=False,
+    )
+    at = reporting.default_reference_date(year)
+    key = public.cache_key(budget_year, language=translation.get_language() or "da", at=at)
+    report = cache.get(key)
+    if report is None:
+        report = public.public_year(budget_year, at=at)
+        cache.set(key, report, public.CACHE_SECONDS)
+    return render(
+        request,
+        "goals/public_year.html",
+        {
+            "public_org": organisation,
+            "report": report,
+            "years": public.published_years(organisation),
+        },
+    )
+
+
 def _target(request, year: int, pk: int) -> Target:
     organisation = _organisation_or_403(request)
     return get_object_or_404(
@@ -94,6 +157,7 @@ def target_detail(request, year: int, pk: int):
             "at": at,
             "year": year,
             "can_manage": has_capability(request.user, Capability.MANAGE),
+            "held_out": reporting.held_out(target),
         },
     )
 

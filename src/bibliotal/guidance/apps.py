@@ -18,3 +18,10 @@ class GuidanceConfig(AppConfig):
         audit.register(models.KioskDevice, exclude=("key_digest", "last_seen_at"))
         indicators.attach_provider("guidance", GuidanceProvider())
         indicators.add_statistics_source(guidance_statistics)
+        from bibliotal.core import sources
+        from bibliotal.guidance.completeness import completeness_source
+
+        sources.register_completeness(completeness_source)
+        from bibliotal.guidance import dashboard
+
+        dashboard.register()

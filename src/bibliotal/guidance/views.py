@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bibliotal.api.guidance import KIOSK_COOKIE, device_for_key
+from bibliotal.core import datapages, exports
 from bibliotal.core.models import ServicePoint
 from bibliotal.core.permissions import (
     Capability,
@@ -24,6 +25,7 @@ from bibliotal.core.permissions import (
     organisation_of,
     require,
 )
+from bibliotal.goals.charts import month_comparison_chart
 from bibliotal.guidance.forms import SummaryForm, TypedTotalForm
 from bibliotal.guidance.models import GuidanceRecord, GuidanceTopic
 from bibliotal.guidance.services import (
@@ -215,18 +217,29 @@ def typed(request):
 def summary(request):
     organisation = organisation_of(request.user)
     today = timezone.localdate()
-    initial = {"start": date(today.year, 1, 1), "end": today, "group_by": ["month"]}
-    form = SummaryForm(request.GET or None, initial=initial)
-    rows, columns, total = [], [], 0
+    counted = GuidanceRecord.objects.counted().filter(branch__organisation=organisation)
+    latest = counted.aggregate(m=Max("day"))["m"]
+    # The page opens on the year of the latest figure, not on an empty current year.
+    if latest is None or latest.year == today.year:
+        initial = {"start": date(today.year, 1, 1), "end": today, "group_by": ["month"]}
+    else:
+        initial = {
+            "start": date(latest.year, 1, 1),
+            "end": date(latest.year, 12, 31),
+            "group_by": ["month"],
+        }
+    query = request.GET.copy()
+    query.pop("format", None)
+    form = SummaryForm(query or None, initial=initial)
+    rows, columns, total = [], [], None
     params = (
         form.cleaned_data
         if form.is_bound and form.is_valid()
         else (None if form.is_bound else initial)
     )
+    context = {"form": form, "rows": rows, "columns": columns, "total": total}
     if params:
-        records = GuidanceRecord.objects.counted().filter(
-            branch__organisation=organisation, day__gte=params["start"], day__lte=params["end"]
-        )
+        records = counted.filter(day__gte=params["start"], day__lte=params["end"])
         if params.get("goal_only"):
             records = records.filter(topic__counts_toward_goal=True)
         fields = OrderedDict()
@@ -258,10 +271,110 @@ def summary(request):
                     value = value.strftime("%m/%Y") if value else ""
                 cells.append(value)
             rows.append({"cells": cells, "total": row["total"]})
-            total += row["total"]
+        total = sum(r["total"] for r in rows) if rows else None
         columns = list(fields.values())
-    return render(
-        request,
-        "guidance/summary.html",
-        {"form": form, "rows": rows, "columns": columns, "total": total},
+        context.update(
+            _guidance_month_chart(counted, params, today=today, latest=latest),
+            rows=rows,
+            columns=columns,
+            total=total,
+            params=params,
+            downloads=exports.download_links(
+                request,
+                start=params["start"].isoformat(),
+                end=params["end"].isoformat(),
+                group_by=params["group_by"],
+            ),
+        )
+        kind = exports.requested_format(request)
+        if kind:
+            return exports.download_response(_guidance_download(context, organisation), kind)
+    return render(request, "guidance/summary.html", context)
+
+
+def _guidance_month_chart(counted, params, *, today, latest) -> dict:
+    """Guidance per month in the year the period ends, against the year before (the same
+    topics), and where the figures end; a month without guidance is "–", never 0."""
+    year = params["end"].year
+    records = counted.filter(day__year__in=[year, year - 1])
+    if params.get("goal_only"):
+        records = records.filter(topic__counts_toward_goal=True)
+    found = {
+        (r["day__year"], r["day__month"]): r["total"]
+        for r in records.values("day__year", "day__month").annotate(total=Sum("count"))
+    }
+    in_period = counted.filter(day__gte=params["start"], day__lte=params["end"])
+    last = in_period.aggregate(m=Max("day"))["m"]
+    if latest is not None and last is None:
+        coverage = _(
+            "No guidance counted from %(start)s to %(end)s – latest figure %(latest)s."
+        ) % {
+            "start": datapages.short_date(params["start"]),
+            "end": datapages.short_date(params["end"]),
+            "latest": datapages.short_date(latest),
+        }
+    else:
+        coverage = datapages.figures_end(
+            year=year,
+            last_in_year=last,
+            latest=latest,
+            today=min(today, params["end"] + timedelta(days=1)),
+            none="",
+            ends=_("The guidance figures for the period end on %(last)s."),
+            never=_("No guidance is counted yet: tap at a service point or type a total."),
+        )
+    this_year = [found.get((year, m)) for m in range(1, 13)]
+    last_year = [found.get((year - 1, m)) for m in range(1, 13)]
+    chart = month_comparison_chart(
+        title=_("Guidance"),
+        unit=_("guidances"),
+        this_year=this_year,
+        last_year=last_year,
+        year=year,
+    )
+    return {
+        "chart": chart,
+        "chart_year": year,
+        "coverage": coverage,
+        "this_year": this_year,
+        "last_year": last_year,
+    }
+
+
+def _guidance_download(context, organisation) -> exports.Download:
+    params = context["params"]
+    tables = [
+        exports.Table(
+            _("Guidance per period"),
+            [*context["columns"], _("Guidances")],
+            [[*r["cells"], r["total"]] for r in context["rows"]]
+            + [[_("In all"), *[None] * (len(context["columns"]) - 1), context["total"]]],
+        )
+    ]
+    if context["chart"] is not None:
+        year = context["chart_year"]
+        tables.append(
+            datapages.month_table(
+                title=_("Guidance per month, %(year)s against %(last)s")
+                % {"year": year, "last": year - 1},
+                year=year,
+                this_year=context["this_year"],
+                last_year=context["last_year"],
+            )
+        )
+    return exports.Download(
+        name=f"vejledning-{params['start'].isoformat()}-{params['end'].isoformat()}",
+        title=_("Guidance – %(organisation)s") % {"organisation": organisation.name},
+        period=_("Period: %(start)s to %(end)s.")
+        % {
+            "start": datapages.short_date(params["start"]),
+            "end": datapages.short_date(params["end"]),
+        }
+        + (" " + context["coverage"] if context["coverage"] else ""),
+        provenance=_(
+            "Counted at the service points: one tap per guidance, typed totals and imports; "
+            "undone taps are left out."
+        )
+        + (" " + _("Only topics that count toward the goal.") if params.get("goal_only") else ""),
+        tables=tables,
     )

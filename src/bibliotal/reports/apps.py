@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "bibliotal.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from bibliotal.core.mail import status
+        from bibliotal.reports.status_mail import build_status_mail
+
+        status.register_status_mail(build_status_mail)

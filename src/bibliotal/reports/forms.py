@@ -7,12 +7,19 @@ from bibliotal.goals.models import GoalSettings, Target
 class TargetCommentForm(forms.ModelForm):
     class Meta:
         model = Target
-        fields = ["comment"]
-        labels = {"comment": _("Comment for the report")}
+        fields = ["comment", "comment_public"]
+        labels = {
+            "comment": _("Comment for the report"),
+            "comment_public": _("Also show this comment to citizens on the public goals page"),
+        }
         help_texts = {
             "comment": _(
                 "Explain the result to the committee. Leave a blank line between paragraphs."
-            )
+            ),
+            "comment_public": _(
+                "Only when the year is published. Leave it unticked for a comment meant for "
+                "the committee alone."
+            ),
         }
         widgets = {"comment": forms.Textarea(attrs={"rows": 10})}
 

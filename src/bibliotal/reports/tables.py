@@ -7,7 +7,6 @@ engine's numbers unrounded, as ``bibliotal goals status --format json`` does.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections import defaultdict
@@ -20,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from bibliotal.core.exports import safe_cell
+from bibliotal.core.exports import csv_bytes, safe_cell
 from bibliotal.goals import progress
 from bibliotal.reports import content
 
@@ -239,33 +238,6 @@ def render_xlsx(report: content.Report) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def csv_cell(value, *, danish: bool):
-    """A CSV cell: numbers without trailing zeros (decimal comma in Danish), dates in ISO form,
-    text through the formula guard. Numbers are never formulas, so they skip the guard."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return safe_cell(value)
-    if isinstance(value, int | float):
-        text = f"{value:.4f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if danish else text
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_cell(value)
-
-
-def csv_bytes(headings: list[str], rows, *, language: str) -> bytes:
-    """Danish: semicolons and decimal commas, as Danish Excel opens them; English: commas. UTF-8
-    with a BOM, so Excel reads æøå."""
-    danish = language.startswith("da")
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if danish else ",", lineterminator="\r\n")
-    writer.writerow(headings)
-    for row in rows:
-        writer.writerow([csv_cell(value, danish=danish) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def render_csv(report: content.Report) -> bytes:

@@ -128,7 +128,11 @@ def comment_edit(request, year: int, pk: int):
         written = request.POST.get("comment", "").rstrip()
         facts = " ".join(entry.facts) if entry else ""
         form = TargetCommentForm(
-            initial={"comment": f"{written}\n\n{facts}".strip()}, instance=target
+            initial={
+                "comment": f"{written}\n\n{facts}".strip(),
+                "comment_public": bool(request.POST.get("comment_public")),
+            },
+            instance=target,
         )
         messages.info(request, _("The facts are added below your text. Edit them, then save."))
     elif request.method == "POST" and form.is_valid():

@@ -8,9 +8,10 @@ class TeachingConfig(AppConfig):
     verbose_name = _("Teaching")
 
     def ready(self) -> None:
-        from bibliotal.core import audit
+        from bibliotal.core import audit, public
         from bibliotal.goals import indicators
         from bibliotal.teaching import demo, models  # noqa: F401  (registers the demo step)
+        from bibliotal.teaching import public as teaching_public
         from bibliotal.teaching.indicators import PupilsTaughtProvider
         from bibliotal.teaching.indicators import statistics as teaching_statistics
 
@@ -26,3 +27,12 @@ class TeachingConfig(AppConfig):
         audit.register(models.TeachingSession, organisation=lambda s: s.branch.organisation_id)
         indicators.attach_provider("pupils_taught", PupilsTaughtProvider())
         indicators.add_statistics_source(teaching_statistics)
+        public.register_public_pages(teaching_public.public_pages)
+        from bibliotal.core import sources
+        from bibliotal.teaching.completeness import completeness_source
+
+        sources.register_completeness(completeness_source)
+
+        from bibliotal.teaching import dashboard
+
+        dashboard.register()

@@ -7,6 +7,7 @@ app_name = "teaching"
 urlpatterns = [
     path("", views.home, name="home"),
     path("courses/", views.catalogue, name="catalogue"),
+    path("courses/of/<int:organisation_id>/", views.catalogue, name="catalogue_of"),
     path("courses/<slug:slug>/", views.course_public, name="course_public"),
     path("courses/<slug:slug>/thanks/", views.booking_thanks, name="booking_thanks"),
     path("manage/", views.course_list, name="course_list"),

@@ -12,14 +12,15 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core import datapages, exports
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import Membership
+from bibliotal.core.models import Membership, Organisation
 from bibliotal.core.permissions import (
     Capability,
     has_capability,
@@ -28,6 +29,7 @@ from bibliotal.core.permissions import (
     require,
 )
 from bibliotal.core.views import _organisation_or_403
+from bibliotal.goals.charts import month_comparison_chart
 from bibliotal.goals.indicators import ATTENDANCES, UNIQUE
 from bibliotal.teaching.forms import (
     BookingForm,
@@ -52,16 +54,33 @@ BOOKINGS_PER_HOUR = 5
 # -- the public pages -----------------------------------------------------------------------------
 
 
-def catalogue(request):
+def catalogue(request, organisation_id: int | None = None):
+    """The courses open for booking: one organisation's, or every organisation's under its
+    name; with one organisation the page carries its name as every public page does."""
     today = timezone.localdate()
+    published = Course.objects.filter(published=True)
+    organisation = None
+    if organisation_id is not None:
+        organisation = get_object_or_404(Organisation, pk=organisation_id)
+        published = published.filter(organisation=organisation)
     courses = [
         c
-        for c in Course.objects.filter(published=True)
-        .select_related("organisation", "branch")
-        .order_by("organisation__name", "theme", "title")
+        for c in published.select_related("organisation", "branch").order_by(
+            "organisation__name", "theme", "title"
+        )
         if c.is_offered_on(today)
     ]
-    return render(request, "teaching/course_catalogue.html", {"courses": courses})
+    if organisation is None:
+        offering = {c.organisation_id: c.organisation for c in courses}
+        if len(offering) == 1:
+            organisation = next(iter(offering.values()))
+        elif not offering and Organisation.objects.count() == 1:
+            organisation = Organisation.objects.get()
+    return render(
+        request,
+        "teaching/course_catalogue.html",
+        {"courses": courses, "public_org": organisation},
+    )
 
 
 BOOKINGS_PER_EMAIL_PER_HOUR = 3
@@ -128,12 +147,22 @@ def course_public(request, slug: str):
                 course=course, data=data, base_url=request.build_absolute_uri("/").rstrip("/")
             )
             return redirect("teaching:booking_thanks", slug=course.slug)
-    return render(request, "teaching/course_public.html", {"course": course, "form": form})
+    return render(
+        request,
+        "teaching/course_public.html",
+        {"course": course, "form": form, "public_org": course.organisation},
+    )
 
 
 def booking_thanks(request, slug: str):
-    course = get_object_or_404(Course, slug=slug, published=True)
-    return render(request, "teaching/booking_thanks.html", {"course": course})
+    course = get_object_or_404(
+        Course.objects.select_related("organisation"), slug=slug, published=True
+    )
+    return render(
+        request,
+        "teaching/booking_thanks.html",
+        {"course": course, "public_org": course.organisation},
+    )
 
 
 # -- the team's pages ---------------------------------------------------------------------------
@@ -404,28 +433,37 @@ def institution_list(request):
 def reach(request):
     organisation = _organisation_or_403(request)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
-    if not 2000 <= year <= today.year + 5:
-        year = today.year
+    all_sessions = TeachingSession.objects.filter(branch__organisation=organisation)
+    latest = all_sessions.aggregate(m=Max("day"))["m"]
+    year = datapages.page_year(request, latest=latest, today=today)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    sessions = TeachingSession.objects.filter(
-        branch__organisation=organisation, day__gte=start, day__lte=end
-    )
+    sessions = all_sessions.filter(day__gte=start, day__lte=end)
     provider = PupilsTaughtProvider()
-    attendances = sum(
-        v.value
-        for v in provider.daily_values(
-            organisation=organisation, start=start, end=end, branch_ids=None, measure=ATTENDANCES
+    taught = sessions.exists()
+    # No session taught in the year: the pupils are not known, never 0.
+    attendances = (
+        sum(
+            v.value
+            for v in provider.daily_values(
+                organisation=organisation,
+                start=start,
+                end=end,
+                branch_ids=None,
+                measure=ATTENDANCES,
+            )
         )
+        if taught
+        else None
     )
-    unique = sum(
-        v.value
-        for v in provider.daily_values(
-            organisation=organisation, start=start, end=end, branch_ids=None, measure=UNIQUE
+    unique = (
+        sum(
+            v.value
+            for v in provider.daily_values(
+                organisation=organisation, start=start, end=end, branch_ids=None, measure=UNIQUE
+            )
         )
+        if taught
+        else None
     )
 
     def grouped(field, labels=None):
@@ -454,28 +492,125 @@ def reach(request):
     not_reached = Institution.objects.filter(organisation=organisation, active=True).exclude(
         pk__in=reached
     )
-    return render(
-        request,
-        "teaching/reach.html",
+    found = {
+        (r["day__year"], r["day__month"]): r
+        for r in all_sessions.filter(day__year__in=[year, year - 1])
+        .values("day__year", "day__month")
+        .annotate(sessions=Count("pk"), pupils=Sum("pupils_present"))
+    }
+    months = [
         {
-            "year": year,
-            "years": range(today.year, today.year - 8, -1),
-            "attendances": attendances,
-            "unique": unique,
-            "session_count": sessions.count(),
-            "by_institution": grouped("institution__name"),
-            "by_grade": sorted(
-                grouped("grade", dict(GradeLevel.choices)),
-                key=lambda r: [str(label) for label in dict(GradeLevel.choices).values()].index(
-                    str(r["label"])
-                ),
+            "number": month,
+            "name": datapages.month_name(month),
+            "sessions": found[(year, month)]["sessions"] if (year, month) in found else None,
+            "pupils": found[(year, month)]["pupils"] if (year, month) in found else None,
+            "last_year": found[(year - 1, month)]["pupils"] if (year - 1, month) in found else None,
+        }
+        for month in range(1, 13)
+    ]
+    context = {
+        "year": year,
+        "years": range(today.year, today.year - 8, -1),
+        "attendances": attendances,
+        "unique": unique,
+        "session_count": sessions.count() if taught else None,
+        "by_institution": grouped("institution__name"),
+        "by_grade": sorted(
+            grouped("grade", dict(GradeLevel.choices)),
+            key=lambda r: [str(label) for label in dict(GradeLevel.choices).values()].index(
+                str(r["label"])
             ),
-            "by_theme": grouped("theme", dict(Course.Theme.choices)),
-            "by_area": merged_empty(
-                grouped("institution__area_type", dict(Branch.AreaType.choices))
+        ),
+        "by_theme": grouped("theme", dict(Course.Theme.choices)),
+        "by_area": merged_empty(grouped("institution__area_type", dict(Branch.AreaType.choices))),
+        "not_reached": not_reached,
+        "months": months,
+        "chart": month_comparison_chart(
+            title=_("Pupil attendances"),
+            unit=_("pupils"),
+            this_year=[m["pupils"] for m in months],
+            last_year=[m["last_year"] for m in months],
+            year=year,
+        ),
+        "coverage": datapages.figures_end(
+            year=year,
+            last_in_year=sessions.aggregate(m=Max("day"))["m"],
+            latest=latest,
+            today=today,
+            none=_("No sessions taught are entered for %(year)s – latest figure %(latest)s."),
+            ends=_("The sessions entered for %(year)s end on %(last)s."),
+            never=_("No sessions taught are entered yet."),
+        ),
+        "downloads": exports.download_links(request, year=year),
+    }
+    kind = exports.requested_format(request)
+    if kind:
+        return exports.download_response(_reach_download(context, organisation), kind)
+    return render(request, "teaching/reach.html", context)
+
+
+def _reach_download(context, organisation) -> exports.Download:
+    year, months = context["year"], context["months"]
+
+    def grouping(title, rows):
+        return exports.Table(
+            title,
+            [title, _("Sessions"), _("Pupil attendances")],
+            [[r["label"], r["sessions"], r["pupils"]] for r in rows],
+        )
+
+    monthly = [[m["name"], m["sessions"], m["pupils"], m["last_year"]] for m in months]
+    monthly.append(
+        [
+            _("Year"),
+            datapages.total(m["sessions"] for m in months),
+            datapages.total(m["pupils"] for m in months),
+            datapages.total(m["last_year"] for m in months),
+        ]
+    )
+    return exports.Download(
+        name=f"undervisning-{year}",
+        title=_("Reach in %(year)s – %(organisation)s")
+        % {"year": year, "organisation": organisation.name},
+        period=_("Period: 1 January to 31 December %(year)s.") % {"year": year}
+        + (" " + context["coverage"] if context["coverage"] else ""),
+        provenance=_(
+            "Sessions taught as entered, with the pupils present; unique pupils count a class "
+            "once per course. An empty cell is a month without sessions entered, never zero."
+        ),
+        tables=[
+            exports.Table(
+                _("Sessions per month"),
+                [
+                    _("Month"),
+                    _("Sessions"),
+                    _("Pupil attendances"),
+                    _("Pupil attendances %(last)s") % {"last": year - 1},
+                ],
+                monthly,
             ),
-            "not_reached": not_reached,
-        },
+            exports.Table(
+                _("Key figures"),
+                [_("Figure"), _("Value")],
+                [
+                    [_("Sessions"), context["session_count"]],
+                    [_("Pupil attendances"), context["attendances"]],
+                    [_("Unique pupils (a class once per course)"), context["unique"]],
+                ],
+            ),
+            grouping(_("By theme"), context["by_theme"]),
+            grouping(_("By grade level"), context["by_grade"]),
+            grouping(_("By area type"), context["by_area"]),
+            grouping(_("By school"), context["by_institution"]),
+            exports.Table(
+                _("Schools not reached this year"),
+                [_("School"), _("Kind"), _("Area type")],
+                [
+                    [i.name, i.get_kind_display(), i.get_area_type_display() if i.area_type else ""]
+                    for i in context["not_reached"]
+                ],
+            ),
+        ],
     )
 
 

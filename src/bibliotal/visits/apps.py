@@ -17,5 +17,15 @@ class VisitsConfig(AppConfig):
         audit.register(models.ManualCount, organisation=lambda c: c.branch.organisation_id)
         audit.register(models.NewUserCount, organisation=lambda c: c.branch.organisation_id)
         audit.register(models.CounterFormat)
+        audit.register(models.HeldHour, organisation=lambda h: h.branch.organisation_id)
         indicators.attach_provider("visits", VisitsProvider())
         indicators.contribute_provider("new_users", NewRegistrationsProvider())
+
+        from bibliotal.core import sources
+        from bibliotal.visits.completeness import completeness_source
+
+        sources.register_completeness(completeness_source)
+
+        from bibliotal.visits import dashboard
+
+        dashboard.register()

@@ -26,6 +26,7 @@ from typing import BinaryIO
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bibliotal.core import audit
 from bibliotal.core.imports import (
@@ -46,6 +47,7 @@ from bibliotal.core.models import Branch, ImportBatch
 from bibliotal.visits.cleaning import derive_days
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
+from bibliotal.visits.plausibility import Finding, check_readings, hold
 
 CHUNK = 5000  # readings written at a time
 PROGRESS_EVERY = 5000  # rows between two progress reports
@@ -66,17 +68,35 @@ class CounterImportResult:
     estimated: int = 0
     format: str = ""
     already_imported: bool = False
+    # Hours far outside their sensor's normal or above the ceiling (``visits.plausibility``),
+    # and per sensor the hours with too little history to have a normal.
+    findings: list[Finding] = field(default_factory=list)
+    short_history: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def held(self) -> list[Finding]:
+        """The findings the import holds out of the goals (not already accepted or corrected)."""
+        return [f for f in self.findings if not f.decided]
 
     def summary(self) -> str:
         if self.already_imported:
             return _("This file was imported before: nothing changed.")
-        return (
+        text = (
             _(
                 "%(created)d new intervals, %(replaced)d replaced, %(unchanged)d unchanged; "
                 "%(days)d days of visits worked out."
             )
             % self.__dict__
         )
+        if self.held:
+            text += " " + ngettext(
+                "%(n)d hour far outside its normal is held out of the goals until you accept "
+                "or correct it.",
+                "%(n)d hours far outside their normal are held out of the goals until you "
+                "accept or correct them.",
+                len(self.held),
+            ) % {"n": len(self.held)}
+        return text
 
 
 class _Rollback(Exception):
@@ -492,6 +512,24 @@ def import_counter_file(
                 for flag, days in flagged.items():
                     result.flagged[flag] = result.flagged.get(flag, 0) + days
             report(_("Cleaning"), len(spans), len(spans))
+            days = [(sensor, track.first_day, track.last_day) for sensor, track in spans]
+            checked = check_readings(spans=days, batch_id=batch.pk)
+            if checked.findings:
+                _locate(
+                    checked.findings,
+                    source=source,
+                    filename=filename,
+                    encoding=found.encoding,
+                    size=found.size,
+                    organisation=organisation,
+                    preset=chosen.name,
+                    work=work,
+                )
+                if not dry_run:
+                    hold(findings=checked.findings, spans=days, batch=batch, filename=filename)
+            elif not dry_run:
+                hold(findings=[], spans=days, batch=batch, filename=filename)
+            result.findings, result.short_history = checked.findings, checked.short
             result.estimated = result.flagged.get(DailyVisits.Flag.ESTIMATED, 0)
             batch.summary = {
                 "format": chosen.name,
@@ -507,6 +545,41 @@ def import_counter_file(
     if work is not None and work.errors:
         raise ImportRejected(limit_errors(work.errors, filename, more=work.more_errors))
     return work.result
+
+
+def _locate(findings, *, source, filename, encoding, size, organisation, preset, work) -> None:
+    """Find the line and column of each held hour: the file is read once more, only when
+    something was found, so that a file's size never costs memory for line numbers. The line is
+    the hour's row with the most entries in (its first row for a cumulative register)."""
+    wanted = {(f.sensor.pk, f.starts_at): f for f in findings}
+    largest: dict[tuple, int] = {}
+    table = open_table(source, filename=filename, encoding=encoding, size=size)
+    _chosen, rows, body = choose(
+        table.records, formats=formats_for(organisation), preset=preset, filename=filename
+    )
+    for line, values in body:
+        try:
+            readings = rows(values)
+        except CellProblem:
+            continue
+        for name, start, _end, raw_in, _raw_out, _suspect in readings:
+            sensor = work.sensors.get((name or "").lower())
+            if sensor is None:
+                continue
+            aware = work.instant(start)[0]
+            key = (sensor.pk, aware.replace(minute=0, second=0, microsecond=0))
+            finding = wanted.get(key)
+            if finding is None:
+                continue
+            try:
+                count = _count(raw_in)
+            except ValueError:
+                continue
+            cumulative = sensor.register == Sensor.Register.CUMULATIVE
+            if finding.line is None or (not cumulative and count > largest[key]):
+                largest[key] = count
+                finding.line = line
+                finding.column = (rows.wide.get(name) or (rows.columns["in"],))[0]
 
 
 NEW_USER_MONTH = ("måned", "maaned", "month", "periode", "period")

@@ -282,3 +282,79 @@ class CounterFormat(models.Model):
             errors["name"] = _("This name belongs to a built-in format.")
         if errors:
             raise ValidationError(errors)
+
+
+class HeldHour(models.Model):
+    """A sensor's hour far outside its normal or above the ceiling (``visits.plausibility``):
+    kept as counted, and held out of the goals until a person accepts or corrects it."""
+
+    class Reason(models.TextChoices):
+        OUTLIER = "outlier", _("Far above the sensor's normal for the hour")
+        CEILING = "ceiling", _("Above the ceiling for one sensor")
+
+    class Decision(models.TextChoices):
+        HELD = "held", _("Held out of the goals")
+        ACCEPTED = "accepted", _("Accepted as counted")
+        CORRECTED = "corrected", _("Corrected")
+
+    sensor = models.ForeignKey(
+        Sensor, on_delete=models.CASCADE, related_name="held_hours", verbose_name=_("sensor")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="+", verbose_name=_("library")
+    )
+    starts_at = models.DateTimeField(_("hour"))
+    day = models.DateField(_("date"))
+    count_in = models.PositiveIntegerField(_("in"))
+    count_out = models.PositiveIntegerField(_("out"))
+    visits = models.DecimalField(_("visits as counted"), max_digits=12, decimal_places=1)
+    normal = models.DecimalField(
+        _("normal"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    history = models.PositiveIntegerField(_("earlier hours compared"), default=0)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    filename = models.CharField(_("file"), max_length=255, blank=True)
+    line = models.PositiveIntegerField(_("line"), null=True, blank=True)
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.HELD
+    )
+    corrected_visits = models.DecimalField(
+        _("corrected visits"), max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("held visitor hour")
+        verbose_name_plural = _("held visitor hours")
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["branch", "day"])]
+        constraints = [
+            models.UniqueConstraint(fields=["sensor", "starts_at"], name="held_hour_once")
+        ]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.sensor.name} {local:%Y-%m-%d %H:%M}: {self.visits}"
+
+    @property
+    def left_out(self):
+        """The visits this hour takes out of the day's figure in the goals."""
+        from decimal import Decimal
+
+        if self.decision == self.Decision.HELD:
+            return self.visits
+        if self.decision == self.Decision.CORRECTED and self.corrected_visits is not None:
+            return self.visits - self.corrected_visits
+        return Decimal(0)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from bibliotal.core import uploads
+from bibliotal.core import datapages, exports, uploads
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days, summarise
 from bibliotal.core.permissions import Capability, branches_for, require
 from bibliotal.core.views import _month_name, _organisation_or_403
+from bibliotal.goals.charts import month_comparison_chart
 from bibliotal.visits.cleaning import explain_flags, review_day
 from bibliotal.visits.formats import PRESETS
 from bibliotal.visits.forms import (
@@ -28,52 +29,69 @@ from bibliotal.visits.forms import (
 )
 from bibliotal.visits.heatmap import weekday_hour
 from bibliotal.visits.importers import import_counter_file, import_new_users
-from bibliotal.visits.models import CounterFormat, DailyVisits, ManualCount, NewUserCount
+from bibliotal.visits.models import (
+    CounterFormat,
+    DailyVisits,
+    HeldHour,
+    ManualCount,
+    NewUserCount,
+    Sensor,
+)
+from bibliotal.visits.plausibility import DecisionError, decide, explain_short
 from bibliotal.visits.split import staffed_split
 
 
-def _year(request) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
-
-
 def _by_month(organisation, year, branch_ids):
+    """Visits per month where there are figures: {month: (visits, estimated)}, and the dates
+    with figures per library, so that rates divide only by the open days that were counted."""
+    daily = DailyVisits.objects.filter(
+        branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
+    )
     rows = (
-        DailyVisits.objects.filter(
-            branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
-        )
-        .annotate(month=ExtractMonth("day"))
+        daily.annotate(month=ExtractMonth("day"))
         .values("month")
         .annotate(total=Sum("visits"), estimated=Sum("visits", filter=Q(estimated=True)))
     )
     totals = {r["month"]: (float(r["total"] or 0), float(r["estimated"] or 0)) for r in rows}
-    manual = (
-        ManualCount.objects.filter(
-            branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
-        )
-        .annotate(month=ExtractMonth("day"))
-        .values("month")
-        .annotate(total=Sum("visits"))
+    manual = ManualCount.objects.filter(
+        branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
     )
-    for row in manual:
+    for row in (
+        manual.annotate(month=ExtractMonth("day")).values("month").annotate(total=Sum("visits"))
+    ):
         visits, estimated = totals.get(row["month"], (0.0, 0.0))
         totals[row["month"]] = (visits + row["total"], estimated)
-    return totals
+    counted = set(daily.values_list("branch_id", "day").distinct())
+    counted |= set(manual.values_list("branch_id", "day").distinct())
+    return totals, counted
+
+
+def _latest_figure(organisation, branch_ids, year=None):
+    """The last date with a count (a counter or a manual count), in ``year`` or any year."""
+    daily = DailyVisits.objects.filter(branch__organisation=organisation, branch_id__in=branch_ids)
+    manual = ManualCount.objects.filter(branch__organisation=organisation, branch_id__in=branch_ids)
+    if year is not None:
+        daily, manual = daily.filter(day__year=year), manual.filter(day__year=year)
+    found = [qs.aggregate(m=Max("day"))["m"] for qs in (daily, manual)]
+    found = [d for d in found if d is not None]
+    return max(found) if found else None
 
 
 @require(Capability.VIEW)
 def overview(request):
     organisation = _organisation_or_403(request)
-    year = _year(request)
+    today = timezone.localdate()
     branches = list(Branch.objects.filter(organisation=organisation).select_related("organisation"))
     chosen = request.GET.get("branch", "")
     scope = [b for b in branches if b.has_premises and (not chosen or str(b.pk) == chosen)]
     ids = [b.pk for b in scope]
-    now, before = _by_month(organisation, year, ids), _by_month(organisation, year - 1, ids)
+    latest = _latest_figure(organisation, ids)
+    year = datapages.page_year(request, latest=latest, today=today)
+    (now, counted_now), (before, counted_before) = (
+        _by_month(organisation, year, ids),
+        _by_month(organisation, year - 1, ids),
+    )
+    counted = {year: counted_now, year - 1: counted_before}
     calendars = {
         y: opening_calendar(branches=scope, start=date(y, 1, 1), end=date(y, 12, 31))
         for y in (year, year - 1)
@@ -81,37 +99,91 @@ def overview(request):
     # Open days as the goals count them (a date on which at least one of the libraries shown
     # was open), and library-days (each library open on a date) as a unit of their own.
     scopes = {y: scope_days(calendars[y]) for y in calendars}
+    # The open days and open hours that have figures: a rate divides only by those, so one
+    # imported day is never spread over a month of open days.
+    counted_days = {y: {day for _branch, day in counted[y]} for y in counted}
     months = []
     for month in range(1, 13):
-        open_days, library_days = {}, {}
+        open_days, library_days, with_figures = {}, {}, {}
         for y in (year, year - 1):
-            first = date(y, month, 1)
-            last_day = date(y + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+            first, last_day = datapages.month_bounds(y, month)
             open_days[y] = scopes[y].open_days(first, last_day)
             library_days[y] = scopes[y].library_days(first, last_day)
-        open_hours = summarise(
-            d
-            for per_branch in calendars[year].values()
-            for d in per_branch.values()
-            if d.day.month == month
+            with_figures[y] = sum(
+                1
+                for day, is_open in scopes[y].open.items()
+                if is_open and first <= day <= last_day and day in counted_days[y]
+            )
+        days_of_month = [d for per_branch in calendars[year].values() for d in per_branch.values()]
+        days_of_month = [d for d in days_of_month if d.day.month == month]
+        open_hours = summarise(days_of_month).open_hours
+        counted_hours = summarise(
+            d for d in days_of_month if (d.branch_id, d.day) in counted[year]
         ).open_hours
-        visits, estimated = now.get(month, (0.0, 0.0))
-        last, _estimated = before.get(month, (0.0, 0.0))
+        visits, estimated = now.get(month, (None, 0.0))
+        last, _estimated = before.get(month, (None, 0.0))
         months.append(
             {
+                "number": month,
                 "name": _month_name(month),
                 "visits": visits,
                 "last_year": last,
-                "estimated_share": estimated / visits if visits else 0,
-                "per_open_day": visits / open_days[year] if open_days[year] else None,
-                "per_open_hour": visits / open_hours if open_hours else None,
-                "last_per_open_day": last / open_days[year - 1] if open_days[year - 1] else None,
+                "estimated": estimated if visits is not None else None,
+                "estimated_share": estimated / visits if visits else None,
+                "per_open_day": visits / with_figures[year]
+                if visits is not None and with_figures[year]
+                else None,
+                "per_open_hour": visits / counted_hours
+                if visits is not None and counted_hours
+                else None,
+                "last_per_open_day": last / with_figures[year - 1]
+                if last is not None and with_figures[year - 1]
+                else None,
                 "open_days": open_days[year],
                 "library_days": library_days[year],
+                "open_hours": open_hours,
+                "days_with_figures": with_figures[year],
+                "partly": visits is not None and with_figures[year] < open_days[year],
             }
         )
-    total = sum(m["visits"] for m in months)
-    total_last = sum(m["last_year"] for m in months)
+    total = datapages.total(m["visits"] for m in months)
+    total_last = datapages.total(m["last_year"] for m in months)
+    coverage = datapages.figures_end(
+        year=year,
+        last_in_year=_latest_figure(organisation, ids, year),
+        latest=latest,
+        today=today,
+        none=_("No counter figures for %(year)s – latest figure %(latest)s."),
+        ends=_("The counter figures for %(year)s end on %(last)s."),
+        never=_("No visits are counted yet: import a counter file or type a manual count."),
+    )
+    context = {
+        "year": year,
+        "years": range(today.year, 2014, -1),
+        "months": months,
+        "open_days": scopes[year].open_days(date(year, 1, 1), date(year, 12, 31)),
+        "library_days": scopes[year].library_days(date(year, 1, 1), date(year, 12, 31)),
+        "open_day_definition": open_day_definition(),
+        "total": total,
+        "total_last": total_last,
+        "branches": [b for b in branches if b.has_premises],
+        "chosen": chosen,
+        "coverage": coverage,
+        "chart": month_comparison_chart(
+            title=_("Visits"),
+            unit=_("visits"),
+            this_year=[m["visits"] for m in months],
+            last_year=[m["last_year"] for m in months],
+            year=year,
+        ),
+        "downloads": exports.download_links(request, year=year),
+    }
+    kind = exports.requested_format(request)
+    if kind:
+        chosen_branch = next((b for b in scope if str(b.pk) == chosen), None)
+        return exports.download_response(
+            _visits_download(context, organisation, chosen_branch), kind
+        )
     heat = weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31))
     for row in heat.rows if heat else []:
         row.name = WEEKDAYS[row.weekday - 1]
@@ -126,30 +198,116 @@ def overview(request):
     open_flags = DailyVisits.objects.filter(
         branch__organisation=organisation, review=DailyVisits.Review.OPEN
     ).count()
-    return render(
-        request,
-        "visits/overview.html",
-        {
-            "year": year,
-            "years": range(timezone.localdate().year, 2014, -1),
-            "months": months,
-            "open_days": scopes[year].open_days(date(year, 1, 1), date(year, 12, 31)),
-            "library_days": scopes[year].library_days(date(year, 1, 1), date(year, 12, 31)),
-            "open_day_definition": open_day_definition(),
-            "total": total,
-            "total_last": total_last,
-            "branches": [b for b in branches if b.has_premises],
-            "chosen": chosen,
-            "open_flags": open_flags,
-            "heat": heat,
-            "split": split,
-        },
+    context.update({"open_flags": open_flags, "heat": heat, "split": split})
+    return render(request, "visits/overview.html", context)
+
+
+def _visits_download(context, organisation, branch) -> exports.Download:
+    """The monthly table exactly as the page shows it; missing months are empty cells."""
+    year = context["year"]
+    headings = [
+        _("Month"),
+        _("Visits"),
+        str(year - 1),
+        _("Open days"),
+        _("Open days with figures"),
+        _("Library-days"),
+        _("Per open day"),
+        _("Per open day %(last)s") % {"last": year - 1},
+        _("Per open hour"),
+        _("Of which estimated"),
+        _("Estimated (%)"),
+    ]
+    rows = [
+        [
+            m["name"],
+            m["visits"],
+            m["last_year"],
+            m["open_days"],
+            m["days_with_figures"],
+            m["library_days"],
+            m["per_open_day"],
+            m["last_per_open_day"],
+            m["per_open_hour"],
+            m["estimated"],
+            m["estimated_share"],
+        ]
+        for m in context["months"]
+    ]
+    rows.append(
+        [
+            _("Year"),
+            context["total"],
+            context["total_last"],
+            context["open_days"],
+            sum(m["days_with_figures"] for m in context["months"]),
+            context["library_days"],
+            None,
+            None,
+            None,
+            datapages.total(m["estimated"] for m in context["months"]),
+            None,
+        ]
     )
+    scope = branch.name if branch else _("All libraries")
+    return exports.Download(
+        name=f"besoeg-{year}" + (f"-{exports.file_part(branch.name)}" if branch else ""),
+        title=_("Visits in %(year)s – %(organisation)s, %(scope)s")
+        % {"year": year, "organisation": organisation.name, "scope": scope},
+        period=_("Period: 1 January to 31 December %(year)s.") % {"year": year}
+        + (" " + context["coverage"] if context["coverage"] else ""),
+        provenance=_(
+            "Counted by the people counters (each sensor by its rule) and manual counts. "
+            "Estimated visits are counted in the month and shown in their own column. An "
+            "empty cell is a month without figures, never zero; rates divide only by the "
+            "open days and hours that have figures."
+        ),
+        tables=[
+            exports.Table(
+                _("Visits per month"),
+                headings,
+                rows,
+                {6: exports.DECIMAL, 7: exports.DECIMAL, 8: exports.DECIMAL, 10: exports.PERCENT},
+            )
+        ],
+    )
+
+
+def _decide_held(request, organisation):
+    held = get_object_or_404(
+        HeldHour.objects.select_related("sensor"),
+        pk=request.POST.get("held", 0) or 0,
+        branch__organisation=organisation,
+    )
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "correct"):
+        raise Http404
+    try:
+        decide(
+            held=held,
+            accept=decision == "accept",
+            corrected=request.POST.get("visits", ""),
+            user=request.user,
+        )
+    except DecisionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Saved: %(sensor)s, %(when)s.")
+            % {
+                "sensor": held.sensor.name,
+                "when": timezone.localtime(held.starts_at).strftime("%d.%m.%Y %H:%M"),
+            },
+        )
+    return redirect(request.get_full_path())
 
 
 @require(Capability.MANAGE)
 def flags(request):
     organisation = _organisation_or_403(request)
+    if request.method == "POST" and "held" in request.POST:
+        return _decide_held(request, organisation)
     if request.method == "POST":
         daily = get_object_or_404(
             DailyVisits, pk=request.POST.get("day", 0) or 0, branch__organisation=organisation
@@ -173,6 +331,13 @@ def flags(request):
             "state": state,
             "states": DailyVisits.Review.choices,
             "flag_names": dict(DailyVisits.Flag.choices),
+            "held": HeldHour.objects.filter(
+                branch__organisation=organisation, decision=HeldHour.Decision.HELD
+            ).select_related("sensor", "branch")[:200],
+            "decided_held": HeldHour.objects.filter(branch__organisation=organisation)
+            .exclude(decision=HeldHour.Decision.HELD)
+            .select_related("sensor", "branch", "decided_by")
+            .order_by("-decided_at")[:20],
         },
     )
 
@@ -191,8 +356,11 @@ def import_file(request):
             branch = Branch.objects.filter(
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
-            rule, dry_run = request.POST.get("rule", "half"), False
+            # The confirmation carries what the preview showed; nothing posted is trusted.
+            rule, dry_run = request.POST.get("rule", ""), False
             preset = request.POST.get("preset", "")
+            if rule not in Sensor.Rule.values or (request.POST.get("branch") and branch is None):
+                raise Http404
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             data, filename = upload.read(), upload.name
@@ -223,6 +391,8 @@ def import_file(request):
                 "preview": result,
                 "format_label": chosen.label if chosen else result.format,
                 "explained": explain_flags(result.flagged),
+                "implausible": [f.sentence(filename) for f in result.held],
+                "short_history": explain_short(result.short_history),
                 "confirm": {
                     "token": uploads.stash(request, data, filename),
                     "branch": branch.pk if branch else "",

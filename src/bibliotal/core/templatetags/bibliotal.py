@@ -48,3 +48,25 @@ def bar(value) -> int:
 def startswith(value, prefix) -> bool:
     """For the menu: the page is in the section whose address begins its own."""
     return str(value).startswith(str(prefix))
+
+
+@register.simple_tag
+def public_pages_of(organisation) -> list:
+    """The organisation's public pages (``core.public``), for the public pages' header."""
+    from bibliotal.core.public import public_pages
+
+    return public_pages(organisation) if organisation is not None else []
+
+
+@register.simple_tag
+def public_organisations() -> list:
+    """Every organisation with its public pages, for the login page."""
+    from bibliotal.core.models import Organisation
+    from bibliotal.core.public import public_pages
+
+    found = []
+    for organisation in Organisation.objects.order_by("name"):
+        pages = public_pages(organisation)
+        if pages:
+            found.append((organisation, pages))
+    return found

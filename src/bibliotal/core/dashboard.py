@@ -1,0 +1,294 @@
+"""The start page: panels that apps register, and a cache that never serves stale figures.
+
+Core imports no other app. Each app registers its panels from its ``AppConfig.ready``
+(``register_panel``); the start page (``core.views.home``) shows the panels the user's role may
+see, in order. A panel is a template and a context function
+``context(request, organisation, today) -> dict | None``; None leaves the panel out.
+
+Some panels are costly (the status of every target). ``cached`` keeps their result per
+organisation under a *data stamp*: a short fingerprint that changes whenever figures or targets
+change. It is read from the database on every request (so it holds across processes and for
+imports made by a command), from the audit log, the import batches and the integration runs,
+and from what apps add with ``register_data_stamp`` for the writes nobody audits (guidance taps,
+the daily visits that cleaning works out).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from bibliotal.core.permissions import Capability, capabilities_of
+
+MISSING_BY_NAME = 3  # more sources missing than this are counted in one line
+CACHE_SECONDS = 6 * 3600  # a stamp that stops changing (a quiet night) is kept this long
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str  # stable, e.g. "goals.targets"
+    order: int  # lower first
+    capability: Capability  # the capability a user needs to see it
+    template: str  # rendered with ``data`` (the context function's dict)
+    context: Callable[..., dict | None]
+    title: str | object = ""  # the panel's heading (its template may write its own)
+    wide: bool = False  # spans the whole page width on a wide screen
+    # A role with this capability sees its own panel instead (the manager gets events awaiting
+    # attendance in the attention list, not in the coordinator's panel as well).
+    hidden_from: Capability | None = None
+
+    @property
+    def dom_id(self) -> str:
+        """The panel's id on the page: ``panel-goals-targets`` for ``goals.targets``."""
+        return "panel-" + self.key.replace(".", "-").replace("_", "-")
+
+
+_panels: dict[str, Panel] = {}
+_stamps: list[Callable[..., Hashable]] = []
+
+
+def register_panel(panel: Panel) -> Panel:
+    """From an app's ``ready``; registering the same key again replaces the panel."""
+    _panels[panel.key] = panel
+    return panel
+
+
+def unregister_panel(key: str) -> None:
+    _panels.pop(key, None)
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def panels_for(user) -> list[Panel]:
+    capabilities = capabilities_of(user)
+    return [
+        panel
+        for panel in panels()
+        if panel.capability in capabilities
+        and (panel.hidden_from is None or panel.hidden_from not in capabilities)
+    ]
+
+
+def render_panels(request, organisation, today: date) -> list[dict]:
+    """The panels of the start page for ``request.user``, each with its data."""
+    shown = []
+    for panel in panels_for(request.user):
+        data = panel.context(request, organisation, today)
+        if data is not None:
+            shown.append({"panel": panel, "data": data, "template": panel.template})
+    return shown
+
+
+# -- the data stamp and the cache -------------------------------------------------------------
+
+
+def register_data_stamp(source: Callable[..., Hashable]) -> None:
+    """``source(organisation=)`` returns something that changes when the app's figures change
+    in a way neither the audit log nor an import batch records (one cheap aggregate query)."""
+    if source not in _stamps:
+        _stamps.append(source)
+
+
+def data_stamp(organisation, request=None) -> str:
+    """A fingerprint of the organisation's figures and targets; kept on the request, so the
+    panels of one page ask once."""
+    if request is not None and getattr(request, "_bibliotal_data_stamp", None):
+        return request._bibliotal_data_stamp
+    from bibliotal.core.models import AuditEntry, ImportBatch, IntegrationRun
+
+    parts: list = [
+        # Every audited create, change and delete: targets, closures, opening hours, attendance,
+        # sessions, reviews of flagged days, decisions on held values. Whole table: cheapest.
+        tuple(AuditEntry.objects.aggregate(n=Max("pk"), at=Max("at")).values()),
+        tuple(
+            ImportBatch.objects.filter(organisation=organisation)
+            .aggregate(c=Count("pk"), n=Max("pk"), at=Max("imported_at"))
+            .values()
+        ),
+        tuple(
+            IntegrationRun.objects.filter(organisation=organisation)
+            .aggregate(c=Count("pk"), n=Max("pk"), at=Max("finished_at"))
+            .values()
+        ),
+    ]
+    for source in _stamps:
+        parts.append(source(organisation=organisation))
+    stamp = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+    if request is not None:
+        request._bibliotal_data_stamp = stamp
+    return stamp
+
+
+def cached(name: str, *, organisation, today: date, compute, request=None, extra=()):
+    """``compute()``'s result, kept per organisation, day, language and data stamp. ``extra``
+    adds what else the result depends on (a year, the indicators' providers)."""
+    stamp = data_stamp(organisation, request)
+    raw = repr((name, organisation.pk, today.isoformat(), get_language(), stamp, tuple(extra)))
+    key = "bibliotal:start:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+# -- core's own panels ------------------------------------------------------------------------
+
+
+def _opening_hours(request, organisation, today):
+    from bibliotal.core.models import Branch
+    from bibliotal.core.opening import opening_calendar
+    from bibliotal.core.permissions import branches_for
+
+    def compute():
+        # Opening hours, closures and the website's calendar are audited or come by an
+        # integration run, so the data stamp tells a change.
+        branches = list(
+            Branch.objects.filter(organisation=organisation).select_related("organisation")
+        )
+        days = opening_calendar(branches=branches, start=today, end=today) if branches else {}
+        return [{"branch": b, "today": days[b.pk][today]} for b in branches]
+
+    rows = cached(
+        "opening_hours", organisation=organisation, today=today, compute=compute, request=request
+    )
+    if not rows:
+        return {"rows": [], "today": today}
+    own = set(branches_for(request.user, Capability.REGISTER).values_list("pk", flat=True))
+    own = own if len(own) < len(rows) else set()  # "your library" only where it tells apart
+    rows = [{**row, "own": row["branch"].pk in own} for row in rows]
+    rows.sort(key=lambda r: (not r["own"], r["branch"].name))
+    return {"rows": rows, "today": today}
+
+
+def _completeness(request, organisation, today):
+    """The sources' state this year (and last year in January, when this year has barely
+    begun), kept under the data stamp."""
+    from bibliotal.core import sources
+
+    def compute():
+        reports = sources.completeness(organisation=organisation, year=today.year, today=today)
+        return [
+            {
+                "key": r.key,
+                "kind_name": str(r.kind_name),
+                "name": r.name,
+                "library": r.library,
+                "latest_figure": r.latest_figure,
+                "last_import": r.last_import,
+                "fix_url": r.fix_url,
+                "missing_months": r.missing_months,
+                "late": _late(r, today),
+            }
+            for r in reports
+        ]
+
+    return cached(
+        "completeness", organisation=organisation, today=today, compute=compute, request=request
+    )
+
+
+def _late(report, today: date) -> bool:
+    """The last month that has ended is missing (or partly) in this source."""
+    from bibliotal.core import sources
+
+    last_month = today.month - 1
+    if last_month < 1:
+        return False
+    for month in report.months:
+        if month.month == last_month:
+            return month.state in (sources.MISSING, sources.PARTLY)
+    return False
+
+
+def _attention(request, organisation, today):
+    from bibliotal.core import sources
+
+    items = sources.attention(organisation=organisation, user=request.user, today=today)
+    reports = _completeness(request, organisation, today)
+    missing = [r for r in reports if r["missing_months"]]
+    latest = [r["latest_figure"] for r in missing if r["latest_figure"]]
+    return {
+        "items": items,
+        # A few sources by name; many as one line that leads to the list of sources.
+        "missing": missing if len(missing) <= MISSING_BY_NAME else [],
+        "missing_count": len(missing),
+        "late_count": sum(1 for r in missing if r["late"]),
+        "missing_latest": max(latest) if latest else None,
+        "sources_url": _completeness_url(today.year),
+        "today": today,
+        "has_sources": bool(reports),
+    }
+
+
+def _completeness_url(year: int) -> str:
+    """The completeness page where it is installed, else the start page's own list."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return f"{reverse('core:completeness')}?year={year}"
+    except NoReverseMatch:
+        return "#panel-core-sources"
+
+
+def _sources(request, organisation, today):
+    """The sources by kind (visits, e-loans, guidance …): the latest figure of each kind, how
+    many of its sources miss months or are late, and each source behind a disclosure."""
+    reports = _completeness(request, organisation, today)
+    kinds: dict[str, dict] = {}
+    for report in reports:
+        kind = kinds.setdefault(
+            report["kind_name"],
+            {"name": report["kind_name"], "reports": [], "missing": 0, "late": 0, "latest": None},
+        )
+        kind["reports"].append(report)
+        kind["missing"] += bool(report["missing_months"])
+        kind["late"] += report["late"]
+        if report["latest_figure"] and (
+            kind["latest"] is None or report["latest_figure"] > kind["latest"]
+        ):
+            kind["latest"] = report["latest_figure"]
+    return {"kinds": list(kinds.values()), "reports": reports, "today": today}
+
+
+def register_core_panels() -> None:
+    register_panel(
+        Panel(
+            key="core.attention",
+            order=20,
+            capability=Capability.MANAGE,
+            template="core/panels/attention.html",
+            context=_attention,
+            title=_("Needs attention"),
+        )
+    )
+    register_panel(
+        Panel(
+            key="core.sources",
+            order=25,  # beside the attention list on a wide screen
+            capability=Capability.MANAGE,
+            template="core/panels/sources.html",
+            context=_sources,
+            title=_("Latest figure per source"),
+        )
+    )
+    register_panel(
+        Panel(
+            key="core.opening_hours",
+            order=90,
+            capability=Capability.VIEW,
+            template="core/panels/opening_hours.html",
+            context=_opening_hours,
+            title=_("The libraries today"),
+        )
+    )

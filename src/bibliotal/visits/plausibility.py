@@ -1,0 +1,313 @@
+"""Is an imported hour plausible? Each sensor's hours against its own normal for that hour of
+the week, and against a ceiling (``core.plausibility`` judges).
+
+The normal of an hour (Tuesday 14–15, say) is the median of the sensor's visits in the same
+hour of the week over the twelve weeks before the file and the file itself, leaving out hours
+without visits (closed, or nothing to count); at least four such hours, or only the ceiling is
+checked and the preview says so (a new sensor's first weeks).
+
+The ceiling, ``HOURLY_CEILING`` visits an hour for one sensor, is one person every second for
+the whole hour through one entrance: more than any Danish library sees in its busiest hour
+(Dokk1 in Aarhus, the largest, counts some 3,000–4,000 visits on a whole day). For readings of
+a day or longer the ceiling is ``DAILY_CEILING`` a day.
+
+An hour found is written as a ``HeldHour`` when the file is imported: the readings stay as
+counted, and the visits indicator leaves the hour out until a person accepts or corrects it
+(``decide``). Re-importing the same readings keeps a decision; new counts for the hour are
+judged afresh.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncHour
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
+from bibliotal.core import plausibility
+from bibliotal.visits.models import CounterReading, HeldHour, Sensor
+
+HOURLY_CEILING = 3600  # one person a second through one entrance, all hour long
+DAILY_CEILING = 20_000  # readings of a day or longer: five times Dokk1's busiest days
+MIN_EXCESS = 50  # visits above the normal an hour must have, at least, to be held
+HISTORY_WEEKS = 12
+ONE = Decimal("0.1")
+HOUR = timedelta(hours=1)
+
+
+@dataclass
+class Finding:
+    """One hour held for review, as the preview names it."""
+
+    sensor: Sensor
+    starts_at: datetime
+    hours: int
+    count_in: int
+    count_out: int
+    visits: Decimal
+    verdict: plausibility.Verdict
+    line: int | None = None
+    column: str = ""
+    decided: str = ""  # a decision already made on these same counts
+
+    @property
+    def day(self) -> date:
+        return timezone.localtime(self.starts_at).date()
+
+    def when(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        day = formats.date_format(local.date(), "DATE_FORMAT")
+        if self.hours >= 24:
+            return f"{WEEKDAYS[local.weekday()]} {day}"
+        end = local + HOUR * self.hours
+        return _("%(weekday)s %(day)s, %(start)s–%(end)s") % {
+            "weekday": WEEKDAYS[local.weekday()],
+            "day": day,
+            "start": f"{local:%H}",
+            "end": f"{end:%H}",
+        }
+
+    def sentence(self, filename: str) -> str:
+        """File, line, column, value and the normal compared with, in the user's language."""
+        where = _("%(file)s, line %(line)s, column “%(column)s”") % {
+            "file": filename,
+            "line": self.line if self.line is not None else "?",
+            "column": self.column or "?",
+        }
+        value = formats.number_format(self.visits, 0, force_grouping=True)
+        what = _("%(sensor)s, %(when)s: %(value)s visits (in %(in)s, out %(out)s)") % {
+            "sensor": self.sensor.name,
+            "when": self.when(),
+            "value": value,
+            "in": formats.number_format(self.count_in, 0, force_grouping=True),
+            "out": formats.number_format(self.count_out, 0, force_grouping=True),
+        }
+        verdict = self.verdict
+        if verdict.kind == plausibility.CEILING:
+            why = _(
+                "above the ceiling of %(ceiling)s visits for one sensor (one person a second "
+                "through one entrance)"
+            ) % {"ceiling": formats.number_format(verdict.ceiling, 0, force_grouping=True)}
+            if verdict.median is not None:
+                why += "; " + _("normally %(normal)s") % {
+                    "normal": formats.number_format(round(verdict.median), 0, force_grouping=True)
+                }
+        else:
+            why = _(
+                "far above the normal of %(normal)s (the median of %(n)d earlier same hours of "
+                "the week)"
+            ) % {
+                "normal": formats.number_format(round(verdict.median), 0, force_grouping=True),
+                "n": verdict.history,
+            }
+        return f"{where}: {what}, {why}."
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    short: dict[str, int]  # sensor name → hours checked only against the ceiling
+    checked: int = 0
+
+
+def _round(value) -> Decimal:
+    return Decimal(str(value)).quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+def _hourly(sensor_ids, start: datetime, end: datetime, batch_id: int | None):
+    tz = timezone.get_current_timezone()
+    return (
+        CounterReading.objects.filter(
+            sensor_id__in=sensor_ids, starts_at__gte=start, starts_at__lt=end
+        )
+        .annotate(hour=TruncHour("starts_at", tzinfo=tz))
+        .values("sensor_id", "hour")
+        .annotate(
+            count_in=Sum("count_in"),
+            count_out=Sum("count_out"),
+            until=Max("ends_at"),
+            ours=Count("pk", filter=Q(batch_id=batch_id)),
+        )
+    )
+
+
+def check_readings(*, spans: list[tuple[Sensor, date, date]], batch_id: int) -> CheckResult:
+    """Judge every hour of the batch's readings (created or replaced by it) for the sensors and
+    days given; the readings must already be written (a dry run rolls them back afterwards)."""
+    tz = timezone.get_current_timezone()
+    result = CheckResult([], {})
+    for sensor, first, last in spans:
+        start = datetime.combine(first - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), tz)
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+        slots: dict[tuple[int, int], list[float]] = defaultdict(list)
+        ours = []
+        for row in _hourly([sensor.pk], start, end, batch_id):
+            hour = timezone.localtime(row["hour"])
+            length = max(1, round((row["until"] - row["hour"]) / HOUR))
+            visits = sensor.visits(row["count_in"], row["count_out"])
+            slot = (hour.weekday(), hour.hour if length < 24 else -1)
+            if visits > 0:
+                slots[slot].append(visits)
+            if row["ours"]:
+                ours.append((row, slot, min(length, 24), visits))
+        for row, slot, length, visits in ours:
+            ceiling = DAILY_CEILING if length >= 24 else min(HOURLY_CEILING * length, DAILY_CEILING)
+            # The hour itself is left out of its own normal.
+            history = list(slots[slot])
+            if visits > 0 and visits in history:
+                history.remove(visits)
+            verdict = plausibility.judge(
+                visits,
+                history,
+                ceiling=ceiling,
+                min_excess=MIN_EXCESS * (length if length < 24 else 10),
+            )
+            result.checked += 1
+            if verdict.kind == plausibility.SHORT:
+                result.short[sensor.name] = result.short.get(sensor.name, 0) + 1
+            if verdict.held:
+                result.findings.append(
+                    Finding(
+                        sensor=sensor,
+                        starts_at=row["hour"],
+                        hours=length,
+                        count_in=row["count_in"],
+                        count_out=row["count_out"],
+                        visits=_round(visits),
+                        verdict=verdict,
+                    )
+                )
+    result.findings.sort(key=lambda f: (f.sensor.name, f.starts_at))
+    existing = {
+        (h.sensor_id, h.starts_at): h
+        for h in HeldHour.objects.filter(
+            sensor_id__in={f.sensor.pk for f in result.findings},
+            starts_at__in={f.starts_at for f in result.findings},
+        )
+    }
+    for finding in result.findings:
+        held = existing.get((finding.sensor.pk, finding.starts_at))
+        if held is not None and (held.count_in, held.count_out) == (
+            finding.count_in,
+            finding.count_out,
+        ):
+            finding.decided = held.decision if held.decision != HeldHour.Decision.HELD else ""
+    return result
+
+
+def explain_short(short: dict[str, int]) -> list[str]:
+    return [
+        _(
+            "%(sensor)s has too little history for a normal (fewer than %(n)d earlier hours "
+            "with visits in the same hour of the week): its %(hours)d hours were only checked "
+            "against the ceiling of %(ceiling)s visits an hour."
+        )
+        % {
+            "sensor": name,
+            "n": plausibility.MIN_HISTORY,
+            "hours": hours,
+            "ceiling": formats.number_format(HOURLY_CEILING, 0, force_grouping=True),
+        }
+        for name, hours in sorted(short.items())
+    ]
+
+
+def hold(*, findings: list[Finding], spans, batch, filename: str) -> None:
+    """Write the findings as held hours; a decision on the same counts stands, new counts are
+    held afresh, and a held hour the file has since made plausible is released."""
+    found = {(f.sensor.pk, f.starts_at): f for f in findings}
+    tz = timezone.get_current_timezone()
+    for sensor, first, last in spans:
+        stale = HeldHour.objects.filter(
+            sensor=sensor,
+            starts_at__gte=datetime.combine(first, datetime.min.time(), tz),
+            starts_at__lt=datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
+        )
+        ours = set(
+            CounterReading.objects.filter(sensor=sensor, batch=batch)
+            .annotate(hour=TruncHour("starts_at", tzinfo=tz))
+            .values_list("hour", flat=True)
+        )
+        for held in stale:
+            if (sensor.pk, held.starts_at) not in found and held.starts_at in ours:
+                held.delete()  # the file brought new, plausible counts for the hour (audited)
+    for finding in findings:
+        held = HeldHour.objects.filter(sensor=finding.sensor, starts_at=finding.starts_at).first()
+        same = held is not None and (held.count_in, held.count_out) == (
+            finding.count_in,
+            finding.count_out,
+        )
+        if same:
+            continue
+        held = held or HeldHour(sensor=finding.sensor, starts_at=finding.starts_at)
+        held.branch_id = finding.sensor.branch_id
+        held.day = finding.day
+        held.count_in, held.count_out, held.visits = (
+            finding.count_in,
+            finding.count_out,
+            finding.visits,
+        )
+        median = finding.verdict.median
+        held.normal = _round(median) if median is not None else None
+        held.history = finding.verdict.history
+        held.reason = (
+            HeldHour.Reason.CEILING
+            if finding.verdict.kind == plausibility.CEILING
+            else HeldHour.Reason.OUTLIER
+        )
+        held.filename, held.line, held.column = filename[:255], finding.line, finding.column[:100]
+        held.batch = batch
+        held.decision, held.corrected_visits = HeldHour.Decision.HELD, None
+        held.decided_by = held.decided_at = None
+        held.save()
+
+
+class DecisionError(ValueError):
+    pass
+
+
+def _whole_number() -> str:
+    return _("Write the correct number of visits as a whole number.")
+
+
+@transaction.atomic
+def decide(*, held: HeldHour, accept: bool, corrected=None, user=None) -> HeldHour:
+    """Accept the hour as counted, or correct it to a number of visits; the counted value is
+    kept either way, and the change is audited (``HeldHour`` is registered with the log)."""
+    if accept:
+        held.decision, held.corrected_visits = HeldHour.Decision.ACCEPTED, None
+    else:
+        try:
+            value = Decimal(str(corrected).replace(".", "").replace(",", ".").strip())
+        except (ArithmeticError, ValueError):
+            raise DecisionError(_whole_number()) from None
+        if value < 0 or value != value.to_integral_value():
+            raise DecisionError(_whole_number())
+        if value > HOURLY_CEILING * 24:
+            raise DecisionError(
+                _("%(value)s visits is above the ceiling too; write the number really counted.")
+                % {"value": formats.number_format(value, 0, force_grouping=True)}
+            )
+        held.decision, held.corrected_visits = HeldHour.Decision.CORRECTED, _round(value)
+    held.decided_by, held.decided_at = user, timezone.now()
+    held.save()
+    return held
+
+
+def held_counts(*, organisation, start: date, end: date, branch_ids) -> int:
+    held = HeldHour.objects.filter(
+        branch__organisation=organisation,
+        day__gte=start,
+        day__lte=end,
+        decision=HeldHour.Decision.HELD,
+    )
+    if branch_ids is not None:
+        held = held.filter(branch_id__in=branch_ids)
+    return held.count()
