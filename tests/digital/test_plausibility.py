@@ -12,7 +12,9 @@ from bibliotal.digital.importers import import_digital_file
 from bibliotal.digital.models import DigitalFigure, Platform
 from bibliotal.goals import indicators
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "counter-r51"
+# The official COUNTER sample, as copied into the tests' own data (the shared originals are
+# not beside every checkout).
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "counter-r51"
 
 
 @pytest.fixture
@@ -120,7 +122,7 @@ def test_the_review_page_accepts_a_held_figure_and_only_coordinators_see_it(clie
 
 @pytest.mark.django_db
 def test_the_real_counter_sample_passes_the_ceilings(world):
-    data = (SHARED / "TRB1_sample_r51.tsv").read_bytes()
+    data = (SAMPLES / "TRB1_sample_r51.tsv").read_bytes()
     result = run(world, data, filename="TRB1_sample_r51.tsv")
     assert result.created > 0 and result.implausible == []
     assert not DigitalFigure.objects.filter(plausibility="held").exists()

@@ -203,3 +203,19 @@ def test_the_import_page_names_the_hour_in_danish_and_the_confirm_step_trusts_no
     stashed = client.post(url, {"file": SimpleUploadedFile("nov.csv", data), "rule": "in"})
     done = client.post(url, {"confirm": "1", **stashed.context["confirm"]})
     assert done.status_code == 302 and HeldHour.objects.count() == 1
+
+
+def test_the_visits_page_counts_what_the_goals_count_a_held_hour_left_out(client, counted):
+    """The page reads the indicator's provider: the 999,999 held for review is not November's."""
+    from bibliotal.visits.models import ManualCount
+
+    load(counted, csv(weeks(START, 5)), filename="history.csv")
+    odd_day = START + timedelta(weeks=5, days=1)
+    load(counted, csv(weeks(START + timedelta(weeks=5), 1, odd={(odd_day, 14): 999999})))
+    # A manual count of a day the counter counted: the counter's figure wins, as in the goals.
+    ManualCount.objects.create(branch=counted.north, day=odd_day, visits=7)
+    client.force_login(counted.manager)
+    response = client.get(reverse("visits:overview"), {"year": 2021})
+    months = {m["number"]: m["visits"] for m in response.context["months"]}
+    assert sum(v for v in months.values() if v is not None) == pytest.approx(visits(counted))
+    assert months[11] < 999999

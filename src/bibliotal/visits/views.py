@@ -3,8 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import Max, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -43,26 +42,25 @@ from bibliotal.visits.split import staffed_split
 
 def _by_month(organisation, year, branch_ids):
     """Visits per month where there are figures: {month: (visits, estimated)}, and the dates
-    with figures per library, so that rates divide only by the open days that were counted."""
-    daily = DailyVisits.objects.filter(
-        branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
-    )
-    rows = (
-        daily.annotate(month=ExtractMonth("day"))
-        .values("month")
-        .annotate(total=Sum("visits"), estimated=Sum("visits", filter=Q(estimated=True)))
-    )
-    totals = {r["month"]: (float(r["total"] or 0), float(r["estimated"] or 0)) for r in rows}
-    manual = ManualCount.objects.filter(
-        branch__organisation=organisation, day__year=year, branch_id__in=branch_ids
-    )
-    for row in (
-        manual.annotate(month=ExtractMonth("day")).values("month").annotate(total=Sum("visits"))
+    with figures per library, so that rates divide only by the open days that were counted.
+
+    Read through the visits indicator's provider, so the page counts what the goals count: a
+    counter's day wins over a manual count of the same day, and hours held for review are left
+    out until a person accepts or corrects them."""
+    from bibliotal.visits.indicators import VisitsProvider
+
+    totals: dict[int, tuple[float, float]] = {}
+    counted = set()
+    for value in VisitsProvider().daily_values(
+        organisation=organisation,
+        start=date(year, 1, 1),
+        end=date(year, 12, 31),
+        branch_ids=set(branch_ids),
+        measure="attendances",
     ):
-        visits, estimated = totals.get(row["month"], (0.0, 0.0))
-        totals[row["month"]] = (visits + row["total"], estimated)
-    counted = set(daily.values_list("branch_id", "day").distinct())
-    counted |= set(manual.values_list("branch_id", "day").distinct())
+        visits, estimated = totals.get(value.day.month, (0.0, 0.0))
+        totals[value.day.month] = (visits + value.value, estimated + value.estimated)
+        counted.add((value.branch_id, value.day))
     return totals, counted
 
 
