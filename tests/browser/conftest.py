@@ -8,9 +8,25 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path(os.environ.get("BIBLIOTAL_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+class OneAtATimeServer(WSGIServer):
+    """The live server answers one request at a time. On SQLite the test database lives in
+    memory, and Django's live server shares its one connection with every request thread: two
+    requests at once (the start page's placeholders fetching the targets and the key figures)
+    then use it together, which Django's documentation forbids and which hung the suite. A
+    server of its own process, as in production, has a connection per thread."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = OneAtATimeServer
 
 
 @pytest.fixture(scope="module")

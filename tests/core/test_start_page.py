@@ -71,7 +71,9 @@ def page(client, user) -> str:
     """The start page in English (the Danish catalogue is checked by the i18n tests)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.force_login(user)
-    response = client.get(reverse("core:home"))
+    # ``?full``: every panel worked out in the page, as it reads once the placeholders of a
+    # page after an import have fetched theirs (tested on their own below).
+    response = client.get(reverse("core:home"), {"full": ""})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -282,12 +284,23 @@ def test_the_managers_page_makes_a_fixed_number_of_queries(
     weekly_schedule(world.north)
     fill(world, provide, 5)
     client.force_login(world.manager)
-    # Cold, every target's status is worked out: the goals engine asks twice per target (its
-    # libraries, the population); the opening calendars are shared.
+    # Cold, the page leaves the targets and the key figures to placeholders and answers at once;
+    # what it works out itself is the sources' completeness (a fixed number, see
+    # test_completeness) for the attention list.
+    with django_assert_max_num_queries(50):
+        cold = client.get(reverse("core:home"))
+    assert cold.status_code == 200
+    html = cold.content.decode()
+    assert 'hx-get="/panels/goals.targets/"' in html and 'aria-busy="true"' in html
+    # The placeholder's request works every target's status out: the goals engine asks twice
+    # per target (its libraries, the population); the opening calendars are shared.
     with django_assert_max_num_queries(100):
-        assert client.get(reverse("core:home")).status_code == 200
-    with django_assert_max_num_queries(25):  # warm: kept under the data stamp, 22 today
-        assert client.get(reverse("core:home")).status_code == 200
+        assert client.get(reverse("core:panel", args=["goals.targets"])).status_code == 200
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("core:panel", args=["goals.key_figures"])).status_code == 200
+    with django_assert_max_num_queries(25):  # warm: kept under the data stamp
+        warm = client.get(reverse("core:home"))
+    assert warm.status_code == 200 and "aria-busy" not in warm.content.decode()
 
 
 def test_the_warm_page_asks_as_often_with_one_target_as_with_five(client, world, provide):
@@ -300,7 +313,7 @@ def test_the_warm_page_asks_as_often_with_one_target_as_with_five(client, world,
     for n in (1, 5):
         Target.objects.all().delete()
         fill(world, provide, n)
-        client.get(reverse("core:home"))
+        client.get(reverse("core:home"), {"full": ""})
         with CaptureQueriesContext(connection) as queries:
             client.get(reverse("core:home"))
         counts.append(len(queries))
@@ -360,3 +373,18 @@ def test_panels_are_registered_by_the_apps_and_shown_by_capability(world):
     assert "goals.targets" in manager and "goals.targets" not in staff
     assert "events.awaiting" not in manager  # the manager has it in the attention list
     assert dashboard.panels_for(world.outsider) == []
+
+
+def test_a_placeholder_fetches_only_a_panel_the_user_may_see(client, world, provide):
+    weekly_schedule(world.north)
+    fill(world, provide, 1)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(world.manager)
+    panel = client.get(reverse("core:panel", args=["goals.targets"]))
+    html = panel.content.decode()
+    assert panel.status_code == 200 and 'id="panel-goals-targets"' in html and "hx-get" not in html
+    assert client.get(reverse("core:panel", args=["no.such.panel"])).status_code == 404
+    client.force_login(world.staff)  # the targets are the manager's
+    assert client.get(reverse("core:panel", args=["goals.targets"])).status_code == 404
+    client.logout()
+    assert client.get(reverse("core:panel", args=["goals.targets"])).status_code == 302

@@ -43,6 +43,9 @@ class Panel:
     # A role with this capability sees its own panel instead (the manager gets events awaiting
     # attendance in the attention list, not in the coordinator's panel as well).
     hidden_from: Capability | None = None
+    # A costly panel (the status of every target) that the page may leave to a placeholder
+    # fetching it, when its cached result is not kept yet: the page answers at once.
+    deferrable: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -78,14 +81,40 @@ def panels_for(user) -> list[Panel]:
     ]
 
 
-def render_panels(request, organisation, today: date) -> list[dict]:
-    """The panels of the start page for ``request.user``, each with its data."""
+class ColdCache(Exception):
+    """A cached panel whose result is not kept yet, on a page that answers without waiting."""
+
+
+def render_panels(request, organisation, today: date, *, defer: bool = False) -> list[dict]:
+    """The panels of the start page for ``request.user``, each with its data.
+
+    With ``defer`` a panel whose cached result is not kept yet (the first request after an
+    import) is not worked out here: it is shown as a placeholder that fetches the panel itself
+    (``core:panel``, by htmx), so the page answers at once and the targets follow."""
     shown = []
     for panel in panels_for(request.user):
-        data = panel.context(request, organisation, today)
+        request._bibliotal_defer_cold = defer and panel.deferrable
+        try:
+            data = panel.context(request, organisation, today)
+        except ColdCache:
+            shown.append({"panel": panel, "deferred": True})
+            continue
+        finally:
+            request._bibliotal_defer_cold = False
         if data is not None:
             shown.append({"panel": panel, "data": data, "template": panel.template})
     return shown
+
+
+def render_panel(request, organisation, today: date, key: str) -> dict | None:
+    """One panel the user may see, worked out now; None for a key that is not one of them."""
+    for panel in panels_for(request.user):
+        if panel.key == key:
+            data = panel.context(request, organisation, today)
+            if data is None:
+                return {"panel": panel, "empty": True}
+            return {"panel": panel, "data": data, "template": panel.template}
+    return None
 
 
 # -- the data stamp and the cache -------------------------------------------------------------
@@ -137,6 +166,8 @@ def cached(name: str, *, organisation, today: date, compute, request=None, extra
     found = cache.get(key)
     if found is not None:
         return found
+    if request is not None and getattr(request, "_bibliotal_defer_cold", False):
+        raise ColdCache(name)
     value = compute()
     cache.set(key, value, CACHE_SECONDS)
     return value

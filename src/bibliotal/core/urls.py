@@ -8,6 +8,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("panels/<str:key>/", views.panel, name="panel"),
     path("healthz", views.healthz, name="healthz"),
     path("libraries/", views.branch_list, name="branch_list"),
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),

@@ -8,8 +8,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,8 +52,25 @@ def home(request):
         # An account without a membership: say what to do rather than a bare "not allowed".
         return render(request, "core/home_no_membership.html", status=403)
     today = timezone.localdate()
-    panels = render_panels(request, organisation, today)
+    # A panel not yet worked out since the figures changed is fetched by the page itself, so the
+    # page answers at once; ``?full`` (the link for a browser without JavaScript) waits for all.
+    panels = render_panels(request, organisation, today, defer="full" not in request.GET)
     return render(request, "core/home.html", {"panels": panels, "today": today})
+
+
+def panel(request, key: str):
+    """One start-page panel, for the placeholder that fetches it after an import."""
+    from bibliotal.core.dashboard import render_panel
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("core:home"))
+    organisation = organisation_of(request.user)
+    if organisation is None or not has_capability(request.user, Capability.VIEW):
+        raise PermissionDenied
+    item = render_panel(request, organisation, timezone.localdate(), key)
+    if item is None:
+        raise Http404
+    return render(request, "core/_panel.html", {"item": item})
 
 
 @require(Capability.VIEW)

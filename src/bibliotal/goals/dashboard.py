@@ -213,6 +213,7 @@ def register_panels() -> None:
             capability=Capability.MANAGE,
             template="goals/panels/targets.html",
             context=targets_panel,
+            deferrable=True,
             title=_("Where the targets stand"),
             wide=True,
         )
@@ -224,6 +225,7 @@ def register_panels() -> None:
             capability=Capability.MANAGE,
             template="goals/panels/key_figures.html",
             context=key_figures_panel,
+            deferrable=True,
             title=_("Key figures"),
             wide=True,
         )
