@@ -77,6 +77,38 @@ def test_only_administrators_reach_the_administration(client, world, who, allowe
         assert response.status_code == 302  # back to the login page
 
 
+def test_an_administrator_sees_and_edits_only_her_own_organisation_in_the_admin(client, world):
+    """The Organisation admin answered 500 to every administrator who was not a superuser: it
+    filtered the organisations by "pk" with an organisation in place of its key."""
+    client.force_login(world.administrator)
+    response = client.get("/admin/core/organisation/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert world.organisation.name in content and world.other_organisation.name not in content
+    own = f"/admin/core/organisation/{world.organisation.pk}/change/"
+    assert client.get(own).status_code == 200
+    other = f"/admin/core/organisation/{world.other_organisation.pk}/change/"
+    assert client.get(other).status_code == 302  # "does not exist", as for a library
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/0/",
+        "/reports/10000/",
+        "/reports/0/download/",
+        "/reports/99999/statistics/",
+        "/reports/0/targets/1/comment/",
+        "/goals/0/",
+        "/goals/10000/targets/1/",
+        "/goals/public/1/123456/",
+    ],
+)
+def test_a_year_that_is_not_one_is_a_page_that_does_not_exist(client, world, path):
+    client.force_login(world.manager)
+    assert client.get(path).status_code == 404
+
+
 def test_an_administrator_cannot_open_another_organisations_library(client, world):
     client.force_login(world.administrator)
     response = client.get(f"/admin/core/branch/{world.other_branch.pk}/change/")

@@ -79,7 +79,10 @@ class AdministratorAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{self.organisation_path: organisation_of(request.user)})
+        organisation = organisation_of(request.user)
+        if self.organisation_path in ("pk", "id"):  # the Organisation itself: its key, not it
+            return queryset.filter(pk=organisation.pk if organisation is not None else None)
+        return queryset.filter(**{self.organisation_path: organisation})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         organisation = organisation_of(request.user)

@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from bibliotal.core import audit, checks, signals  # noqa: F401  (registers them)
+        from bibliotal.core.converters import YearConverter
+
+        register_converter(YearConverter, "year")  # before any URLconf is read
 
         audit.register_core_models()
         from bibliotal.core import dashboard

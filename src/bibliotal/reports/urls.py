@@ -9,8 +9,8 @@ urlpatterns = [
     path("comparison/", views.comparison_page, name="comparison"),
     path("comparison/peers/", views.comparison_peers, name="comparison_peers"),
     path("comparison/upload/", views.comparison_upload, name="comparison_upload"),
-    path("<int:year>/", views.report_detail, name="report_detail"),
-    path("<int:year>/download/", views.report_download, name="report_download"),
-    path("<int:year>/statistics/", views.statistics_download, name="statistics_download"),
-    path("<int:year>/targets/<int:pk>/comment/", views.comment_edit, name="comment_edit"),
+    path("<year:year>/", views.report_detail, name="report_detail"),
+    path("<year:year>/download/", views.report_download, name="report_download"),
+    path("<year:year>/statistics/", views.statistics_download, name="statistics_download"),
+    path("<year:year>/targets/<int:pk>/comment/", views.comment_edit, name="comment_edit"),
 ]
