@@ -131,6 +131,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 TRUST_PROXY_HEADERS = envconf.env_bool("BIBLIOTAL_BEHIND_TLS_PROXY", False)
 if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only: redirect plain HTTP (the load balancer's health check excepted) and tell browsers
+# to come back over HTTPS alone for this many seconds (HSTS; once sent it cannot be taken back
+# before it runs out, so start small).
+SECURE_SSL_REDIRECT = envconf.env_bool("BIBLIOTAL_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envconf.env_int("BIBLIOTAL_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envconf.env_bool("BIBLIOTAL_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envconf.env_bool("BIBLIOTAL_HSTS_PRELOAD", False)
+# The browsers' preload list binds the whole registered domain (herning.dk, not only this
+# host) for years: the municipality's decision, not Bibliotal's; the check that asks for it is
+# left out of `check --deploy` (BIBLIOTAL_HSTS_PRELOAD still turns it on).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # E-mail (the monthly status e-mail, answers to teachers): through the SMTP server named by
 # BIBLIOTAL_EMAIL_HOST; without one, e-mails are written to the console (the server's log).

@@ -48,3 +48,29 @@ def email_goes_somewhere(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def no_demo_accounts(app_configs, **kwargs):
+    """`bibliotal check --deploy`: the demo's accounts have a password printed in the README."""
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+
+    from bibliotal.core.demo import PASSWORD, USERS
+
+    try:
+        users = list(get_user_model().objects.filter(username__in=[u[0] for u in USERS]))
+    except DatabaseError:  # not migrated yet: nothing to warn about
+        return []
+    open_to_all = sorted(u.username for u in users if u.check_password(PASSWORD))
+    if not open_to_all:
+        return []
+    return [
+        Warning(
+            f"The demo's accounts ({', '.join(open_to_all)}) exist with the demo's published "
+            "password: anyone who has read the README can log in.",
+            hint="Use a database without the demo, or delete those accounts (or give them "
+            "passwords of their own) before the installation is reachable.",
+            id="bibliotal.W003",
+        )
+    ]
