@@ -400,6 +400,36 @@ def test_the_api_registers_a_session_and_refuses_another_organisations_library(
     )
 
 
+def test_a_start_time_with_a_time_zone_is_refused_with_422_and_nothing_stored(
+    client, world, course
+):
+    """SQLite answered an HTML 500 and PostgreSQL cut "10:00+02:00" to 10:00 without a word."""
+    client.force_login(world.coordinator)
+    payload = {
+        "course_id": course.pk,
+        "day": "2021-03-01",
+        "branch_id": world.north.pk,
+        "grade": "8",
+        "theme": "digital",
+        "pupils_present": 25,
+    }
+    refused = client.post(
+        "/api/v1/teaching/sessions",
+        {**payload, "start_time": "10:00:00+02:00"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 422
+    assert "time zone" in refused.content.decode()
+    assert not TeachingSession.objects.exists()
+    stored = client.post(
+        "/api/v1/teaching/sessions",
+        {**payload, "start_time": "10:00"},
+        content_type="application/json",
+    )
+    assert stored.status_code == 201
+    assert TeachingSession.objects.get().start_time.isoformat() == "10:00:00"
+
+
 def test_the_demo_teaches_about_ten_thousand_in_a_normal_year(db):
     from django.db.models import Sum
 

@@ -6,6 +6,7 @@ from datetime import date, time
 
 from django.db import transaction
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from bibliotal.api.auth import require
 from bibliotal.api.schemas import Period, Problem
@@ -58,6 +59,15 @@ class SessionIn(Schema):
     place: str = Field("library", max_length=10)
     pupils_present: int = Field(..., ge=0, le=500)
     teachers_present: int = Field(1, ge=0, le=50)
+
+    @field_validator("start_time")
+    @classmethod
+    def local_time_of_day(cls, value: time | None) -> time | None:
+        # A session starts at the library's own clock: "10:00", not "10:00+02:00" (which SQLite
+        # could not store and PostgreSQL would cut to 10:00 without a word).
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("a time of day without a time zone (HH:MM), on the library's clock")
+        return value
 
 
 class SessionOut(Schema):
