@@ -57,4 +57,4 @@ messages: $(STAMP)
 	cd src/bibliotal && env -u DJANGO_SETTINGS_MODULE ../../$(BIN)/python -m django compilemessages -l da
 
 clean:
-	rm -rf $(VENV) var tests/artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) var tests/artifacts .pytest_cache .ruff_cache .hypothesis

@@ -46,6 +46,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bibliotal.core.middleware.LanguageMiddleware",
+    # Before anything reads the body (CSRF reads the form): an upload over the limit is refused
+    # from its declared length alone.
+    "bibliotal.core.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,8 +87,12 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "bibliotal.core.passwords.DanishCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
@@ -100,6 +107,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_VERBOSE = False
+# The address is the client's, also behind the TLS proxy (``core.proxy``): never the proxy's,
+# which would let anyone's five failures lock a user name for everyone.
+AXES_CLIENT_IP_CALLABLE = "bibliotal.core.proxy.client_ip"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -122,6 +132,10 @@ STORAGES = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A login lasts a working day, not weeks (desk computers are shared); it can also end when the
+# browser closes. Paired desk tablets tally with their own device cookie, not with a login.
+SESSION_COOKIE_AGE = envconf.env_int("BIBLIOTAL_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envconf.env_bool("BIBLIOTAL_SESSION_BROWSER_CLOSE", False)
 SESSION_COOKIE_SECURE = envconf.env_bool("BIBLIOTAL_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
@@ -129,6 +143,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto and X-Forwarded-For headers.
 TRUST_PROXY_HEADERS = envconf.env_bool("BIBLIOTAL_BEHIND_TLS_PROXY", False)
+# How many proxies that append to X-Forwarded-For stand in front of Bibliotal: the client's
+# address is the entry this many places from the right (what a client writes itself is left).
+BIBLIOTAL_PROXY_COUNT = envconf.env_int("BIBLIOTAL_PROXY_COUNT", 1, minimum=1)
 if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HTTPS only: redirect plain HTTP (the load balancer's health check excepted) and tell browsers
@@ -145,7 +162,8 @@ SECURE_HSTS_PRELOAD = envconf.env_bool("BIBLIOTAL_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # E-mail (the monthly status e-mail, answers to teachers): through the SMTP server named by
-# BIBLIOTAL_EMAIL_HOST; without one, e-mails are written to the console (the server's log).
+# BIBLIOTAL_EMAIL_HOST; without one, nothing is sent and nothing of an e-mail is written to the
+# server's log (no addresses): the outbox keeps it waiting (core/mail/backends.py).
 EMAIL_HOST = envconf.env_str("BIBLIOTAL_EMAIL_HOST", "")
 EMAIL_USE_TLS = envconf.env_bool("BIBLIOTAL_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
 EMAIL_USE_SSL = envconf.env_bool("BIBLIOTAL_EMAIL_USE_SSL", False)  # TLS from the start, 465
@@ -162,11 +180,20 @@ EMAIL_BACKEND = envconf.env_str(
     "BIBLIOTAL_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else "bibliotal.core.mail.backends.NoServerBackend",
 )
 DEFAULT_FROM_EMAIL = envconf.env_str("BIBLIOTAL_FROM_EMAIL", "bibliotal@localhost")
 # A teacher's name and e-mail are deleted this many days after the class was taught.
 BIBLIOTAL_TEACHER_CONTACT_DAYS = envconf.env_int("BIBLIOTAL_TEACHER_CONTACT_DAYS", 30, minimum=0)
+
+# Uploads: a file larger than this is refused before its body is read (413), on every page and
+# in the API. A workbook is refused from its zip directory when it would unpack to more than
+# BIBLIOTAL_MAX_UNPACKED_MB, before a sheet is read. The command line has no upload limit.
+IMPORT_MAX_UPLOAD_BYTES = envconf.env_int("BIBLIOTAL_MAX_UPLOAD_MB", 100, minimum=1) * 10**6
+IMPORT_MAX_UNPACKED_BYTES = envconf.env_int("BIBLIOTAL_MAX_UNPACKED_MB", 250, minimum=1) * 10**6
+# Web imports of files larger than this run on the worker queue (`bibliotal worker`), with their
+# progress shown on the page, so that no web worker is held past its timeout.
+IMPORT_INLINE_BYTES = envconf.env_int("BIBLIOTAL_INLINE_IMPORT_MB", 5, minimum=0) * 10**6
 
 # Integrations (library website, Danmarks Statistik) fetch only from their configured host and
 # never from a private or local address, unless this is on (tests, the demo's fake website).

@@ -122,8 +122,8 @@ def test_an_administrator_creates_a_staff_account_in_the_browser(client, world):
         "/admin/auth/user/add/",
         {
             "username": "nyansat",
-            "password1": "Ny-medarbejder-2021",
-            "password2": "Ny-medarbejder-2021",
+            "password1": "Blå-tekande-ved-skranken-7",
+            "password2": "Blå-tekande-ved-skranken-7",
             "usable_password": "true",
         },
     )

@@ -14,46 +14,11 @@ from bibliotal.core.imports import ImportRejected
 from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.reporting import status_rows
 from bibliotal.teaching.indicators import PupilsTaughtProvider, dst_user_education
-from bibliotal.teaching.models import Booking, Course, Institution, TeachingSession
+from bibliotal.teaching.models import Booking, Institution, TeachingSession
 from bibliotal.teaching.services import import_institutions, purge_teacher_contacts
+from tests.teaching.conftest import booking_data
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "teaching"
-
-
-@pytest.fixture
-def school(world):
-    return Institution.objects.create(
-        organisation=world.organisation, name="Nordby Skole", kind="folkeskole", area_type="city"
-    )
-
-
-@pytest.fixture
-def course(world):
-    return Course.objects.create(
-        organisation=world.organisation,
-        title="Søg smart",
-        theme="digital",
-        grade_levels=["7", "8", "9"],
-        branch=world.north,
-        published=True,
-        capacity=30,
-        contact_email="team@example.org",
-    )
-
-
-def booking_data(school, **changes):
-    data = {
-        "institution": school.pk,
-        "institution_name": "",
-        "class_name": "8.b",
-        "grade": "8",
-        "expected_pupils": 24,
-        "teacher_name": "Anne Lærer",
-        "teacher_email": "anne@skole.example",
-        "wished_dates": "Tirsdag 9. marts kl. 9",
-    }
-    data.update(changes)
-    return data
 
 
 def test_a_teacher_books_on_the_public_page_without_an_account(client, world, course, school):
@@ -128,21 +93,27 @@ def test_ipv6_neighbours_share_one_limit(rf, settings):
 
 
 def test_a_mail_server_that_is_down_loses_no_booking(client, world, course, school, settings):
+    from bibliotal.core.mail.models import OutboxMessage
+
     settings.EMAIL_BACKEND = "tests.teaching.failing_mail.Backend"
     url = reverse("teaching:course_public", args=[course.slug])
     assert client.post(url, booking_data(school)).status_code == 302
     assert Booking.objects.count() == 1
     booking = Booking.objects.get()
     client.force_login(world.coordinator)
+    client.cookies["django_language"] = "en"
     when = timezone.localtime() + timedelta(days=10)
     response = client.post(
         reverse("teaching:booking_detail", args=[booking.pk]),
         {"decision": "accepted", "scheduled_at": when.strftime("%Y-%m-%dT%H:%M")},
         follow=True,
     )
-    assert "kunne ikke sendes" in response.content.decode()
+    assert "could not be sent yet: it waits in the outbox" in response.content.decode()
     booking.refresh_from_db()
     assert booking.status == "accepted"
+    # The confirmation, the team's notice and the answer wait for the worker's next attempt.
+    waiting = OutboxMessage.objects.filter(state="waiting", about=f"teaching.booking:{booking.pk}")
+    assert waiting.count() == 3
 
 
 def test_unpublished_courses_are_not_bookable(client, world, course):

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Problem
 from bibliotal.core import sources
 from bibliotal.core.completeness import YearError, overview, parse_year
 from bibliotal.core.permissions import Capability, organisation_of
@@ -54,7 +55,7 @@ class CompletenessOut(Schema):
 
 @router.get(
     "/completeness",
-    response=CompletenessOut,
+    response={200: CompletenessOut, 400: Problem},
     summary="Which figures of a year are counted, estimated, missing or not yet due",
     description="One entry per source (each sensor, each e-loan and unique-users platform, "
     "event attendance, teaching, guidance per service point) with the state of every month. "

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period
+from bibliotal.api.schemas import Id, Period
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import opening_calendar
 from bibliotal.core.permissions import Capability, organisation_of
@@ -63,7 +63,7 @@ def list_branches(request):
 
 
 @router.get("/branches/{branch_id}", response=BranchOut, summary="One library")
-def get_branch(request, branch_id: int):
+def get_branch(request, branch_id: Id):
     return get_object_or_404(_branches(request), pk=branch_id)
 
 
@@ -73,7 +73,7 @@ def get_branch(request, branch_id: int):
     summary="Open days and hours of one library",
     description="One row per date from `from` to `to` inclusive (at most three years).",
 )
-def branch_opening(request, branch_id: int, period: Query[Period]):
+def branch_opening(request, branch_id: Id, period: Query[Period]):
     branch = get_object_or_404(_branches(request).select_related("organisation"), pk=branch_id)
     period.check(max_days=MAX_OPENING_DAYS)
     from_, to = period.from_, period.to

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem, Rejected, rejected
+from bibliotal.api.imports import ImportJobOut, job_out, too_large
+from bibliotal.api.schemas import Day, Id, Period, Problem, rejected
+from bibliotal.core import importers, importjobs
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, organisation_of
@@ -17,7 +21,6 @@ from bibliotal.digital.importers import (
     BATCH_KIND,
     FORMATS,
     UndoRefused,
-    import_digital_file,
     undo_digital_import,
 )
 from bibliotal.digital.models import Campaign, DigitalFigure, Platform, ensure_platforms
@@ -26,7 +29,6 @@ from bibliotal.goals import indicators as registry
 
 router = Router(tags=["digital"])
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FIGURES = 5000
 
 
@@ -66,15 +68,15 @@ class FigureOut(Schema):
 
 
 class FigureQuery(Period):
-    platform_id: int | None = None
-    metric: str | None = None
+    platform_id: Id | None = None
+    metric: str | None = Field(None, max_length=100)
 
 
 class FileOptions(Schema):
     format: str | None = Field(
         None, description=f"One of {', '.join(FORMATS)}; recognised from the file when left out."
     )
-    platform_id: int | None = Field(
+    platform_id: Id | None = Field(
         None, description="The platform of a file that does not name it (Matomo, e-loans)."
     )
     dry_run: bool = Field(False, description="Validate and report, write nothing.")
@@ -97,18 +99,21 @@ class FileResult(Schema):
 
 
 class CampaignIn(Schema):
-    title: str
-    offer_id: int | None = None
+    title: str = Field(..., min_length=1, max_length=200)
+    offer_id: Id | None = None
     target_group: Campaign.TargetGroup = Campaign.TargetGroup.ALL
     areas: list[Campaign.Area] = Field(default_factory=list, description="Empty: all areas.")
-    channels: str = ""
-    start: date
-    end: date
+    channels: str = Field("", max_length=300)
+    start: Day
+    end: Day
     indicators: list[str] = Field(default_factory=list, description="Indicator keys.")
     description: str = ""
 
 
-class ComparisonOut(Schema):
+class CampaignComparisonOut(Schema):
+    """One indicator during a campaign, beside the weeks before it and the same weeks a year
+    earlier."""
+
     indicator: str
     name: str
     during: float | None
@@ -134,7 +139,7 @@ class CampaignOut(Schema):
 
 
 class CampaignDetail(CampaignOut):
-    comparison: list[ComparisonOut]
+    comparison: list[CampaignComparisonOut]
 
 
 @router.get("/digital/platforms", response=list[PlatformOut], summary="Digital platforms")
@@ -174,20 +179,22 @@ def list_figures(request, query: Query[FigureQuery]):
 
 @router.post(
     "/digital/imports",
-    response={200: FileResult, 404: Problem, 413: Problem, 422: Rejected},
+    response={200: FileResult, 202: ImportJobOut, 404: Problem, 413: Problem, 422: Problem},
     summary="Import a digital statistics file",
     description=(
         "A generic figures file, an e-loan report, a Matomo visits summary or a COUNTER "
         "Release 5 report (TSV, CSV, XLSX or JSON), as on the import page. The whole file is "
         "validated first; the same file twice changes nothing. A rejected file answers 422 "
-        "with every faulty row."
+        "with every faulty row. A file larger than BIBLIOTAL_INLINE_IMPORT_MB is read by the "
+        "worker: the answer is 202 with the import job, to follow at `GET /api/v1/imports/{id}`."
     ),
 )
 def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
     require(request, Capability.COORDINATE)
     organisation = organisation_of(request.user)
-    if file.size > MAX_FILE_BYTES:
-        return Status(413, {"detail": f"The file is larger than {MAX_FILE_BYTES} bytes."})
+    upload = Upload.from_file(file)
+    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        return Status(413, too_large(upload))
     platform = None
     if options.platform_id is not None:
         platform = Platform.objects.filter(
@@ -195,16 +202,21 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
         ).first()
         if platform is None:
             return Status(404, {"detail": f"No platform {options.platform_id}."})
+    chosen = {"format": options.format or None, "platform": platform}
     try:
-        result = import_digital_file(
-            organisation=organisation,
-            data=file.read(),
-            filename=file.name,
-            format=options.format or None,
-            platform=platform,
-            user=request.user,
-            dry_run=options.dry_run,
-        )
+        if importjobs.runs_in_background(upload):
+            job = importjobs.queue(
+                request,
+                kind="digital",
+                upload=upload,
+                organisation=organisation,
+                options=chosen,
+                dry_run=options.dry_run,
+            )
+            return Status(202, job_out(job))
+        importer = importers.get("digital")
+        step = importer.preview if options.dry_run else importer.apply
+        result = step(upload=upload, organisation=organisation, user=request.user, **chosen)
     except ImportRejected as error:
         return Status(422, rejected(error))
     return {
@@ -233,7 +245,7 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
         "(409) when a later import or a typed change has touched its figures."
     ),
 )
-def undo_import(request, batch_id: int):
+def undo_import(request, batch_id: Id):
     require(request, Capability.COORDINATE)
     batch = ImportBatch.objects.filter(
         organisation=organisation_of(request.user), kind=BATCH_KIND, pk=batch_id
@@ -274,7 +286,7 @@ def list_campaigns(request):
     response={200: CampaignDetail, 404: Problem},
     summary="A campaign with its before and after comparison",
 )
-def get_campaign(request, campaign_id: int):
+def get_campaign(request, campaign_id: Id):
     require(request, Capability.VIEW)
     campaign = Campaign.objects.filter(
         organisation=organisation_of(request.user), pk=campaign_id

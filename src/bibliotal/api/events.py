@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem
+from bibliotal.api.schemas import Count, Id, Moment, Period, Problem
 from bibliotal.core.permissions import Capability, branches_for, has_capability, organisation_of
 from bibliotal.events.models import EventOccurrence
 from bibliotal.events.services import enter_attendance
@@ -44,9 +44,9 @@ class OccurrenceOut(Schema):
 
 class AttendanceIn(Schema):
     total: int = Field(..., ge=0, le=100_000)
-    children: int | None = Field(None, ge=0)
-    online: int | None = Field(None, ge=0)
-    first_time: int | None = Field(None, ge=0)
+    children: int | None = Field(None, ge=0, le=100_000)
+    online: int | None = Field(None, ge=0, le=100_000)
+    first_time: int | None = Field(None, ge=0, le=100_000)
 
 
 @router.get("/events/occurrences", response=list[OccurrenceOut], summary="Events in a period")
@@ -64,7 +64,7 @@ def list_occurrences(request, period: Query[Period]):
 
 
 @router.get("/events/occurrences/{occurrence_id}", response=OccurrenceOut, summary="One event")
-def get_occurrence(request, occurrence_id: int):
+def get_occurrence(request, occurrence_id: Id):
     require(request, Capability.VIEW)
     return get_object_or_404(
         EventOccurrence.objects.select_related("event_type"),
@@ -78,7 +78,7 @@ def get_occurrence(request, occurrence_id: int):
     response={200: OccurrenceOut, 403: Problem, 422: Problem},
     summary="Enter or correct the attendance of an event",
 )
-def put_attendance(request, occurrence_id: int, payload: AttendanceIn):
+def put_attendance(request, occurrence_id: Id, payload: AttendanceIn):
     require(request, Capability.REGISTER)
     occurrence = get_object_or_404(
         EventOccurrence, pk=occurrence_id, organisation=organisation_of(request.user)
@@ -120,14 +120,14 @@ class OccurrenceIn(Schema):
     description: str = ""
     event_type: str | None = Field(None, description="The name of one of your event types.")
     audience: str = "all"
-    starts_at: datetime
-    ends_at: datetime | None = None
-    branch_id: int | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
+    branch_id: Id | None = None
     place: str = Field("", max_length=200)
     partners: str = Field("", max_length=300)
     organiser: str = "library"
     mode: str = "on_site"
-    capacity: int | None = Field(None, ge=0)
+    capacity: Count | None = None
     published: bool = True
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from ninja import Field, Path, Query, Router, Schema
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Day
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.goals.reporting import status_rows
 
@@ -14,7 +15,7 @@ router = Router(tags=["goals"])
 
 
 class StatusQuery(Schema):
-    at: date | None = Field(
+    at: Day | None = Field(
         None, description="Reference date (default: today, or the last day of a past year)."
     )
 

@@ -8,11 +8,13 @@ from typing import Literal
 from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, SessionAuth
 
 from bibliotal.api.auth import TokenAuth, require
+from bibliotal.api.schemas import Day, Id, Problem
 from bibliotal.core.models import ServicePoint
 from bibliotal.core.permissions import Capability, can_register_at, organisation_of
 from bibliotal.guidance.models import GuidanceRecord, KioskDevice
@@ -81,20 +83,6 @@ class BatchIn(Schema):
     )
 
 
-class ItemErrorOut(Schema):
-    key: str
-    field: str
-    message: str
-
-
-class ErrorsDetail(Schema):
-    errors: list[ItemErrorOut]
-
-
-class RefusedOut(Schema):
-    detail: ErrorsDetail = Field(description="Nothing was stored: every item is validated first.")
-
-
 class StoredOut(Schema):
     stored: list[str]
     duplicates: list[str]
@@ -113,7 +101,12 @@ def _actor(request):
 
 
 @router.post(
-    "/guidance", response={200: StoredOut, 422: RefusedOut}, summary="Register one tap or a batch"
+    "/guidance",
+    response={200: StoredOut, 422: Problem},
+    summary="Register one tap or a batch",
+    description="Every item is validated first: a refused batch stores nothing, and its 422 "
+    "names each faulty item by its `key` and `field` (or, where the item does not validate as a "
+    "tap, by its `location` in the batch).",
 )
 def post_guidance(request, payload: TapIn | BatchIn):
     user, device = _actor(request)
@@ -149,7 +142,13 @@ def post_guidance(request, payload: TapIn | BatchIn):
             else GuidanceRecord.Source.API,
         )
     except GuidanceInputError as error:
-        return Status(422, {"detail": {"errors": [e.__dict__ for e in error.errors]}})
+        return Status(
+            422,
+            {
+                "detail": _("Nothing was stored: every item is validated first."),
+                "errors": [e.__dict__ for e in error.errors],
+            },
+        )
     points = {i.service_point for i in items}
     today = {}
     if len(points) == 1:
@@ -162,8 +161,20 @@ def _is_token(request) -> bool:
     return request.headers.get("Authorization", "").startswith("Bearer ")
 
 
-@router.post("/guidance/{key}/undo", summary="Undo a tap (within two minutes, by its maker)")
-def undo_guidance(request, key: str):
+class UndoneOut(Schema):
+    undone: str = Field(description="The key of the tap undone.")
+    today: dict[int, int] | None = Field(
+        description="Today's count per topic at the tap's service point; null for a tap that "
+        "has not arrived yet (it will be stored as undone)."
+    )
+
+
+@router.post(
+    "/guidance/{key}/undo",
+    response={200: UndoneOut, 409: Problem},
+    summary="Undo a tap (within two minutes, by its maker)",
+)
+def undo_guidance(request, key: str = Path(..., min_length=1, max_length=80)):
     user, device = _actor(request)
     try:
         record = undo_tap(key=key, user=user, device=device)
@@ -177,8 +188,12 @@ def undo_guidance(request, key: str):
     }
 
 
-@router.get("/guidance/today", response=dict[int, int], summary="Today's counts per topic")
-def guidance_today(request, service_point: int):
+@router.get(
+    "/guidance/today",
+    response={200: dict[int, int], 404: Problem},
+    summary="Today's counts per topic",
+)
+def guidance_today(request, service_point: Id):
     point = get_object_or_404(ServicePoint.objects.select_related("branch"), pk=service_point)
     auth = request.auth
     if isinstance(auth, KioskDevice):
@@ -199,15 +214,21 @@ GROUPS = {
 
 
 class SummaryQuery(Schema):
-    from_: date = Field(..., alias="from")
-    to: date
+    from_: Day = Field(..., alias="from")
+    to: Day
     group_by: str = Field(
         "day", description="Comma-separated: day, branch, service_point, topic, channel."
     )
     goal_only: bool = Field(False, description="Only topics that count toward the goal.")
 
 
-@router.get("/guidance/summary", summary="Guidance counts grouped (managers)")
+@router.get(
+    "/guidance/summary",
+    response=list[dict[str, str | int | date | None]],
+    summary="Guidance counts grouped (managers)",
+    description="One row per group: a field for each of `group_by` (`day` a date, the others "
+    "names) and `count`.",
+)
 def guidance_summary(request, query: Query[SummaryQuery]):
     if isinstance(request.auth, KioskDevice):
         raise HttpError(403, "A kiosk device cannot read summaries.")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from bibliotal.api.auth import require
+from bibliotal.api.schemas import Day
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.reports.comparison import BY_KEY, MEASURES, areas_for, available_years, comparison
 from bibliotal.reports.services import make_report
@@ -19,7 +20,7 @@ router = Router(tags=["reports"])
 
 class ReportQuery(Schema):
     format: Literal["pdf", "docx", "xlsx", "csv"] = "pdf"
-    at: date | None = Field(
+    at: Day | None = Field(
         None,
         description="Figures per this date (default: today, or the last day of a past year); "
         "before the year's end the report gives forecasts.",
@@ -83,6 +84,17 @@ def report(request, query: Query[ReportQuery], year: int = Path(..., ge=2000, le
     "/reports/{year}/statistics",
     response={200: None},
     summary="The year's figures as Danmarks Statistik's concepts (ISO 2789), CSV or XLSX",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as CSV or XLSX.",
+                "content": {
+                    "text/csv": {},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                },
+            }
+        }
+    },
 )
 def statistics(request, query: Query[StatisticsQuery], year: int = Path(..., ge=2000, le=2100)):
     return (

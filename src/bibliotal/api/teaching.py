@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem
+from bibliotal.api.schemas import Day, Id, Period, Problem
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.teaching.models import Booking, Course, GradeLevel, Institution, TeachingSession
@@ -47,12 +47,12 @@ class BookingOut(Schema):
 
 
 class SessionIn(Schema):
-    course_id: int | None = None
-    booking_id: int | None = None
-    day: date
+    course_id: Id | None = None
+    booking_id: Id | None = None
+    day: Day
     start_time: time | None = None
-    branch_id: int
-    institution_id: int | None = None
+    branch_id: Id
+    institution_id: Id | None = None
     class_name: str = Field("", max_length=40)
     grade: str = Field(..., max_length=10)
     theme: str = Field(..., max_length=20)

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Period, Problem, Rejected, rejected
+from bibliotal.api.imports import ImportJobOut, job_out, too_large
+from bibliotal.api.schemas import Id, Period, Problem, rejected
+from bibliotal.core import importers, importjobs
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
-from bibliotal.visits.importers import import_counter_file
 from bibliotal.visits.models import DailyVisits, Sensor
 
 router = Router(tags=["visits"])
 
 MAX_DAYS = 400
-MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 class CounterFileOptions(Schema):
-    branch_id: int | None = Field(
+    branch_id: Id | None = Field(
         None,
         description="The library at which sensors the file names but Bibliotal lacks are made.",
     )
@@ -70,40 +72,47 @@ class DayOut(Schema):
 
 
 class DaysPeriod(Period):
-    branch_id: int | None = None
+    branch_id: Id | None = None
 
 
 @router.post(
     "/visits/counter-files",
-    response={200: CounterFileResult, 404: Problem, 413: Problem, 422: Rejected},
+    response={200: CounterFileResult, 202: ImportJobOut, 404: Problem, 413: Problem, 422: Problem},
     summary="Import a people-counter file",
     description=(
         "A CSV or Excel (.xlsx) file, in the long or the wide format, as on the import page. "
         "The whole file is validated before anything is written; the same file twice changes "
-        "nothing. A rejected file answers 422 with every faulty row."
+        "nothing. A rejected file answers 422 with every faulty row. A file larger than "
+        "BIBLIOTAL_INLINE_IMPORT_MB is read by the worker: the answer is 202 with the import "
+        "job, to follow at `GET /api/v1/imports/{id}`."
     ),
 )
 def import_counter(request, file: File[UploadedFile], options: Form[CounterFileOptions]):
     require(request, Capability.MANAGE)
     organisation = organisation_of(request.user)
-    if file.size > MAX_FILE_BYTES:
-        return Status(413, {"detail": f"The file is larger than {MAX_FILE_BYTES} bytes."})
+    upload = Upload.from_file(file)
+    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        return Status(413, too_large(upload))
     branch = None
     if options.branch_id is not None:
         branch = Branch.objects.filter(organisation=organisation, pk=options.branch_id).first()
         if branch is None:
             return Status(404, {"detail": f"No library {options.branch_id} in your municipality."})
+    chosen = {"branch": branch, "rule": options.rule, "preset": options.preset or None}
     try:
-        result = import_counter_file(
-            organisation=organisation,
-            data=file.read(),
-            filename=file.name,
-            user=request.user,
-            branch=branch,
-            rule=options.rule,
-            preset=options.preset or None,
-            dry_run=options.dry_run,
-        )
+        if importjobs.runs_in_background(upload):
+            job = importjobs.queue(
+                request,
+                kind="visits",
+                upload=upload,
+                organisation=organisation,
+                options=chosen,
+                dry_run=options.dry_run,
+            )
+            return Status(202, job_out(job))
+        importer = importers.get("visits")
+        step = importer.preview if options.dry_run else importer.apply
+        result = step(upload=upload, organisation=organisation, user=request.user, **chosen)
     except ImportRejected as error:
         return Status(422, rejected(error))
     return {

@@ -19,3 +19,12 @@ class CoreConfig(AppConfig):
         from bibliotal.core import dashboard
 
         dashboard.register_core_panels()
+
+        from bibliotal.core import importing
+
+        importing.register()
+
+        from bibliotal.core import tasks, uploads
+
+        # A preview's copy of a file is kept an hour at most, even when no one uploads again.
+        tasks.register_nightly("core.sweep_uploads", uploads.sweep)

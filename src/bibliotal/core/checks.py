@@ -36,14 +36,30 @@ def allowed_hosts(app_configs, **kwargs):
 
 @register(Tags.security, deploy=True)
 def email_goes_somewhere(app_configs, **kwargs):
-    """`bibliotal check --deploy`: e-mail on the console reaches nobody and stays in the logs."""
-    if not settings.DEBUG and settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+    """`bibliotal check --deploy`: without a mail server e-mail reaches nobody; on the console
+    it also leaves addresses in the server's log."""
+    hint = (
+        "Set BIBLIOTAL_EMAIL_HOST (and BIBLIOTAL_EMAIL_PORT, _HOST_USER, _HOST_PASSWORD, "
+        "_USE_TLS or _USE_SSL) for your mail server."
+    )
+    backend = settings.EMAIL_BACKEND
+    if settings.DEBUG:
+        return []
+    if backend.endswith("NoServerBackend"):
+        return [
+            Warning(
+                "No mail server is set: teachers get no answers and managers no status e-mail "
+                "(the e-mails wait in the outbox).",
+                hint=hint,
+                id="bibliotal.W002",
+            )
+        ]
+    if backend.endswith("console.EmailBackend"):
         return [
             Warning(
                 "E-mail is written to the console: teachers get no answers, managers no status "
                 "e-mail, and their addresses end up in the server's log.",
-                hint="Set BIBLIOTAL_EMAIL_HOST (and BIBLIOTAL_EMAIL_PORT, _HOST_USER, "
-                "_HOST_PASSWORD, _USE_TLS or _USE_SSL) for your mail server.",
+                hint=hint,
                 id="bibliotal.W002",
             )
         ]

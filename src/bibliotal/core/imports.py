@@ -84,8 +84,16 @@ def fingerprint(data: bytes) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and its encoding: UTF-8 (a byte-order mark is dropped), UTF-16 with
+    its byte-order mark, else Windows-1252. A byte-order mark before bytes that are not UTF-8
+    (a file saved in one program and appended to in another) falls back like any other file."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            return data[3:].decode("cp1252", errors="replace"), "windows-1252"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -214,7 +222,18 @@ def open_table(source: BinaryIO, *, filename: str, encoding: str, size: int = 0)
         # not shift the line numbers of the rows after it.
         last_line = 0
         try:
-            for values in reader:
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise _csv_rejected(filename, last_line + 1, exc) from exc
+                if len(values) > MAX_COLUMNS:
+                    raise _too_many_columns(filename, last_line + 1, len(values))
+                for column, value in enumerate(values, start=1):
+                    if "\x00" in value:
+                        raise nul_rejected(filename, last_line + 1, str(column), value)
                 if any(v.strip() for v in values):
                     yield last_line + 1, values
                 last_line = reader.line_num
@@ -227,25 +246,49 @@ def open_table(source: BinaryIO, *, filename: str, encoding: str, size: int = 0)
 def _open_xlsx(source: BinaryIO, filename: str) -> StreamedTable:
     from openpyxl import load_workbook
 
+    check_workbook(source, filename)
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         rows = sheet.max_row or 0
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        error = RowError(
-            filename=filename,
-            line=1,
-            column="–",
-            value=str(exc)[:120],
-            message=_("The file looks like an Excel workbook (XLSX) but cannot be read."),
+        raise _unreadable_workbook(filename, 1, exc) from exc
+    if rows > MAX_ROWS or (sheet.max_column or 0) > MAX_COLUMNS:
+        workbook.close()
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "–",
+                    f"{rows} × {sheet.max_column}",
+                    _(
+                        "The sheet says it holds more rows or columns than Excel allows "
+                        "(%(rows)s rows, %(columns)s columns)."
+                    )
+                    % {"rows": f"{MAX_ROWS:,}".replace(",", "."), "columns": MAX_COLUMNS},
+                )
+            ]
         )
-        raise ImportRejected([error]) from exc
     done = [0]
 
     def records():
+        number = 0
+        rows = sheet.iter_rows(values_only=True)
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            while True:
+                try:
+                    values = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:  # a damaged sheet inside a sound archive
+                    raise _unreadable_workbook(filename, number + 1, exc) from exc
+                number += 1
                 done[0] = number
+                if number > MAX_ROWS:
+                    raise _too_many_rows(filename, number)
+                if len(values) > MAX_COLUMNS:
+                    raise _too_many_columns(filename, number, len(values))
                 cells = [_cell_text(value) for value in values]
                 if any(cells):
                     yield number, cells
@@ -295,6 +338,7 @@ def find_column(header: list[str], *names: str) -> str | None:
     return None
 
 
+MAX_DIGITS = 18  # no figure a library reports has more digits (int64 holds 18 in full)
 NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+(,\d+)?$|^-?\d+(\.\d+)?$")
 
 
@@ -303,6 +347,8 @@ def parse_number(raw: str) -> Decimal:
     value = raw.strip().replace("\u00a0", "").replace(" ", "")
     if not NUMBER.match(value):
         raise ValueError(raw)
+    if sum(c.isdigit() for c in value) > MAX_DIGITS:
+        raise OutOfRange(raw, DB_INTEGER_MAX)  # a 40-digit "count" is no count
     if "," in value:
         value = value.replace(".", "").replace(",", ".")
     elif re.match(r"^-?\d{1,3}(\.\d{3})+$", value):
@@ -316,13 +362,40 @@ def parse_number(raw: str) -> Decimal:
 DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%y", "%d.%m.%y")
 
 
+FIRST_DAY = date(1900, 1, 1)  # no activity a library imports is dated before …
+LAST_DAY = date(2199, 12, 31)  # … or after: a day's end, a week ahead, is still a date
+
+
+class DateOutOfRange(ValueError):
+    """A date no library activity has (year 1, 9999): ``rule`` says which dates are, in the
+    user's language."""
+
+    def __init__(self, value):
+        self.value = value
+        self.rule = _("A date must lie between %(first)s and %(last)s.") % {
+            "first": FIRST_DAY.strftime("%d-%m-%Y"),
+            "last": LAST_DAY.strftime("%d-%m-%Y"),
+        }
+        super().__init__(self.rule)
+
+
+def plausible_date(value):
+    """``value`` (a date or date-time) when it lies between FIRST_DAY and LAST_DAY; else
+    DateOutOfRange. Far from them, adding a day or changing the time zone would overflow."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateOutOfRange(value)
+    return value
+
+
 def parse_date(raw: str) -> date:
     value = raw.strip()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(value, fmt).date()
+            parsed = datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        return plausible_date(parsed)
     raise ValueError(raw)
 
 
@@ -353,11 +426,263 @@ def parse_month(raw: str) -> date:
     """ "2021-03", "03-2021", "3/2021", "marts 2021", "March 2021" or a date in the month."""
     value = raw.strip().lower().replace(".", "-").replace("/", "-")
     parts = value.split()
-    if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
-        return date(int(parts[1]), MONTH_NAMES[parts[0]], 1)
-    pieces = value.split("-")
-    if len(pieces) == 2 and all(p.isdigit() for p in pieces):
-        first, second = (int(p) for p in pieces)
-        year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
-        return date(year, month, 1)
+    try:
+        if len(parts) == 2 and parts[0] in MONTH_NAMES and parts[1].isdigit():
+            return plausible_date(date(int(parts[1]), MONTH_NAMES[parts[0]], 1))
+        pieces = value.split("-")
+        if len(pieces) == 2 and all(p.isdigit() for p in pieces):
+            first, second = (int(p) for p in pieces)
+            year, month = (first, second) if len(pieces[0]) == 4 else (second, first)
+            return plausible_date(date(year, month, 1))
+    except OverflowError as exc:  # a year of ten digits
+        raise ValueError(raw) from exc
     return parse_date(raw).replace(day=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The guards every file passes on its way in: its size, a workbook's archive, a CSV cell, a JSON
+# document's depth, a number's ceiling. Each failure is an ImportRejected naming what and where.
+
+MAX_COLUMNS = 16_384  # Excel's own limit (XFD)
+MAX_ROWS = 1_048_576
+MAX_CELL_CHARS = 128 * 1024  # the csv module's default field limit, said in words
+MAX_JSON_DEPTH = 64
+DB_INTEGER_MAX = 2_147_483_647  # an IntegerField on PostgreSQL; SQLite would store more
+
+
+def max_upload_bytes() -> int:
+    from django.conf import settings
+
+    return settings.IMPORT_MAX_UPLOAD_BYTES
+
+
+def max_unpacked_bytes() -> int:
+    from django.conf import settings
+
+    return settings.IMPORT_MAX_UNPACKED_BYTES
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}".replace(".", ",") + " MB"
+
+
+def too_large(filename: str, size: int, limit: int | None = None) -> ImportRejected:
+    limit = max_upload_bytes() if limit is None else limit
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                1,
+                "–",
+                megabytes(size),
+                _("The file is larger than %(limit)s, the largest file an upload may be.")
+                % {"limit": megabytes(limit)},
+            )
+        ]
+    )
+
+
+def check_size(source: BinaryIO | bytes, filename: str, limit: int | None = None) -> int:
+    """The file's size in bytes; ImportRejected when it is over the upload limit."""
+    if isinstance(source, bytes | bytearray):
+        size = len(source)
+    else:
+        position = source.tell()
+        source.seek(0, io.SEEK_END)
+        size = source.tell()
+        source.seek(position)
+    limit = max_upload_bytes() if limit is None else limit
+    if limit and size > limit:
+        raise too_large(filename, size, limit)
+    return size
+
+
+def check_workbook(source: BinaryIO | bytes, filename: str) -> None:
+    """Read an Office file's zip directory before anything is unpacked: a damaged archive, or one
+    that would unpack to more than the limit (a "zip bomb" of a few megabytes can unpack to
+    gigabytes), is refused without reading a single sheet."""
+    import zipfile
+
+    stream = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    position = stream.tell()
+    try:
+        archive = zipfile.ZipFile(stream)
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable_workbook(filename, 1, exc) from exc
+    finally:
+        stream.seek(position)
+    limit = max_unpacked_bytes()
+    unpacked = sum(entry.file_size for entry in entries)
+    strings = sum(e.file_size for e in entries if e.filename.lower().endswith("sharedstrings.xml"))
+    # The shared strings are held in memory whole while the sheet is streamed: a quarter of the
+    # limit at most.
+    if len(entries) > 10_000 or unpacked > limit or strings > limit // 4:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    1,
+                    "–",
+                    megabytes(unpacked),
+                    _(
+                        "The workbook would unpack to more than %(limit)s; split it into "
+                        "smaller files or save it as CSV."
+                    )
+                    % {"limit": megabytes(limit)},
+                )
+            ]
+        )
+
+
+def _unreadable_workbook(filename: str, line: int, exc: Exception) -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                line,
+                "–",
+                f"{type(exc).__name__}: {exc}"[:120],
+                _("The file looks like an Excel workbook (XLSX) but cannot be read."),
+            )
+        ]
+    )
+
+
+def csv_rejected(filename: str, line: int, exc: csv.Error) -> ImportRejected:
+    """The rejection of a line the csv module cannot read (for importers with their own
+    reader)."""
+    return _csv_rejected(filename, line, exc)
+
+
+def _csv_rejected(filename: str, line: int, exc: csv.Error) -> ImportRejected:
+    if "field larger than field limit" in str(exc):
+        message = _("A cell holds more than %(limit)s characters.") % {"limit": MAX_CELL_CHARS}
+    else:
+        message = _("The line cannot be read as CSV.")
+    return ImportRejected([RowError(filename, line, "–", str(exc)[:120], message)])
+
+
+def _too_many_columns(filename: str, line: int, count: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                line,
+                "–",
+                str(count),
+                _("The row has more than %(limit)s columns.") % {"limit": MAX_COLUMNS},
+            )
+        ]
+    )
+
+
+def _too_many_rows(filename: str, line: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                line,
+                "–",
+                str(line),
+                _("The sheet has more than %(limit)s rows.")
+                % {"limit": f"{MAX_ROWS:,}".replace(",", ".")},
+            )
+        ]
+    )
+
+
+def load_json(data: bytes, *, filename: str, max_depth: int = MAX_JSON_DEPTH):
+    """A JSON document, decoded like every other file; a syntax error, a document nested deeper
+    than ``max_depth`` or one Python cannot hold is an ImportRejected with line and column."""
+    import json
+
+    text, _encoding = decode(data)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [
+                RowError(
+                    filename,
+                    exc.lineno,
+                    str(exc.colno),
+                    text[max(0, exc.pos - 20) : exc.pos + 20],
+                    _("The file is not valid JSON: %(error)s.") % {"error": exc.msg},
+                )
+            ]
+        ) from exc
+    except (RecursionError, ValueError, MemoryError) as exc:
+        raise _too_deep(filename, max_depth) from exc
+    # Breadth first, without recursion: how deep does the document go?
+    level, depth = [document], 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            raise _too_deep(filename, max_depth)
+        children = []
+        for node in level:
+            values = [*node, *node.values()] if isinstance(node, dict) else node
+            for value in values if isinstance(values, list) else ():
+                if isinstance(value, dict | list):
+                    children.append(value)
+                elif isinstance(value, str) and "\x00" in value:  # "\u0000": no database keeps it
+                    at = max(text.find("\\u0000"), 0)
+                    raise nul_rejected(filename, text.count("\n", 0, at) + 1, "–", value)
+        level = children
+    return document
+
+
+def nul_rejected(filename: str, line: int, column: str, value: str) -> ImportRejected:
+    """The rejection of text holding a NUL character: no text has one (PostgreSQL refuses it,
+    SQLite would keep it), so the file is damaged or not a text file."""
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                line,
+                column,
+                value.replace("\x00", "\\0")[:60],
+                _("The text holds a NUL character: the file is damaged or not a text file."),
+            )
+        ]
+    )
+
+
+def _too_deep(filename: str, max_depth: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            RowError(
+                filename,
+                1,
+                "–",
+                "",
+                _("The JSON document is nested more than %(depth)s levels deep.")
+                % {"depth": max_depth},
+            )
+        ]
+    )
+
+
+class OutOfRange(ValueError):
+    """A number above the ceiling of its kind: ``rule`` says which, in the user's language."""
+
+    def __init__(self, value, ceiling: int, rule: str = ""):
+        self.value, self.ceiling = value, ceiling
+        self.rule = rule or _("at most %(ceiling)s") % {"ceiling": f"{ceiling:,}".replace(",", ".")}
+        super().__init__(self.rule)
+
+
+def bounded(value, ceiling: int, *, floor: int = 0, what: str = ""):
+    """``value`` when ``floor <= value <= ceiling``; else OutOfRange, whose message names the
+    ceiling of its kind (``what``: "visits in one hour"). The same rule on SQLite and
+    PostgreSQL: no count reaches the database that one of them would refuse."""
+    ceiling = min(ceiling, DB_INTEGER_MAX)
+    if value < floor or value > ceiling:
+        shown = f"{ceiling:,}".replace(",", ".")
+        if what:
+            rule = _("%(what)s can be at most %(ceiling)s") % {"what": what, "ceiling": shown}
+        else:
+            rule = _("at most %(ceiling)s") % {"ceiling": shown}
+        raise OutOfRange(value, ceiling, rule)
+    return value

@@ -57,3 +57,42 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class UploadLimitMiddleware:
+    """A request body longer than the upload limit is answered 413 before it is read: the
+    server never holds, parses or stores it. Pages get a page, the API its Problem body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        # The form around the file (fields, boundaries) is allowed a little on top of the file.
+        if length > limit + 64 * 1024:
+            return self.refuse(request, length, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, length: int, limit: int):
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.utils.translation import gettext as _
+
+        from bibliotal.core.imports import megabytes
+
+        detail = _(
+            "The file is %(size)s; the largest file an upload may be is %(limit)s. Split it, "
+            "or import it with the command `bibliotal import`."
+        ) % {"size": megabytes(length), "limit": megabytes(limit)}
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": detail}, status=413)
+        else:
+            response = render(request, "413.html", {"detail": detail}, status=413)
+        # The body is left unread: the connection cannot carry another request after it.
+        response["Connection"] = "close"
+        return response

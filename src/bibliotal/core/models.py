@@ -539,6 +539,64 @@ class ImportBatch(models.Model):
         return f"{self.kind}: {self.filename} ({self.imported_at:%Y-%m-%d})"
 
 
+class ImportJob(models.Model):
+    """A large upload read on the worker queue (``bibliotal worker``), not in a web request: its
+    preview first, then, when the user confirms, its import. The page shows its progress.
+
+    The file waits under the data directory (``core.uploads``) only until it is imported,
+    cancelled or an hour old; the job keeps what was said about it, never the file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        REJECTED = "rejected", _("rejected")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.BigIntegerField(_("size"), default=0)
+    token = models.CharField(max_length=40, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # of the messages it keeps
+    back_url = models.CharField(max_length=200, blank=True)  # the upload page it came from
+    dry_run = models.BooleanField(_("preview"), default=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(max_length=80, blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    lines = models.JSONField(default=list, blank=True)  # what the importer said
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import on the worker")
+        verbose_name_plural = _("imports on the worker")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return max(0, min(100, round(100 * self.done / self.total)))
+
+
 class Integration(models.TextChoices):
     WEBSITE_EVENTS = "website_events", _("Events from the library website")
     WEBSITE_HOURS = "website_hours", _("Opening hours from the library website")

@@ -1,13 +1,16 @@
 """Background tasks, run by ``bibliotal worker`` from the database queue (django-tasks).
 
-The nightly sync brings every active library website's events and opening hours in step, and
-once a month fetches Danmarks Statistik's tables again where they were fetched before. It
-schedules its own next run (02:30 local time), so no cron or broker is needed on one machine.
+The nightly sync brings every active library website's events and opening hours in step, once
+a month fetches Danmarks Statistik's tables again where they were fetched before, and runs the
+nightly tasks the apps register (``register_nightly``: core imports no app), such as deleting
+teachers' contact data when it is due. It schedules its own next run (02:30 local time), so no
+cron or broker is needed on one machine.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -70,10 +73,38 @@ def refresh_statistics(*, trigger: str = "task", now: datetime | None = None) ->
     return failures
 
 
+_nightly: dict[str, Callable[[], object]] = {}
+
+
+def register_nightly(name: str, job: Callable[[], object]) -> None:
+    """Run ``job()`` every night (from an app's ``AppConfig.ready``); ``name`` is stable, such as
+    "teaching.purge_contacts", and registering it again replaces the job."""
+    _nightly[name] = job
+
+
+def nightly_tasks() -> dict[str, Callable[[], object]]:
+    return dict(_nightly)
+
+
+def run_nightly_tasks() -> int:
+    """Run every registered nightly task; one that fails does not stop the others (its error
+    is in the log). Returns the number that failed."""
+    failures = 0
+    for name, job in nightly_tasks().items():
+        try:
+            job()
+        except Exception:
+            failures += 1
+            logger.exception("The nightly task %s failed", name)
+    return failures
+
+
 @task()
 def nightly_sync() -> int:
     try:
-        return sync_websites(trigger="task") + refresh_statistics(trigger="task")
+        return (
+            sync_websites(trigger="task") + refresh_statistics(trigger="task") + run_nightly_tasks()
+        )
     finally:
         schedule_nightly()
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from bibliotal.core import completeness, views
+from bibliotal.core import completeness, importjobs, views
 from bibliotal.core.mail import views as mail_views
 
 app_name = "core"
@@ -15,6 +15,9 @@ urlpatterns = [
     path("closures/", views.closure_list, name="closure_list"),
     path("completeness/", completeness.completeness_page, name="completeness"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("imports/<int:pk>/", importjobs.job_page, name="import_job"),
+    path("imports/<int:pk>/confirm/", importjobs.job_confirm, name="import_job_confirm"),
+    path("imports/<int:pk>/cancel/", importjobs.job_cancel, name="import_job_cancel"),
     path("integrations/", views.integrations, name="integrations"),
     path("integrations/libraries/", views.website_branches, name="website_branches"),
     path("integrations/opening-categories/", views.opening_categories, name="opening_categories"),

@@ -250,13 +250,14 @@ def healthz(request):
 def integrations(request):
     """Each integration's last sync, what changed and what failed; the website's address; a
     saved file; and "sync now"."""
+    from bibliotal.core import importers
     from bibliotal.core.forms import WebsiteFileForm, WebsiteForm
+    from bibliotal.core.importers import Upload
     from bibliotal.core.imports import ImportRejected
     from bibliotal.core.integrations import recording, status
     from bibliotal.core.mail.outbox import status as outbox_status
     from bibliotal.core.models import Integration, OpeningCategory, Website, WebsiteBranch
-    from bibliotal.core.website import import_opening_hours, sync_website
-    from bibliotal.events.dplcms import import_events_dplcms
+    from bibliotal.core.website import sync_website
     from bibliotal.events.models import CategoryMapping
 
     organisation = _organisation_or_403(request)
@@ -301,8 +302,8 @@ def integrations(request):
         return redirect("core:integrations")
     elif action == "file":
         if file_form.is_valid():
-            upload = file_form.cleaned_data["file"]
-            data, filename = upload.read(), upload.name
+            upload = Upload.from_file(file_form.cleaned_data["file"])
+            filename = upload.filename
             kind = file_form.cleaned_data["kind"]
             integration = (
                 Integration.WEBSITE_EVENTS if kind == "events" else Integration.WEBSITE_HOURS
@@ -310,15 +311,15 @@ def integrations(request):
             try:
                 with recording(organisation, integration, source=filename, trigger="file") as run:
                     if kind == "events":
-                        result = import_events_dplcms(
+                        result = importers.get("events").apply(
+                            upload=upload,
                             organisation=organisation,
-                            data=data,
-                            filename=filename,
                             user=request.user,
+                            format="dplcms",
                         )
                     else:
-                        result = import_opening_hours(
-                            organisation=organisation, data=data, filename=filename
+                        result = importers.get("opening-hours").apply(
+                            upload=upload, organisation=organisation, user=request.user
                         )
                     run.summary = result.summary()
                     run.changes = {

@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
-from bibliotal.core.imports import ImportRejected, RowError, limit_errors
+from bibliotal.core.imports import (
+    DateOutOfRange,
+    ImportRejected,
+    RowError,
+    limit_errors,
+    plausible_date,
+)
 from bibliotal.core.integrations import recording, unexpected_failure
 from bibliotal.core.models import (
     CalendarCoverage,
@@ -70,6 +76,7 @@ class HoursResult:
     run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
     unmapped_categories: list[str] = field(default_factory=list)
     without_hours: list[str] = field(default_factory=list)
+    note: str = ""  # why an answer with hours changed no library's calendar
 
     def summary(self) -> str:
         text = _(
@@ -94,6 +101,8 @@ class HoursResult:
             text += " " + _("Opening-hours categories not mapped yet: %(list)s.") % {
                 "list": ", ".join(self.unmapped_categories)
             }
+        if self.note:
+            text += " " + self.note
         return text
 
 
@@ -136,7 +145,10 @@ def parse_opening_hours(data: bytes, filename: str) -> list[Instance]:
             errors.append(RowError(filename, line, column, str(value)[:40], message))
 
         try:
-            day = date.fromisoformat(str(item.get("date") or ""))
+            day = plausible_date(date.fromisoformat(str(item.get("date") or "")))
+        except DateOutOfRange as exc:
+            error("date", item.get("date"), exc.rule)
+            continue
         except ValueError:
             error("date", item.get("date"), _("Not a date (YYYY-MM-DD)."))
             continue
@@ -195,6 +207,7 @@ def import_opening_hours(
     end = to_date or (max(days) if days else None)
     result = HoursResult()
     if start is None or end is None:
+        result.note = _("The answer holds no opening hours.")
         return result
     if end < start:
         raise ImportRejected(
@@ -287,6 +300,11 @@ def import_opening_hours(
         if c.title not in unmapped_titles and any(i.category == c.title for i in instances)
     ]
     result.without_hours = sorted(b.name for pk, b in asked.items() if pk not in wanted)
+    if instances and not wanted:
+        result.note = _(
+            "None of the answer's opening hours is for a library of yours within "
+            "%(start)s – %(end)s, so no calendar changed."
+        ) % {"start": start.strftime("%d.%m.%Y"), "end": end.strftime("%d.%m.%Y")}
     result.days = ((max(ends) if ends else end) - start).days + 1
     result.libraries.sort()
     return result

@@ -30,3 +30,7 @@ class DigitalConfig(AppConfig):
         from bibliotal.digital.completeness import completeness_source
 
         sources.register_completeness(completeness_source)
+
+        from bibliotal.digital import importing
+
+        importing.register()

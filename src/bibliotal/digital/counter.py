@@ -21,7 +21,14 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from bibliotal.core.imports import RowError, parse_date
+from bibliotal.core.imports import (
+    MAX_DIGITS,
+    ImportRejected,
+    RowError,
+    load_json,
+    parse_date,
+    plausible_date,
+)
 from bibliotal.digital.models import COUNTER_METRICS
 from bibliotal.digital.periods import month_span
 
@@ -121,12 +128,16 @@ def attributes_text(identifier: str, parent: str, attributes: dict[str, str]) ->
 def parse_month_header(text: str) -> tuple[date, date] | None:
     """ "Jan-2022" as the code of practice writes it; a date cell from a workbook; "2022-01"."""
     value = text.strip()
-    match = re.fullmatch(r"([A-Za-z]{3})-(\d{4})", value)
-    if match and match.group(1).lower() in MONTH_ABBREVIATIONS:
-        return month_span(date(int(match.group(2)), MONTH_ABBREVIATIONS[match.group(1).lower()], 1))
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", value)
-    if match and 1 <= int(match.group(2)) <= 12:
-        return month_span(date(int(match.group(1)), int(match.group(2)), 1))
+    try:
+        match = re.fullmatch(r"([A-Za-z]{3})-([0-9]{4})", value)
+        if match and match.group(1).lower() in MONTH_ABBREVIATIONS:
+            month = MONTH_ABBREVIATIONS[match.group(1).lower()]
+            return month_span(plausible_date(date(int(match.group(2)), month, 1)))
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})(?:-01)?", value)
+        if match and 1 <= int(match.group(2)) <= 12:
+            return month_span(plausible_date(date(int(match.group(1)), int(match.group(2)), 1)))
+    except ValueError:  # year 0, or one no activity has
+        return None
     return None
 
 
@@ -140,8 +151,8 @@ def _reporting_period(text: str) -> tuple[date, date]:
 
 def _date_or_month(text: str) -> date:
     text = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        return date(int(text[:4]), int(text[5:]), 1)
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        return plausible_date(date(int(text[:4]), int(text[5:]), 1))
     return parse_date(text)
 
 
@@ -236,7 +247,18 @@ def _number(report, cell, line, column, filename) -> int | None:
     text = cell.replace(" ", "").replace("\u00a0", "")
     if text == "":
         return 0
-    if not text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) > MAX_DIGITS:
+        report.errors.append(
+            RowError(
+                filename,
+                line,
+                column,
+                cell[:40],
+                _("A figure has at most %(n)d digits.") % {"n": MAX_DIGITS},
+            )
+        )
+        return None
+    if not (text.isascii() and text.isdigit()):
         report.errors.append(
             RowError(filename, line, column, cell, _("Must be a whole number of 0 or more."))
         )
@@ -308,23 +330,59 @@ def _read_row(report, columns, cells, line, filename) -> None:
 # --- JSON ---------------------------------------------------------------------------------
 
 
+class _Shapes:
+    """Each part of a JSON report in the shape the code of practice gives it: a part of
+    another shape (a list where an object belongs, a number for a name) is an error naming
+    where it is, and is read as empty."""
+
+    def __init__(self, report: CounterReport, filename: str):
+        self.report, self.filename = report, filename
+
+    def _wrong(self, line: int, where: str, value, message: str):
+        self.report.errors.append(
+            RowError(self.filename, line, where, json.dumps(value, default=str)[:200], message)
+        )
+
+    def object(self, value, where: str, line: int = 1) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self._wrong(line, where, value, _("Must be an object ({…})."))
+            return {}
+        return value
+
+    def list(self, value, where: str, line: int = 1) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._wrong(line, where, value, _("Must be a list ([…])."))
+            return []
+        return value
+
+    def text(self, value, where: str, line: int = 1) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            self._wrong(line, where, value, _("Must be a text."))
+            return ""
+        return str(value)
+
+
 def parse_json(data: bytes, *, filename: str) -> CounterReport:
     report = CounterReport()
+    shapes = _Shapes(report, filename)
 
     def fail(column, value, message):
         report.errors.append(RowError(filename, 1, column, str(value)[:200], message))
         return report
 
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", 1)
-        report.errors.append(
-            RowError(filename, line, "–", str(exc)[:120], _("The file is not valid JSON."))
-        )
+        document = load_json(data, filename=filename)
+    except ImportRejected as rejected:
+        report.errors.extend(rejected.errors)
         return report
-    if isinstance(document, list) and document and "Code" in document[0]:
-        first = document[0]
+    first = document[0] if isinstance(document, list) and document else None
+    if isinstance(first, dict) and "Code" in first:
         return fail(
             "Exceptions",
             f"{first.get('Code')}: {first.get('Message')}",
@@ -332,9 +390,9 @@ def parse_json(data: bytes, *, filename: str) -> CounterReport:
         )
     if not isinstance(document, dict) or "Report_Header" not in document:
         return fail("Report_Header", "", _("A COUNTER JSON report must have a Report_Header."))
-    head = document["Report_Header"]
-    report.report_id = str(head.get("Report_ID", ""))
-    report.release = str(head.get("Release", ""))
+    head = shapes.object(document["Report_Header"], "Report_Header")
+    report.report_id = shapes.text(head.get("Report_ID"), "Report_ID")
+    report.release = shapes.text(head.get("Release"), "Release")
     if report.report_id not in REPORT_IDS:
         fail(
             "Report_ID",
@@ -345,7 +403,9 @@ def parse_json(data: bytes, *, filename: str) -> CounterReport:
         fail("Release", report.release, _("Only COUNTER Release 5 and 5.1 can be imported."))
     filters = head.get("Report_Filters", {})
     if isinstance(filters, list):  # Release 5.0: [{"Name": …, "Value": …}]
-        filters = {f.get("Name"): f.get("Value") for f in filters}
+        pairs = [shapes.object(f, "Report_Filters") for f in filters]
+        filters = {shapes.text(f.get("Name"), "Report_Filters"): f.get("Value") for f in pairs if f}
+    filters = shapes.object(filters, "Report_Filters")
     try:
         report.begin = _date_or_month(str(filters["Begin_Date"]))
         report.end = _date_or_month(str(filters["End_Date"]))
@@ -353,24 +413,32 @@ def parse_json(data: bytes, *, filename: str) -> CounterReport:
             report.end = month_span(report.end)[1]
     except (KeyError, ValueError):
         fail("Reporting_Period", filters, _("The report header lacks Begin_Date and End_Date."))
-    for exception in head.get("Exceptions", []) or []:
-        report.exceptions.append(f"{exception.get('Code')}: {exception.get('Message')}")
+    for exception in shapes.list(head.get("Exceptions"), "Exceptions"):
+        exception = shapes.object(exception, "Exceptions")
+        if exception:
+            report.exceptions.append(f"{exception.get('Code')}: {exception.get('Message')}")
     if report.errors:
         return report
-    for number, item in enumerate(document.get("Report_Items", []) or [], start=1):
+    items = shapes.list(document.get("Report_Items"), "Report_Items")
+    for number, item in enumerate(items, start=1):
+        where = _("item %(n)d") % {"n": number}
+        item = shapes.object(item, where, number)
         if isinstance(item.get("Items"), list):  # IR 5.1: a parent with its items
-            parent = _identifier(item.get("Item_ID"))
+            parent = _identifier(shapes, item.get("Item_ID"), where, number)
             for child in item["Items"]:
-                _json_item(report, child, number, parent, filename)
+                _json_item(report, shapes, shapes.object(child, where, number), number, parent)
         else:
-            _json_item(report, item, number, "", filename)
+            _json_item(report, shapes, item, number, "")
     return report
 
 
-def _identifier(item_id) -> str:
+def _identifier(shapes: _Shapes, item_id, where: str, line: int) -> str:
     if isinstance(item_id, list):  # 5.0: [{"Type": "DOI", "Value": …}]
-        item_id = {entry.get("Type"): entry.get("Value") for entry in item_id}
-    item_id = item_id or {}
+        entries = [shapes.object(entry, where, line) for entry in item_id]
+        item_id = {
+            shapes.text(entry.get("Type"), where, line): entry.get("Value") for entry in entries
+        }
+    item_id = shapes.object(item_id, where, line)
     for _column, key in ID_COLUMNS:
         value = item_id.get(key)
         if value:
@@ -378,18 +446,22 @@ def _identifier(item_id) -> str:
     return ""
 
 
-def _json_item(report, item, number, parent, filename) -> None:
-    name = next((str(item[c]) for c in ITEM_COLUMNS if item.get(c)), "")
-    identifier = _identifier(item.get("Item_ID"))
-    if parent == "" and isinstance(item.get("Item_Parent"), dict):  # 5.0 IR
-        parent = _identifier(item["Item_Parent"].get("Item_ID"))
+def _json_item(report, shapes: _Shapes, item: dict, number: int, parent: str) -> None:
+    filename = shapes.filename
     where = _("item %(n)d") % {"n": number}
-    base = {"platform": str(item.get("Platform", "")), "report": report.report_id, "item": name}
+    name = next((str(item[c]) for c in ITEM_COLUMNS if item.get(c)), "")
+    identifier = _identifier(shapes, item.get("Item_ID"), where, number)
+    if parent == "" and isinstance(item.get("Item_Parent"), dict):  # 5.0 IR
+        parent = _identifier(shapes, item["Item_Parent"].get("Item_ID"), where, number)
+    platform = shapes.text(item.get("Platform"), where, number)
+    base = {"platform": platform, "report": report.report_id, "item": name}
 
     def add(metric, start, end, count, attributes):
-        if metric not in COUNTER_METRICS:
+        if not isinstance(metric, str) or metric not in COUNTER_METRICS:
             report.errors.append(
-                RowError(filename, number, where, metric, _("Not a COUNTER Release 5 metric type."))
+                RowError(
+                    filename, number, where, str(metric), _("Not a COUNTER Release 5 metric type.")
+                )
             )
             return
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
@@ -413,10 +485,12 @@ def _json_item(report, item, number, parent, filename) -> None:
         )
 
     if "Attribute_Performance" in item:  # 5.1
-        for performance in item["Attribute_Performance"]:
+        for performance in shapes.list(item["Attribute_Performance"], where, number):
+            performance = shapes.object(performance, where, number)
             attributes = {k: str(v) for k, v in performance.items() if k in ATTRIBUTE_COLUMNS}
-            for metric, months in (performance.get("Performance") or {}).items():
-                for month, count in months.items():
+            metrics = shapes.object(performance.get("Performance"), where, number)
+            for metric, months in metrics.items():
+                for month, count in shapes.object(months, where, number).items():
                     try:
                         start, end = month_span(_date_or_month(month))
                     except ValueError:
@@ -429,8 +503,9 @@ def _json_item(report, item, number, parent, filename) -> None:
                     add(metric, start, end, count, attributes)
         return
     attributes = {k: str(v) for k, v in item.items() if k in ATTRIBUTE_COLUMNS}  # 5.0
-    for performance in item.get("Performance", []) or []:
-        period = performance.get("Period", {})
+    for performance in shapes.list(item.get("Performance"), where, number):
+        performance = shapes.object(performance, where, number)
+        period = shapes.object(performance.get("Period"), where, number)
         try:
             start = parse_date(str(period["Begin_Date"]))
             end = parse_date(str(period["End_Date"]))
@@ -445,7 +520,8 @@ def _json_item(report, item, number, parent, filename) -> None:
                 )
             )
             continue
-        for instance in performance.get("Instance", []) or []:
+        for instance in shapes.list(performance.get("Instance"), where, number):
+            instance = shapes.object(instance, where, number)
             add(instance.get("Metric_Type", ""), start, end, instance.get("Count"), attributes)
 
 

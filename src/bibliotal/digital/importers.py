@@ -17,13 +17,16 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bibliotal.core import audit
 from bibliotal.core.imports import (
     ImportRejected,
+    OutOfRange,
     RowError,
+    bounded,
     fingerprint,
     limit_errors,
     missing_columns,
@@ -49,6 +52,11 @@ from bibliotal.digital.periods import parse_period
 from bibliotal.digital.plausibility import ACCEPTED, CORRECTED, HELD, check_figures
 
 BATCH_KIND = "digital"
+# No platform counts more than ten million of anything (loans, visits, page views, requests) for
+# one library in a month (eReolen lends about 1.5 million e-books a month in all Denmark); a
+# longer period may count ten million a month. The same ceiling on SQLite and PostgreSQL.
+MAX_FIGURE_PER_MONTH = 10_000_000
+TOO_LARGE = 10**18  # a figure of more than 18 digits: above every ceiling
 
 FORMATS = {
     "generic": gettext_lazy("Generic figures (platform, period, metric, age band, value)"),
@@ -243,6 +251,7 @@ def import_digital_file(
         return result
     figures, errors, result.format, warnings = _parse(data, filename, format)
     result.warnings.extend(warnings)
+    errors = [*errors, *_over_ceiling(figures, filename)]
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
     if not figures:
@@ -302,6 +311,28 @@ def _parse(data: bytes, filename: str, format: str | None):
     parser = {"generic": _generic, "eloans": _eloans, "matomo": _matomo}[chosen]
     figures, errors, warnings = parser(header, records[1:], filename)
     return figures, errors, chosen, warnings
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _over_ceiling(figures: list[Figure], filename: str) -> list[RowError]:
+    """A figure above ``MAX_FIGURE_PER_MONTH`` for each month of its period is refused."""
+    errors = []
+    for figure in figures:
+        try:
+            bounded(
+                figure.value,
+                MAX_FIGURE_PER_MONTH * max(1, _months(figure.start, figure.end)),
+                what=_("a figure for this period"),
+            )
+        except OutOfRange as exc:
+            shown = str(figure.value) if figure.value < TOO_LARGE else "> 10^18"
+            errors.append(
+                RowError(filename, figure.line, figure.column, shown, capfirst(exc.rule) + ".")
+            )
+    return errors
 
 
 def _exceptions(report) -> list[str]:
@@ -379,6 +410,8 @@ class _Rows:
     def count(self, line, column, raw):
         try:
             return _count(raw)
+        except OutOfRange:
+            return TOO_LARGE  # named by the ceiling, with the period's
         except ValueError:
             self.fail(line, column, raw, _("Must be a whole number of 0 or more."))
             return None

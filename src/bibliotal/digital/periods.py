@@ -6,7 +6,7 @@ import calendar
 import re
 from datetime import date
 
-from bibliotal.core.imports import MONTH_NAMES, parse_date, parse_month
+from bibliotal.core.imports import MONTH_NAMES, parse_date, parse_month, plausible_date
 
 
 def month_end(day: date) -> date:
@@ -39,15 +39,15 @@ def parse_period(raw: str) -> tuple[date, date]:
     value = " ".join(raw.strip().lower().split())
     if not value:
         raise ValueError(raw)
-    if re.fullmatch(r"\d{4}", value):
+    if re.fullmatch(r"[0-9]{4}", value):
         year = int(value)
-        return date(year, 1, 1), date(year, 12, 31)
+        return plausible_date(date(year, 1, 1)), date(year, 12, 31)
     quarter = QUARTER.match(value)
     if quarter:
         groups = quarter.groupdict()
         year = int(groups["y1"] or groups["y2"] or groups["y3"])
         number = int(groups["q1"] or groups["q2"] or groups["q3"])
-        first = date(year, 3 * number - 2, 1)
+        first = plausible_date(date(year, 3 * number - 2, 1))
         return first, month_end(first.replace(month=3 * number))
     span = RANGE.match(value)
     if span:
@@ -56,8 +56,8 @@ def parse_period(raw: str) -> tuple[date, date]:
             raise ValueError(raw)
         return start, end
     words = value.replace(".", " ").replace("-", " ").split()
-    if len(words) == 2 and words[0] in MONTH_NAMES and re.fullmatch(r"\d{4}", words[1]):
-        return month_span(date(int(words[1]), MONTH_NAMES[words[0]], 1))
+    if len(words) == 2 and words[0] in MONTH_NAMES and re.fullmatch(r"[0-9]{4}", words[1]):
+        return month_span(plausible_date(date(int(words[1]), MONTH_NAMES[words[0]], 1)))
     try:
         day = parse_date(value)
     except ValueError:

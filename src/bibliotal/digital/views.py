@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports, uploads
+from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, has_capability, require
@@ -25,7 +26,6 @@ from bibliotal.digital.forms import (
 from bibliotal.digital.importers import (
     BATCH_KIND,
     UndoRefused,
-    import_digital_file,
     undo_digital_import,
 )
 from bibliotal.digital.indicators import headline_platform, quota_label
@@ -270,32 +270,37 @@ def import_file(request):
     form = DigitalFileForm(request.POST or None, request.FILES or None, organisation=organisation)
     context = {"form": form, "batches": batches.select_related("imported_by")[:10]}
     if request.method == "POST":
+        if "cancel" in request.POST:
+            uploads.forget(request, request.POST.get("token", ""))
+            return redirect("digital:import")
         if "confirm" in request.POST:
             kept = uploads.take(request, request.POST.get("token", ""))
             if kept is None:
                 raise Http404
-            data, filename = kept
+            upload = Upload.from_bytes(*kept)
             platform = Platform.objects.filter(
                 organisation=organisation, pk=request.POST.get("platform") or 0
             ).first()
             chosen_format, dry_run = request.POST.get("format") or None, False
         elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            data, filename = upload.read(), upload.name
+            upload = Upload.from_file(form.cleaned_data["file"])
             platform = form.cleaned_data["platform"]
             chosen_format, dry_run = form.cleaned_data["format"] or None, True
         else:
             return render(request, "digital/import.html", context, status=400)
+        options = {"format": chosen_format, "platform": platform}
         try:
-            result = import_digital_file(
-                organisation=organisation,
-                data=data,
-                filename=filename,
-                format=chosen_format,
-                platform=platform,
-                user=request.user,
-                dry_run=dry_run,
-            )
+            if dry_run and importjobs.runs_in_background(upload):
+                return importjobs.start(
+                    request,
+                    kind="digital",
+                    upload=upload,
+                    organisation=organisation,
+                    options=options,
+                )
+            importer = importers.get("digital")
+            step = importer.preview if dry_run else importer.apply
+            result = step(upload=upload, organisation=organisation, user=request.user, **options)
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors]
             return render(request, "digital/import.html", context, status=400)
@@ -309,7 +314,7 @@ def import_file(request):
                 "preview": result,
                 "short_history": explain_short(result.short_history),
                 "confirm": {
-                    "token": uploads.stash(request, data, filename),
+                    "token": uploads.stash(request, upload.source, upload.filename),
                     "platform": platform.pk if platform else "",
                     "format": result.format,
                 },

@@ -36,3 +36,7 @@ class EventsConfig(AppConfig):
         from bibliotal.events import dashboard
 
         dashboard.register()
+
+        from bibliotal.events import importing
+
+        importing.register()

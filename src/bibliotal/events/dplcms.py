@@ -22,17 +22,29 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from bibliotal.core.imports import ImportRejected, RowError, fingerprint, limit_errors
+from bibliotal.core import imports
+from bibliotal.core.imports import (
+    DateOutOfRange,
+    ImportRejected,
+    RowError,
+    fingerprint,
+    limit_errors,
+    plausible_date,
+)
 from bibliotal.core.integrations import recording
 from bibliotal.core.models import Branch, ImportBatch, Integration, WebsiteBranch
 from bibliotal.events.models import EventOccurrence
 from bibliotal.events.services import (
+    MAX_CAPACITY,
+    MAX_UID,
     EventImportResult,
     PlannedOccurrence,
     _apply,
     _audience,
     _Types,
+    uid_too_long,
 )
 
 SOURCE_NAME = "dplcms"
@@ -45,7 +57,6 @@ STATES = {
 }
 OPEN_END = date(9999, 12, 31)
 WHOLE = re.compile(r"[0-9]{1,12}")
-MAX_CAPACITY = 1_000_000  # well within every database's integer, above any library hall
 LISTS = ("branches", "categories", "tags", "partners")
 
 
@@ -151,33 +162,19 @@ def _text_list(item: dict, key: str, error) -> list[str] | None:
 def _moment(raw) -> datetime:
     if not isinstance(raw, str):
         raise ValueError
-    value = datetime.fromisoformat(raw.strip())
+    value = plausible_date(datetime.fromisoformat(raw.strip()))
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
 
 
 def load_json(data: bytes, filename: str):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            [RowError(filename, 1, "–", "", _("The file is not UTF-8 encoded JSON."))]
-        ) from exc
-    try:
-        return text, json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            [
-                RowError(
-                    filename,
-                    exc.lineno,
-                    str(exc.colno),
-                    text[exc.pos : exc.pos + 20],
-                    _("This is not valid JSON: %(error)s.") % {"error": exc.msg},
-                )
-            ]
-        ) from exc
+    """(text, document) of a JSON answer, read by the guarded reader every import uses: a
+    syntax error, a document nested too deep or one in the wrong encoding is an
+    ImportRejected naming the line and column."""
+    document = imports.load_json(data, filename=filename)
+    text, _encoding = imports.decode(data)
+    return text, document
 
 
 @dataclass
@@ -187,6 +184,7 @@ class Parsed:
     branches: Branches
     first_day: date | None
     last_day: date | None
+    ignored: int = 0  # events held only at libraries marked "not ours"
 
 
 def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
@@ -212,6 +210,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     first_day = last_day = None
+    ignored_events = 0
     lines = ItemLines(text)
 
     for number, item in enumerate(payload, start=1):
@@ -236,6 +235,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         if not uuid:
             error("uuid", "", _("Event %(number)d in the list has no uuid.") % {"number": number})
             continue
+        if len(uuid) > MAX_UID:
+            error("uuid", uuid, uid_too_long())
+            continue
         if uuid in seen:
             error("uuid", uuid, _("The same uuid appears twice."))
             continue
@@ -246,6 +248,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         moments = item.get("date_time") if isinstance(item.get("date_time"), dict) else {}
         try:
             starts_at = _moment(moments.get("start"))
+        except DateOutOfRange as exc:
+            error("date_time.start", moments.get("start"), exc.rule)
+            continue
         except (ValueError, TypeError):
             error("date_time.start", moments.get("start"), _("Not an ISO 8601 date and time."))
             continue
@@ -253,6 +258,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         if moments.get("end"):
             try:
                 ends_at = _moment(moments.get("end"))
+            except DateOutOfRange as exc:
+                error("date_time.end", moments.get("end"), exc.rule)
+                continue
             except (ValueError, TypeError):
                 error("date_time.end", moments.get("end"), _("Not an ISO 8601 date and time."))
                 continue
@@ -299,6 +307,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             elif found is None and not not_ours:
                 others.append(name)
         if names and ignored == len(names):
+            ignored_events += 1
             continue  # held only at libraries marked "not ours": not our event
         address = item.get("address") if isinstance(item.get("address"), dict) else {}
         online = str(address.get("locationType") or "").lower() == "online"
@@ -316,6 +325,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         partners = ", ".join(lists["partners"])
         series = item.get("series") if isinstance(item.get("series"), dict) else {}
         series_uuid = str(series.get("uuid") or "").strip()
+        if len(series_uuid) > MAX_UID:
+            error("series.uuid", series_uuid, uid_too_long())
+            continue
         day = timezone.localtime(starts_at).date()
         first_day = day if first_day is None else min(first_day, day)
         last_day = day if last_day is None else max(last_day, day)
@@ -347,7 +359,7 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
         )
     if errors:
         raise ImportRejected(limit_errors(errors, filename))
-    return Parsed(planned, types, branches, first_day, last_day)
+    return Parsed(planned, types, branches, first_day, last_day, ignored_events)
 
 
 def import_events_dplcms(
@@ -390,6 +402,15 @@ def import_events_dplcms(
             source_name=SOURCE_NAME,
         )
         result.empty = not parsed.planned
+        if parsed.ignored and not parsed.planned:
+            result.empty = False  # the answer has events: none of them is ours
+            result.note = ngettext(
+                "The file's %(count)d event is at a library marked as not one of yours, so "
+                "nothing was imported.",
+                "All %(count)d events of the file are at libraries marked as not yours, so "
+                "nothing was imported.",
+                parsed.ignored,
+            ) % {"count": parsed.ignored}
         result.unmapped_branches = (
             list(parsed.branches.unmapped) if dry_run else parsed.branches.remember_unmapped()
         )

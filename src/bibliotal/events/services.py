@@ -5,23 +5,31 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import icalendar
 import recurring_ical_events
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bibliotal.core.imports import (
+    DateOutOfRange,
     ImportRejected,
+    OutOfRange,
     RowError,
+    bounded,
     decode,
     find_column,
     fingerprint,
     missing_columns,
+    nul_rejected,
     parse_date,
     parse_number,
+    plausible_date,
     read_table,
 )
 from bibliotal.core.models import Branch, ImportBatch
@@ -45,6 +53,14 @@ AUDIENCE_WORDS = [
 WINDOW_BACK = timedelta(days=400)
 MAX_OCCURRENCES = 5000  # a calendar that expands to more has a broken rule (FREQ=MINUTELY)
 WINDOW_AHEAD = timedelta(days=400)
+# The places of one event, from any source: well within every database's integer (the same
+# ceiling on SQLite and PostgreSQL), above any library hall or town festival.
+MAX_CAPACITY = 1_000_000
+MAX_UID = 250  # EventOccurrence.external_uid holds 300, with room for a source's prefix
+MAX_CATEGORY = 200  # CategoryMapping.category
+# What an iCalendar library raises for a value it cannot read (a date of month 13, a period
+# where a date belongs, a broken parameter): each becomes an ImportRejected naming the event.
+ICAL_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 
 
 def ensure_event_types(*, organisation) -> list[EventType]:
@@ -79,6 +95,7 @@ class EventImportResult:
     unmapped_categories: list[str] = field(default_factory=list)
     unmapped_branches: list[str] = field(default_factory=list)
     run: object | None = field(default=None, repr=False)  # the IntegrationRun of a sync
+    note: str = ""  # why a file with events imported none of them
 
     def summary(self) -> str:
         if self.already_imported:
@@ -106,7 +123,26 @@ class EventImportResult:
             text += " " + _(
                 "Libraries on the website without a library in Bibliotal: %(list)s."
             ) % {"list": ", ".join(self.unmapped_branches)}
+        if self.note:
+            text += " " + self.note
         return text
+
+
+def outside_window(count: int, start: date, end: date) -> str:
+    """The note of a calendar whose ``count`` events all fall outside the window."""
+    return ngettext(
+        "The file's %(count)d event falls outside the period %(start)s – %(end)s, so nothing "
+        "was imported; give the period it falls in (--from and --to on the command line) to "
+        "import it.",
+        "All %(count)d events of the file fall outside the period %(start)s – %(end)s, so "
+        "nothing was imported; give the period they fall in (--from and --to on the command "
+        "line) to import them.",
+        count,
+    ) % {"count": count, "start": start.strftime("%d.%m.%Y"), "end": end.strftime("%d.%m.%Y")}
+
+
+def uid_too_long() -> str:
+    return _("An event's id is at most %(n)d characters.") % {"n": MAX_UID}
 
 
 def _audience(words: list[str]) -> str:
@@ -136,7 +172,8 @@ class _Types:
     def resolve(self, categories: list[str]) -> tuple[EventType | None, bool]:
         event_type, outside = None, False
         for category in categories:
-            lowered = category.strip().lower()
+            category = category.strip()[:MAX_CATEGORY]
+            lowered = category.lower()
             if not lowered or lowered in dict(AUDIENCE_WORDS):
                 continue
             mapping = self.mappings.get(lowered)
@@ -202,12 +239,18 @@ def parse_ical(
     default_branch: Branch | None,
     window_start: date,
     window_end: date,
-) -> tuple[list[PlannedOccurrence], _Types]:
+) -> tuple[list[PlannedOccurrence], _Types, int]:
+    """The occurrences of the calendar inside the window, the category mapping, and how many
+    events (UIDs) the calendar holds, inside the window or not."""
     text, _encoding = decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        raise nul_rejected(filename, line, "–", text[text.rfind("\n", 0, at) + 1 :][:60])
     try:
         calendar = icalendar.Calendar.from_ical(text)
-    except ValueError as exc:
+    except ICAL_ERRORS as exc:
         raise ImportRejected(
             [
                 RowError(
@@ -223,11 +266,15 @@ def parse_ical(
     errors: list[RowError] = []
     recurring = set()
     seen_components: dict[tuple[str, str], int] = {}
+    uids: set[str] = set()
     for component in calendar.walk("VEVENT"):
         uid = str(component.get("UID", "")).strip()
+        uids.add(uid)
         line = lines.get(uid, 1)
         if not uid:
             errors.append(RowError(filename, line, "UID", "", _("Every event needs a UID.")))
+        elif len(uid) > MAX_UID:
+            errors.append(RowError(filename, line, "UID", uid[:60], uid_too_long()))
         if component.get("DTSTART") is None:
             errors.append(RowError(filename, line, "DTSTART", uid, _("The event has no start.")))
         if not str(component.get("SUMMARY", "")).strip():
@@ -287,22 +334,28 @@ def parse_ical(
         )
     for component in expanded:
         uid = str(component.get("UID")).strip()
-        start, all_day = _as_datetime(component.decoded("DTSTART"))
-        end = None
-        if component.get("DTEND") is not None:
-            end, _day = _as_datetime(component.decoded("DTEND"))
-        recurrence = ""
-        if uid in recurring:
-            # One occurrence of a series: its original start, so a moved one keeps its key.
-            recurrence = _recurrence_id(component.decoded("RECURRENCE-ID"))
-        categories = []
-        for value in (
-            component.get("CATEGORIES", [])
-            if isinstance(component.get("CATEGORIES"), list)
-            else [component.get("CATEGORIES")]
-        ):
-            if value is not None:
-                categories += [str(c) for c in value.cats]
+        line = lines.get(uid, 1)
+        try:
+            start, all_day, end, recurrence, categories = _when_and_what(
+                component, uid in recurring
+            )
+        except DateOutOfRange as exc:
+            raise ImportRejected(
+                [RowError(filename, line, "DTSTART", str(exc.value), exc.rule)]
+            ) from exc
+        except ICAL_ERRORS as exc:
+            raise ImportRejected(
+                [
+                    RowError(
+                        filename,
+                        line,
+                        "VEVENT",
+                        uid,
+                        _("The event's dates or categories cannot be read: %(error)s")
+                        % {"error": f"{type(exc).__name__}: {exc}"[:120]},
+                    )
+                ]
+            ) from exc
         event_type, outside = types.resolve(categories)
         location = str(component.get("LOCATION", "")).strip()
         branch = _branch_for(location, branches) or default_branch
@@ -347,7 +400,31 @@ def parse_ical(
                 },
             )
         )
-    return planned, types
+    return planned, types, len(uids)
+
+
+def _when_and_what(component, recurring: bool):
+    """(start, all day, end, recurrence id, categories) of an expanded occurrence; raises what
+    the iCalendar library raises for a value it cannot read, or DateOutOfRange."""
+    start, all_day = _as_datetime(component.decoded("DTSTART"))
+    plausible_date(start)
+    end = None
+    if component.get("DTEND") is not None:
+        end, _day = _as_datetime(component.decoded("DTEND"))
+        plausible_date(end)
+    recurrence = ""
+    if recurring:
+        # One occurrence of a series: its original start, so a moved one keeps its key.
+        recurrence = _recurrence_id(component.decoded("RECURRENCE-ID"))
+    categories = []
+    for value in (
+        component.get("CATEGORIES", [])
+        if isinstance(component.get("CATEGORIES"), list)
+        else [component.get("CATEGORIES")]
+    ):
+        if value is not None:
+            categories += [str(c) for c in value.cats]
+    return start, all_day, end, recurrence, categories
 
 
 def import_events_ical(
@@ -371,7 +448,7 @@ def import_events_ical(
     digest = fingerprint(data + f"|{window_start}|{window_end}".encode())
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         return EventImportResult(already_imported=True)
-    planned, types = parse_ical(
+    planned, types, events = parse_ical(
         organisation=organisation,
         data=data,
         filename=filename,
@@ -379,7 +456,7 @@ def import_events_ical(
         window_start=window_start,
         window_end=window_end,
     )
-    return _apply(
+    result = _apply(
         organisation=organisation,
         planned=planned,
         types=types,
@@ -391,6 +468,9 @@ def import_events_ical(
         window=(window_start, window_end),
         source_name=source_name,
     )
+    if events and not planned:  # a file with events that imports none says why
+        result.note = outside_window(events, window_start, window_end)
+    return result
 
 
 def _jsonable(value):
@@ -730,17 +810,30 @@ def import_events_csv(
         if col("capacity"):
             try:
                 number = parse_number(col("capacity"))
+            except OutOfRange:
+                number = Decimal(MAX_CAPACITY + 1)  # above the ceiling, said below
             except ValueError:
                 number = None
             if number is None or number < 0 or number != int(number):
                 fail("capacity", _("Not a whole number of zero or more."))
                 continue
-            capacity = int(number)
+            try:
+                capacity = bounded(int(number), MAX_CAPACITY)
+            except OutOfRange:
+                fail(
+                    "capacity",
+                    _("The capacity must be at most %(max)s.")
+                    % {"max": number_format(MAX_CAPACITY, force_grouping=True)},
+                )
+                continue
         event_type, outside = types.resolve([col("type")]) if col("type") else (None, False)
         starts_at = timezone.make_aware(datetime.combine(day, start))
         ends_at = timezone.make_aware(datetime.combine(day, end)) if end else None
         if ends_at is not None and ends_at <= starts_at:
             ends_at += timedelta(days=1)  # 22:00–01:00 ends the next day
+        if len(col("id")) > MAX_UID:
+            fail("id", uid_too_long())
+            continue
         # The event's own id, or its date, time and place: a corrected title updates the event.
         key = (
             col("id")
@@ -775,7 +868,7 @@ def import_events_csv(
         )
     if errors:
         raise ImportRejected(errors)
-    return _apply(
+    result = _apply(
         organisation=organisation,
         planned=planned,
         types=types,
@@ -786,6 +879,9 @@ def import_events_csv(
         source=EventOccurrence.Source.CSV,
         window=None,
     )
+    if not rows:
+        result.note = _("The file has no events below its header.")
+    return result
 
 
 def enter_attendance(

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports, uploads
+from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch, Organisation
 from bibliotal.core.permissions import (
@@ -22,7 +23,6 @@ from bibliotal.core.permissions import (
     require,
 )
 from bibliotal.core.views import _organisation_or_403
-from bibliotal.events.dplcms import import_events_dplcms
 from bibliotal.events.forms import (
     AttendanceForm,
     CategoryMappingForm,
@@ -31,7 +31,7 @@ from bibliotal.events.forms import (
 )
 from bibliotal.events.indicators import dst_events
 from bibliotal.events.models import Audience, CategoryMapping, EventOccurrence
-from bibliotal.events.services import enter_attendance, import_events_csv, import_events_ical
+from bibliotal.events.services import enter_attendance
 from bibliotal.goals.charts import month_comparison_chart
 
 
@@ -145,48 +145,38 @@ def import_file(request):
     form = EventImportForm(request.POST or None, request.FILES or None, organisation=organisation)
     context = {"form": form}
     if request.method == "POST":
+        if "cancel" in request.POST:
+            uploads.forget(request, request.POST.get("token", ""))
+            return redirect("events:import")
         if "confirm" in request.POST:
             kept = uploads.take(request, request.POST.get("token", ""))
             if kept is None:
                 raise Http404
-            data, filename = kept
+            upload = Upload.from_bytes(*kept)
             branch = Branch.objects.filter(
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
             dry_run = False
         elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            data, filename = upload.read(), upload.name
+            upload = Upload.from_file(form.cleaned_data["file"])
             branch = form.cleaned_data["branch"]
             dry_run = True
         else:
             return render(request, "events/import.html", context, status=400)
         try:
-            if filename.lower().endswith(".json"):
-                result = import_events_dplcms(
+            if dry_run and importjobs.runs_in_background(upload):
+                return importjobs.start(
+                    request,
+                    kind="events",
+                    upload=upload,
                     organisation=organisation,
-                    data=data,
-                    filename=filename,
-                    user=request.user,
-                    dry_run=dry_run,
+                    options={"branch": branch},
                 )
-            elif filename.lower().endswith((".csv", ".xlsx")):
-                result = import_events_csv(
-                    organisation=organisation,
-                    data=data,
-                    filename=filename,
-                    user=request.user,
-                    dry_run=dry_run,
-                )
-            else:
-                result = import_events_ical(
-                    organisation=organisation,
-                    data=data,
-                    filename=filename,
-                    user=request.user,
-                    default_branch=branch,
-                    dry_run=dry_run,
-                )
+            importer = importers.get("events")
+            step = importer.preview if dry_run else importer.apply
+            result = step(
+                upload=upload, organisation=organisation, user=request.user, branch=branch
+            )
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors[:200]]
             return render(request, "events/import.html", context, status=400)
@@ -199,7 +189,7 @@ def import_file(request):
             {
                 "preview": result,
                 "confirm": {
-                    "token": uploads.stash(request, data, filename),
+                    "token": uploads.stash(request, upload.source, upload.filename),
                     "branch": branch.pk if branch else "",
                 },
             }

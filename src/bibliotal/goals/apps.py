@@ -23,3 +23,7 @@ class GoalsConfig(AppConfig):
         from bibliotal.goals import dashboard
 
         dashboard.register_panels()
+
+        from bibliotal.goals import importing
+
+        importing.register()

@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from bibliotal.core import imports
+
 LABELS = {
     "serviceområde": "service_area",
     "serviceomraade": "service_area",
@@ -102,14 +104,9 @@ class ParseResult:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else Windows-1252; line ends made LF."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = data[3:].decode("utf-8"), "utf-8-sig"
-    else:
-        try:
-            text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = data.decode("cp1252", errors="replace"), "windows-1252"
+    """UTF-8 (with or without BOM), UTF-16 with its BOM, else Windows-1252 (also after a BOM
+    before bytes that are not UTF-8), as every import reads; line ends made LF."""
+    text, encoding = imports.decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text), encoding
 
@@ -134,6 +131,16 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
     def close_area() -> None:
         nonlocal area, last_field
         if area is not None:
+            if len(area.service_area) > MAX_SERVICE_AREA:
+                problems.append(
+                    Problem(
+                        area.line,
+                        1,
+                        area.service_area[:40],
+                        _("A Serviceområde (service area) is at most %(n)d characters.")
+                        % {"n": MAX_SERVICE_AREA},
+                    )
+                )
             if not area.title:
                 problems.append(
                     Problem(
@@ -148,6 +155,16 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
         area, last_field = None, None
 
     for number, line in enumerate(text.split("\n"), start=1):
+        if "\x00" in line:
+            problems.append(
+                Problem(
+                    number,
+                    line.index("\x00") + 1,
+                    _clean(line.replace("\x00", "\\0"))[:60],
+                    _("The text holds a NUL character: the file is damaged or not a text file."),
+                )
+            )
+            continue
         if not line.strip():
             close_area()
             continue
@@ -217,6 +234,16 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
                     _("No budget year: add a line '## Mål for budget ÅR' or give the year."),
                 )
             )
+        elif document.year not in BUDGET_YEARS:
+            problems.append(
+                Problem(
+                    document.line,
+                    1,
+                    str(document.year),
+                    _("Not a budget year: a budget year lies between %(first)d and %(last)d.")
+                    % {"first": BUDGET_YEARS[0], "last": BUDGET_YEARS[-1]},
+                )
+            )
     if not any(d.focus_areas for d in documents):
         first_line = next(
             ((n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()),
@@ -240,8 +267,11 @@ NUMBER = (
     r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+(?:,\d+)?)(?![\d,])(\s*(?:mio\.?|millioner))?"
     r"(?!\s*(?:%|procent|-niveau))"
 )
+# A number starts where no digit is before it: tried from every digit of a long run of them,
+# the search would take quadratic time.
 PERCENT = re.compile(
-    r"(?:med\s+|på\s+)?(?:mindst\s+|minimum\s+|min\.\s+)?(\d+(?:,\d+)?)\s*(?:%|procent)"
+    r"(?:med\s+|på\s+)?(?:mindst\s+|minimum\s+|min\.\s+)?(?<![\d,])(\d+(?:,\d+)?)\s*"
+    r"(?:%|procent)"
 )
 AT_LEAST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:falde|komme|gå|være)\s+under\s+" + NUMBER)
 AT_MOST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:overstige|stige\s+over)\s+" + NUMBER)
@@ -254,6 +284,12 @@ INCREASE = re.compile(
     r"\b(?:stige|stiger|øges|øget|øge|forøges|flere|vokse|vokser|større|højere|mere)\b"
 )
 YEAR = re.compile(r"\b(20\d{2}|19\d{2})\b")
+BUDGET_YEARS = range(2000, 2101)
+# No library target counts more than a billion (the database keeps twelve digits), nor rises by
+# more than 1,000 %: a larger number in a sentence is no target, and the goal needs one typed.
+MAX_THRESHOLD = 1_000_000_000
+MAX_PERCENT = 1000
+MAX_SERVICE_AREA = 200  # FocusArea.service_area
 # Abbreviations after which a capital letter does not start a new sentence.
 ABBREVIATIONS = {
     "ift",
@@ -275,14 +311,40 @@ ABBREVIATIONS = {
     "kl",
 }
 
+
+class Then:
+    """``first.*then`` in linear time: ``first`` somewhere, and ``then`` after it. (The regular
+    expression scans the rest of the text again from every ``first``: quadratic in a long
+    clause that repeats the word.)"""
+
+    def __init__(self, first: str, then: str):
+        self.first, self.then = re.compile(first), re.compile(then)
+
+    def search(self, text: str):
+        found = self.first.search(text)
+        return found and self.then.search(text, found.end())
+
+
+class Either:
+    """One of several patterns, each searched on its own."""
+
+    def __init__(self, *patterns):
+        self.patterns = patterns
+
+    def search(self, text: str):
+        return next((found for p in self.patterns if (found := p.search(text))), None)
+
+
 # Ordered: the first rule that matches a clause decides its indicator(s).
-INDICATOR_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
+INDICATOR_RULES: list[tuple[re.Pattern | Then | Either, tuple[str, ...]]] = [
     (re.compile(r"\bikke-brugere|\bikke brugere|\bnye brugere|\bnye lånere"), ("new_users",)),
     (re.compile(r"unikke (?:brugere|besøgende)"), ("digital_unique_users",)),
     # Staff who "vejleder" in e-books are guiding, not lending: guidance before e-loans.
     (re.compile(r"vejled"), ("guidance",)),
     (
-        re.compile(r"\b(?:børn|unge)\b.*\be-?b[oø]g|\be-?b[oø]g.*\b(?:børn|unge)\b"),
+        Either(
+            Then(r"\b(?:børn|unge)\b", r"\be-?b[oø]g"), Then(r"\be-?b[oø]g", r"\b(?:børn|unge)\b")
+        ),
         ("child_ebook_loans",),
     ),
     (
@@ -292,11 +354,22 @@ INDICATOR_RULES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"e-?lydbøger|e-?lydbog|netlydbøger"), ("eaudiobook_loans",)),
     (re.compile(r"e-?bøger|e-?bog\b|e-bogs|ebøger"), ("ebook_loans",)),
     (
-        re.compile(r"(?:elever|studerende|klasser).*undervis|undervis.*(?:elever|studerende)"),
+        Either(
+            Then(r"(?:elever|studerende|klasser)", r"undervis"),
+            Then(r"undervis", r"(?:elever|studerende)"),
+        ),
         ("pupils_taught",),
     ),
-    (re.compile(r"deltage.*(?:arrangement|tilbud|aktivitet)|deltagere"), ("event_participants",)),
-    (re.compile(r"antal(?:let)? (?:af )?arrangementer|afholde.*arrangementer"), ("events_held",)),
+    (
+        Either(Then(r"deltage", r"(?:arrangement|tilbud|aktivitet)"), re.compile(r"deltagere")),
+        ("event_participants",),
+    ),
+    (
+        Either(
+            re.compile(r"antal(?:let)? (?:af )?arrangementer"), Then(r"afholde", r"arrangementer")
+        ),
+        ("events_held",),
+    ),
     (re.compile(r"besøg"), ("visits",)),
 ]
 
@@ -358,18 +431,25 @@ def split_clauses(sentence: str) -> list[str]:
 
 
 def _first_count(pattern: re.Pattern, text: str) -> Decimal | None:
-    """The first number after the pattern's words that is a count, not a year."""
+    """The first number after the pattern's words that is a count (not a year, not above
+    ``MAX_THRESHOLD``)."""
     for match in pattern.finditer(text):
         if YEAR.fullmatch(match.group(1)) and not match.group(2):
             continue
-        return parse_number(match.group(1), match.group(2))
+        number = parse_number(match.group(1), match.group(2))
+        if number <= MAX_THRESHOLD:
+            return number
     return None
 
 
 def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | None:
     lowered = clause.lower()
     percent = PERCENT.search(lowered)
+    if percent and Decimal(percent.group(1).replace(",", ".")) > MAX_PERCENT:
+        return None  # no library grows by more than 1,000 %: the goal needs a target typed
     versus = VERSUS_YEAR.search(lowered)
+    if versus and not YEAR.fullmatch(versus.group(1)):
+        versus = None  # "i forhold til 0000" names no year
     default_baseline = (
         sentence_year if sentence_year and sentence_year < budget_year else (budget_year - 1)
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bibliotal.core.imports import ImportRejected
 from bibliotal.goals.importers import (
     ParsedDocument,
     Problem,
@@ -19,9 +20,11 @@ from bibliotal.goals.importers import (
 from bibliotal.goals.models import BudgetDocument, BudgetYear, FocusArea, Target
 
 
-class BudgetImportError(Exception):
+class BudgetImportError(ImportRejected):
+    """A goal document that cannot be imported: ``problems`` (also ``errors``) say why."""
+
     def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
+        super().__init__(problems)
         self.problems = problems
 
 

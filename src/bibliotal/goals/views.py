@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibliotal.core import importers
+from bibliotal.core.importers import Upload
 from bibliotal.core.models import Organisation
 from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
 from bibliotal.core.views import _organisation_or_403
@@ -23,7 +25,7 @@ from bibliotal.goals.forms import (
     TargetForm,
 )
 from bibliotal.goals.models import BudgetYear, FocusArea, Target
-from bibliotal.goals.services import BudgetImportError, import_budget_document
+from bibliotal.goals.services import BudgetImportError
 
 
 @require(Capability.VIEW)
@@ -224,13 +226,13 @@ def document_import(request):
 
 def _import(request, organisation, data, filename, year, *, dry_run, form=None):
     try:
-        result = import_budget_document(
+        importer = importers.get("goals")
+        step = importer.preview if dry_run else importer.apply
+        result = step(
+            upload=Upload.from_bytes(data, filename),
             organisation=organisation,
-            data=data,
-            filename=filename,
             user=request.user,
             year=year,
-            dry_run=dry_run,
         )
     except BudgetImportError as error:
         return render(

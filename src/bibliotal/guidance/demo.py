@@ -74,6 +74,7 @@ def guidance_step(context: DemoContext) -> None:
         at = timezone.make_aware(datetime.combine(day, time(hour)))
         rows.append(
             GuidanceRecord(
+                organisation=organisation,
                 branch=branch,
                 service_point=point,
                 topic=topic,

@@ -69,7 +69,10 @@ class GuidanceRecordQuerySet(models.QuerySet):
 
 
 class GuidanceRecord(models.Model):
-    """One tap (count 1) or a typed total (count N) at a service point on a day."""
+    """One tap (count 1) or a typed total (count N) at a service point on a day.
+
+    Its key is unique in its organisation (the library's), so one organisation's keys neither
+    collide with nor reveal another's."""
 
     class Channel(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
@@ -89,6 +92,13 @@ class GuidanceRecord(models.Model):
         FROM_15_TO_30 = "15_30", _("15–30 minutes")
         OVER_30 = "over_30", _("Over 30 minutes")
 
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("organisation"),
+    )
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="+", verbose_name=_("library")
     )
@@ -131,7 +141,7 @@ class GuidanceRecord(models.Model):
         related_name="+",
         verbose_name=_("device"),
     )
-    idempotency_key = models.CharField(_("key"), max_length=80, unique=True)
+    idempotency_key = models.CharField(_("key"), max_length=80)
     created_at = models.DateTimeField(_("stored"), default=timezone.now)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
 
@@ -145,9 +155,20 @@ class GuidanceRecord(models.Model):
             models.Index(fields=["branch", "day"]),
             models.Index(fields=["service_point", "day"]),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"],
+                name="guidance_key_once_per_organisation",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.service_point} {self.topic} ×{self.count}"
+
+    def save(self, *args, **kwargs):
+        if self.organisation_id is None and self.branch_id is not None:
+            self.organisation_id = self.branch.organisation_id  # always the library's own
+        super().save(*args, **kwargs)
 
 
 class KioskDevice(models.Model):
@@ -206,9 +227,12 @@ class KioskDevice(models.Model):
 class UndoneKey(models.Model):
     """An undo that reached the server before its tap (a lost answer, another browser tab, an
     undo made offline): when the tap arrives it is stored as undone, so undo never depends on
-    the order in which the two arrive."""
+    the order in which the two arrive. Like the tap's key, it holds in its organisation only."""
 
-    key = models.CharField(_("key"), max_length=80, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    key = models.CharField(_("key"), max_length=80)
     undone_at = models.DateTimeField(_("undone"), default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -220,6 +244,11 @@ class UndoneKey(models.Model):
     class Meta:
         verbose_name = _("undone key")
         verbose_name_plural = _("undone keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="undone_key_once_per_organisation"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

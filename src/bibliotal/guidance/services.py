@@ -6,14 +6,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
 from bibliotal.core.models import ServicePoint
-from bibliotal.core.permissions import can_register_at
+from bibliotal.core.permissions import can_register_at, organisation_of
 from bibliotal.guidance.models import (
     DEFAULT_TOPICS,
     GuidanceRecord,
@@ -166,6 +166,7 @@ def register_taps(
             continue
         rows.append(
             GuidanceRecord(
+                organisation_id=service_point.branch.organisation_id,
                 branch_id=service_point.branch_id,
                 service_point=service_point,
                 topic=topic,
@@ -185,27 +186,68 @@ def register_taps(
         )
     if errors:
         raise GuidanceInputError(errors)
-    keys = [row.idempotency_key for row in rows]
-    result = RegisterResult()
-    undone = dict(UndoneKey.objects.filter(key__in=keys).values_list("key", "undone_at"))
+    result = RegisterResult(service_points=service_points)
+    undone = {
+        (organisation_id, key): at
+        for organisation_id, key, at in _scoped(UndoneKey.objects, rows, "key").values_list(
+            "organisation_id", "key", "undone_at"
+        )
+    }
     for row in rows:
-        if row.idempotency_key in undone:
-            row.undone_at = undone[row.idempotency_key]  # undone before it arrived
+        early = undone.get((row.organisation_id, row.idempotency_key))
+        if early is not None:
+            row.undone_at = early  # undone before it arrived
     with transaction.atomic():
         existing = set(
-            GuidanceRecord.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", flat=True
+            _scoped(GuidanceRecord.objects, rows, "idempotency_key").values_list(
+                "organisation_id", "idempotency_key"
             )
         )
-        new = [row for row in rows if row.idempotency_key not in existing]
-        # ignore_conflicts: a retry racing its own first attempt is stored once all the same.
-        GuidanceRecord.objects.bulk_create(new, ignore_conflicts=True)
+        new = [row for row in rows if (row.organisation_id, row.idempotency_key) not in existing]
+        stored = _insert_once(new)
         if device is not None:
             KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
-    result.service_points = service_points
-    result.stored = [row.idempotency_key for row in new]
-    result.duplicates = [k for k in keys if k in existing]
+    result.stored = [row.idempotency_key for row in stored]
+    taken = {id(row) for row in stored}
+    result.duplicates = [row.idempotency_key for row in rows if id(row) not in taken]
     return result
+
+
+def _scoped(manager, rows: list[GuidanceRecord], field: str):
+    """The rows of ``manager`` with one of these (organisation, key) pairs."""
+    pairs: dict[int, set[str]] = {}
+    for row in rows:
+        pairs.setdefault(row.organisation_id, set()).add(row.idempotency_key)
+    if not pairs:
+        return manager.none()
+    condition = Q()
+    for organisation_id, keys in pairs.items():
+        condition |= Q(organisation_id=organisation_id, **{f"{field}__in": keys})
+    return manager.filter(condition)
+
+
+def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
+    """Insert the rows and return those this call stored. A key that another request stored
+    in the meantime (the same tap sent twice at once) makes its row a duplicate: the unique
+    constraint decides, so exactly one request says "stored" on SQLite and PostgreSQL alike."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            GuidanceRecord.objects.bulk_create(rows)
+        return rows
+    except IntegrityError:
+        pass  # someone was quicker with one of them: find out which, row by row
+    stored = []
+    for row in rows:
+        row.pk = None
+        try:
+            with transaction.atomic():
+                GuidanceRecord.objects.bulk_create([row])
+        except IntegrityError:
+            continue
+        stored.append(row)
+    return stored
 
 
 class UndoError(ValueError):
@@ -222,9 +264,15 @@ def undo_tap(
     then.
     """
     now = now or timezone.now()
+    organisation_id = _organisation_of(key=key, user=user, device=device)
+    if organisation_id is None:
+        raise UndoError(_("Only whoever made a tap can undo it."))
     with transaction.atomic():
-        if not GuidanceRecord.objects.filter(idempotency_key=key).exists():
+        # The organisation's own taps only: another's keys are neither undone nor revealed.
+        mine = GuidanceRecord.objects.filter(organisation_id=organisation_id, idempotency_key=key)
+        if not mine.exists():
             UndoneKey.objects.get_or_create(
+                organisation_id=organisation_id,
                 key=key,
                 defaults={
                     "undone_at": now,
@@ -233,12 +281,7 @@ def undo_tap(
                 },
             )
             return None
-        record = (
-            GuidanceRecord.objects.select_for_update()
-            .select_related("branch", "service_point", "topic")
-            .filter(idempotency_key=key)
-            .first()
-        )
+        record = mine.select_for_update().select_related("branch", "service_point", "topic").first()
         same_maker = (
             (record.device_id == device.pk)
             if device is not None
@@ -260,6 +303,23 @@ def undo_tap(
             note="undo",
         )
     return record
+
+
+def _organisation_of(*, key: str, user, device: KioskDevice | None) -> int | None:
+    """The organisation whose taps the undo is about: the device's, or the user's (for a
+    superuser of several organisations, that of the tap they made with this key)."""
+    if device is not None:
+        return device.service_point.branch.organisation_id
+    organisation = organisation_of(user)
+    if organisation is not None:
+        return organisation.pk
+    if user is None:
+        return None
+    return (
+        GuidanceRecord.objects.filter(idempotency_key=key, registered_by=user)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
 
 
 def register_typed_total(
@@ -299,7 +359,9 @@ def register_typed_total(
     )
     if not result.stored:
         return None
-    record = GuidanceRecord.objects.get(idempotency_key=result.stored[0])
+    record = GuidanceRecord.objects.get(
+        organisation_id=service_point.branch.organisation_id, idempotency_key=result.stored[0]
+    )
     audit.record(
         action="create",
         instance=record,

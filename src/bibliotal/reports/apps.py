@@ -12,3 +12,7 @@ class ReportsConfig(AppConfig):
         from bibliotal.reports.status_mail import build_status_mail
 
         status.register_status_mail(build_status_mail)
+
+        from bibliotal.reports import importing
+
+        importing.register()

@@ -234,7 +234,8 @@ def comparison_peers(request):
 
 @require(Capability.MANAGE)
 def comparison_upload(request):
-    from bibliotal.reports.statbank import import_statbank_csv
+    from bibliotal.core import importers
+    from bibliotal.core.importers import Upload
 
     organisation = _organisation_or_403(request)
     if request.method != "POST":
@@ -243,10 +244,9 @@ def comparison_upload(request):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = import_statbank_csv(
+            result = importers.get("dst").apply(
+                upload=Upload.from_file(upload),
                 organisation=organisation,
-                data=upload.read(),
-                filename=upload.name,
                 user=request.user,
                 table=form.cleaned_data["table"] or None,
                 trigger="page",

@@ -36,3 +36,12 @@ class TeachingConfig(AppConfig):
         from bibliotal.teaching import dashboard
 
         dashboard.register()
+        from bibliotal.core import tasks
+        from bibliotal.teaching.services import purge_teacher_contacts
+
+        # BIBLIOTAL_TEACHER_CONTACT_DAYS after the class, the worker deletes the contact data.
+        tasks.register_nightly("teaching.purge_contacts", purge_teacher_contacts)
+
+        from bibliotal.teaching import importing
+
+        importing.register()

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -24,6 +22,8 @@ from bibliotal.core.imports import (
     missing_columns,
     read_table,
 )
+from bibliotal.core.mail import outbox
+from bibliotal.core.mail.tasks import schedule_delivery
 from bibliotal.core.models import Branch, ImportBatch
 from bibliotal.teaching.models import Booking, Institution
 
@@ -66,6 +66,15 @@ class InstitutionImportResult:
     unchanged: int = 0
     already_imported: bool = False
     errors: list = field(default_factory=list)
+    note: str = ""  # why a file imported nothing
+
+    def summary(self) -> str:
+        if self.already_imported:
+            return _("This file was imported before: nothing changed.")
+        text = _(
+            "%(created)d new, %(updated)d changed and %(unchanged)d unchanged institutions."
+        ) % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+        return f"{text} {self.note}" if self.note else text
 
 
 def import_institutions(
@@ -163,6 +172,8 @@ def import_institutions(
         )
     if errors:
         raise ImportRejected(errors)
+    if not rows:
+        result.note = _("The file has no rows below its header.")
     with transaction.atomic():
         for values in parsed:
             existing = Institution.objects.filter(
@@ -196,19 +207,34 @@ def import_institutions(
     return result
 
 
-def _send(subject: str, body: str, to: list[str]) -> bool:
-    """Send, and say whether it went: a mail server that is down must not lose a booking."""
+def _about(booking: Booking) -> str:
+    return f"teaching.booking:{booking.pk}"
+
+
+def _send(subject: str, body: str, to: list[str], *, booking: Booking) -> bool:
+    """Send through the outbox now, and say whether it went: what a mail server that is down
+    (or none at all) does not take waits in the outbox for the worker's next attempt, and a
+    booking is never lost. Nothing of the e-mail (address, name, text) goes to the log; the
+    e-mails are deleted with the teacher's contact data."""
     recipients = [address for address in to if address]
     if not recipients:
         return True
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    except (OSError, smtplib.SMTPException):
-        logger.warning(
-            "Could not send %r to %d recipients", subject, len(recipients), exc_info=True
+    queued = [
+        outbox.enqueue(
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            organisation=booking.course.organisation,
+            about=_about(booking),
         )
-        return False
-    return True
+        for recipient in recipients
+    ]
+    delivery = outbox.deliver(queued)
+    if delivery.sent == len(queued):
+        return True
+    logger.warning("%d booking e-mails wait in the outbox", len(queued) - delivery.sent)
+    schedule_delivery()
+    return False
 
 
 def submit_booking(*, course, data: dict, base_url: str) -> Booking:
@@ -225,6 +251,7 @@ def submit_booking(*, course, data: dict, base_url: str) -> Booking:
         )
         % {"course": course.title, "pupils": booking.expected_pupils},
         [booking.teacher_email],
+        booking=booking,
     )
     _send(
         _("New booking: %(course)s") % {"course": course.title},
@@ -237,6 +264,7 @@ def submit_booking(*, course, data: dict, base_url: str) -> Booking:
             "link": base_url + reverse("teaching:booking_detail", args=[booking.pk]),
         },
         [course.contact_email],
+        booking=booking,
     )
     return booking
 
@@ -273,6 +301,7 @@ def decide_booking(
         _("Your booking: %(course)s") % {"course": booking.course.title},
         body,
         [booking.teacher_email],
+        booking=booking,
     )
     return booking
 
@@ -280,7 +309,8 @@ def decide_booking(
 def purge_teacher_contacts(*, now=None, days: int | None = None) -> int:
     """Delete the teacher's name, e-mail and free text a set time after the last session, or
     after the agreed time, or after the booking was received when it was never taught (declined,
-    cancelled or left unanswered). The counts remain. Each deletion is audited."""
+    cancelled or left unanswered), and the e-mails about the booking with them. The counts
+    remain. Each deletion is audited. `bibliotal worker` runs this every night."""
     now = now or timezone.now()
     days = settings.BIBLIOTAL_TEACHER_CONTACT_DAYS if days is None else days
     if days < 0:
@@ -311,6 +341,7 @@ def purge_teacher_contacts(*, now=None, days: int | None = None) -> int:
             staff_note="",
             contact_deleted_at=now,
         )
+        outbox.forget(about=_about(booking))
         audit.record(
             action="update",
             instance=booking,

@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports
+from bibliotal.core import datapages, exports, importers
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Membership, Organisation
 from bibliotal.core.permissions import (
@@ -28,6 +29,7 @@ from bibliotal.core.permissions import (
     organisation_of,
     require,
 )
+from bibliotal.core.proxy import client_ip
 from bibliotal.core.views import _organisation_or_403
 from bibliotal.goals.charts import month_comparison_chart
 from bibliotal.goals.indicators import ATTENDANCES, UNIQUE
@@ -46,7 +48,7 @@ from bibliotal.teaching.models import (
     Institution,
     TeachingSession,
 )
-from bibliotal.teaching.services import decide_booking, import_institutions, submit_booking
+from bibliotal.teaching.services import decide_booking, submit_booking
 
 BOOKINGS_PER_HOUR = 5
 
@@ -87,13 +89,9 @@ BOOKINGS_PER_EMAIL_PER_HOUR = 3
 
 
 def client_address(request) -> str:
-    """The booker's address: behind a trusted proxy its last X-Forwarded-For entry; an IPv6
-    address by its /64 network, which one household or school holds."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.TRUST_PROXY_HEADERS:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            address = forwarded.split(",")[-1].strip()
+    """The booker's address (``core.proxy``: the proxy's word for it when behind one); an
+    IPv6 address by its /64 network, which one household or school holds."""
+    address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -261,8 +259,9 @@ def booking_detail(request, pk: int):
             messages.warning(
                 request,
                 _(
-                    "The answer is saved, but the e-mail to the teacher "
-                    "could not be sent: tell the teacher yourself."
+                    "The answer is saved, but the e-mail to the teacher could not be sent yet: "
+                    "it waits in the outbox and is tried again. Tell the teacher yourself if it "
+                    "is urgent."
                 ),
             )
         return redirect("teaching:booking_detail", pk=booking.pk)
@@ -381,10 +380,9 @@ def institution_list(request):
         except (binascii.Error, ValueError) as exc:
             raise Http404 from exc
         try:
-            result = import_institutions(
+            result = importers.get("institutions").apply(
+                upload=Upload.from_bytes(data, request.POST.get("filename", "")[:255]),
                 organisation=organisation,
-                data=data,
-                filename=request.POST.get("filename", ""),
                 user=request.user,
             )
         except ImportRejected as error:
@@ -403,12 +401,10 @@ def institution_list(request):
         upload = form.cleaned_data["file"]
         data = upload.read()
         try:
-            result = import_institutions(
+            result = importers.get("institutions").preview(
+                upload=Upload.from_bytes(data, upload.name),
                 organisation=organisation,
-                data=data,
-                filename=upload.name,
                 user=request.user,
-                dry_run=True,
             )
         except ImportRejected as error:
             errors = [str(e) for e in error.errors]

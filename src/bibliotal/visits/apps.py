@@ -29,3 +29,7 @@ class VisitsConfig(AppConfig):
         from bibliotal.visits import dashboard
 
         dashboard.register()
+
+        from bibliotal.visits import importing
+
+        importing.register()

@@ -30,7 +30,14 @@ from itertools import chain, islice
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bibliotal.core.imports import ImportRejected, RowError, missing_columns, parse_date
+from bibliotal.core.imports import (
+    DateOutOfRange,
+    ImportRejected,
+    RowError,
+    missing_columns,
+    parse_date,
+    plausible_date,
+)
 
 TIMESTAMP = ("tidspunkt", "timestamp", "datetime", "dato og tid", "time stamp")
 DATE = ("dato", "date", "dag", "day")
@@ -41,6 +48,7 @@ OUT = ("ud", "out", "ud_antal", "count out", "exits", "udgående")
 STATUS = ("status", "kvalitet", "quality")
 OK_STATUS = frozenset({"", "ok", "0", "valid", "gyldig"})
 HEADER_SEARCH = 50  # rows looked through for a header below a preamble
+MAX_PERIOD_SECONDS = 31 * 24 * 3600  # a Hella period of more than a month is no period
 
 Reading = tuple[str, datetime, datetime | None, str, str, bool]
 
@@ -96,7 +104,9 @@ class Stamps:
         found = self.cache.get(raw)
         if found is None:
             try:
-                found = self.cache[raw] = parse_timestamp(raw)
+                found = self.cache[raw] = plausible_date(parse_timestamp(raw))
+            except DateOutOfRange as exc:
+                raise CellProblem(column, raw, exc.rule) from None
             except ValueError:
                 raise CellProblem(column, raw, str(BAD_TIME)) from None
         return found
@@ -108,10 +118,17 @@ class Stamps:
             try:
                 day: date = parse_date(day_raw)
                 hour, minute = parse_time(time_raw) if time_raw else (0, 0)
+            except DateOutOfRange as exc:
+                raise CellProblem(column, day_raw, exc.rule) from None
             except ValueError:
                 raise CellProblem(column, f"{day_raw} {time_raw}".strip(), str(BAD_TIME)) from None
             found = self.cache[key] = datetime(day.year, day.month, day.day, hour, minute)
         return found
+
+
+def _digits(text: str) -> bool:
+    """Digits 0–9 only, and few enough to be a count (``str.isdigit`` also takes "²")."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _find(lowered: list[str], names) -> int | None:
@@ -331,18 +348,22 @@ class HellaStyle(Format):
 
         def total(values, indexes):
             cells = [_cell(values, i) for i in indexes]
-            if all(c.isdigit() or not c for c in cells):
+            if all(_digits(c) or not c for c in cells):
                 return str(sum(int(c) for c in cells if c))
-            return next(c for c in cells if c and not c.isdigit())  # the importer names it
+            return next(c for c in cells if c and not _digits(c))  # the importer names it
 
         def rows(values):
             end = stamps.stamp(stamp_column, _cell(values, stamp_at))
             raw_period = _cell(values, period_at)
-            if not raw_period.isdigit() or int(raw_period) == 0:
+            if not _digits(raw_period) or not 0 < int(raw_period) <= MAX_PERIOD_SECONDS:
                 raise CellProblem(
                     period_column,
                     raw_period,
-                    _("The period must be a whole number of seconds above 0."),
+                    _(
+                        "The period must be a whole number of seconds above 0 and at most "
+                        "%(most)s (31 days)."
+                    )
+                    % {"most": f"{MAX_PERIOD_SECONDS:,}".replace(",", ".")},
                 )
             start = end - timedelta(seconds=int(raw_period))
             suspect = _cell(values, status_at) not in OK_STATUS

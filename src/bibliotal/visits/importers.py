@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,7 +33,9 @@ from bibliotal.core import audit
 from bibliotal.core.imports import (
     MAX_ERRORS,
     ImportRejected,
+    OutOfRange,
     RowError,
+    bounded,
     find_column,
     fingerprint,
     limit_errors,
@@ -50,6 +53,16 @@ from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, S
 from bibliotal.visits.plausibility import Finding, check_readings, hold
 
 CHUNK = 5000  # readings written at a time
+# The ceilings of a people-counter's figures, the same on SQLite and PostgreSQL. One reading
+# (an hour, or a whole day) counts at most a million people through one sensor: far above what
+# any entrance can pass (an hour above 3,600 is held for review by ``visits.plausibility``, and
+# a person may accept it), far below the database's integer. A cumulative register reads at
+# most a billion, and a library registers at most 100,000 new users a month.
+MAX_VISITS_PER_READING = 1_000_000
+MAX_REGISTER = 1_000_000_000
+MAX_NEW_USERS_PER_MONTH = 100_000
+MAX_SENSOR_NAME = 100  # Sensor.name
+TOO_LARGE = 10**18  # a count of more than 18 digits: above every ceiling
 PROGRESS_EVERY = 5000  # rows between two progress reports
 DAY = timedelta(days=1)
 
@@ -72,6 +85,7 @@ class CounterImportResult:
     # and per sensor the hours with too little history to have a normal.
     findings: list[Finding] = field(default_factory=list)
     short_history: dict[str, int] = field(default_factory=dict)
+    note: str = ""  # why a file imported nothing
 
     @property
     def held(self) -> list[Finding]:
@@ -96,7 +110,21 @@ class CounterImportResult:
                 "accept or correct them.",
                 len(self.held),
             ) % {"n": len(self.held)}
+        if self.note:
+            text += " " + self.note
         return text
+
+    def explain_nothing(self, rows: int) -> None:
+        """A file that imported no interval says why."""
+        if self.created or self.replaced or self.unchanged or self.repeated:
+            return
+        if not rows:
+            self.note = _("The file has no readings below its header.")
+        else:
+            self.note = _(
+                "Each sensor in the file is a cumulative register with a single reading, "
+                "which only sets where it starts counting: the next file will have visits."
+            )
 
 
 class _Rollback(Exception):
@@ -130,11 +158,16 @@ class _Track:
 
 
 def _count(raw: str) -> int:
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and len(raw) <= 18:
         return int(raw)
     if not raw:
         return 0
     return int(parse_number(raw))
+
+
+def _over(exc: OutOfRange) -> str:
+    """An OutOfRange's rule as an error message."""
+    return capfirst(exc.rule) + "."
 
 
 class _Import:
@@ -221,6 +254,8 @@ class _Import:
         for raw, column in ((raw_in, in_column), (raw_out, out_column)):
             try:
                 value = _count(raw)
+            except OutOfRange:
+                value = TOO_LARGE  # above every ceiling: named below, with the sensor's
             except ValueError:
                 self.error(line, column, raw, _("Not a whole number."))
                 return
@@ -228,9 +263,32 @@ class _Import:
                 self.error(line, column, raw, _("A count cannot be negative."))
                 return
             counts.append(value)
+        if len(name) > MAX_SENSOR_NAME:
+            self.error(
+                line,
+                sensor_column,
+                name[:60],
+                _("A sensor's name is at most %(n)d characters.") % {"n": MAX_SENSOR_NAME},
+            )
+            return
         sensor = self.sensor(line, sensor_column, name)
         if sensor is None:
             return
+        cumulative = sensor.register == Sensor.Register.CUMULATIVE
+        ceiling, what = (
+            (MAX_REGISTER, _("a register's value"))
+            if cumulative
+            else (MAX_VISITS_PER_READING, _("the visits of one reading"))
+        )
+        for value, raw, column in (
+            (counts[0], raw_in, in_column),
+            (counts[1], raw_out, out_column),
+        ):
+            try:
+                bounded(value, ceiling, what=what)
+            except OutOfRange as exc:
+                self.error(line, column, raw, _over(exc))
+                return
         track = self.tracks.get(sensor.pk)
         if track is None:
             track = self.tracks[sensor.pk] = _Track()
@@ -253,7 +311,6 @@ class _Import:
                 return
             self.repeated_with_other_counts(row, pending.line)
             return
-        cumulative = sensor.register == Sensor.Register.CUMULATIVE
         if cumulative and not self.difference(row, track, time_column):
             return
         if pending is not None:
@@ -302,6 +359,18 @@ class _Import:
             row.reset = not (row.sensor.daily_reset and new_day)
             delta_in, delta_out = values
         track.register, track.register_at = values, row.start
+        if max(delta_in, delta_out) > MAX_VISITS_PER_READING:
+            self.error(
+                row.line,
+                "ind/ud",
+                f"{values[0]}/{values[1]}",
+                _(
+                    "The register rises by more than %(ceiling)s between two readings: "
+                    "the visits of one reading can be at most %(ceiling)s."
+                )
+                % {"ceiling": f"{MAX_VISITS_PER_READING:,}".replace(",", ".")},
+            )
+            return False
         row.count_in, row.count_out = delta_in, delta_out
         return True
 
@@ -477,7 +546,9 @@ def import_counter_file(
                 batch=batch,
             )
             work.result.format = chosen.name
+            rows_read = 0
             for index, (line, values) in enumerate(body):
+                rows_read = index + 1
                 if index % PROGRESS_EVERY == 0:
                     report(_("Writing"), table.position(), table.size, unit)
                 try:
@@ -492,6 +563,7 @@ def import_counter_file(
             if work.errors:
                 raise _Rollback
             result = work.result
+            result.explain_nothing(rows_read)
             spans = [
                 (sensor, work.tracks[sensor.pk])
                 for sensor in work.sensors.values()
@@ -601,15 +673,17 @@ class NewUsersImportResult:
     updated: int = 0
     unchanged: int = 0
     already_imported: bool = False
+    note: str = ""  # why a file imported nothing
 
     def summary(self) -> str:
         if self.already_imported:
             return _("This file was imported before: nothing changed.")
-        return _("%(created)d months added, %(updated)d updated, %(unchanged)d unchanged.") % {
+        text = _("%(created)d months added, %(updated)d updated, %(unchanged)d unchanged.") % {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        return f"{text} {self.note}" if self.note else text
 
 
 def import_new_users(
@@ -665,8 +739,20 @@ def import_new_users(
             continue
         try:
             count = _count(raw_count.strip())
+        except OutOfRange:
+            count = TOO_LARGE
         except ValueError:
             count = -1
+        try:
+            bounded(
+                count,
+                MAX_NEW_USERS_PER_MONTH,
+                floor=-1,
+                what=_("the new users of one library in a month"),
+            )
+        except OutOfRange as exc:
+            errors.append(RowError(filename, line, columns["count"], raw_count, _over(exc)))
+            continue
         if count < 0:
             errors.append(
                 RowError(
@@ -693,6 +779,8 @@ def import_new_users(
     if errors:
         raise ImportRejected(errors)
     result = NewUsersImportResult()
+    if not rows:
+        result.note = _("The file has no rows below its header.")
     with transaction.atomic():
         existing = {
             (c.branch_id, c.month): c

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports, uploads
+from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days, summarise
@@ -27,7 +28,6 @@ from bibliotal.visits.forms import (
     NewUsersForm,
 )
 from bibliotal.visits.heatmap import weekday_hour
-from bibliotal.visits.importers import import_counter_file, import_new_users
 from bibliotal.visits.models import (
     CounterFormat,
     DailyVisits,
@@ -345,12 +345,16 @@ def import_file(request):
     organisation = _organisation_or_403(request)
     form = CounterFileForm(request.POST or None, request.FILES or None, organisation=organisation)
     context = {"form": form}
+    importer = importers.get("visits")
     if request.method == "POST":
+        if "cancel" in request.POST:
+            uploads.forget(request, request.POST.get("token", ""))
+            return redirect("visits:import")
         if "confirm" in request.POST:
             kept = uploads.take(request, request.POST.get("token", ""))
             if kept is None:
                 raise Http404
-            data, filename = kept
+            upload = Upload.from_bytes(*kept)
             branch = Branch.objects.filter(
                 organisation=organisation, pk=request.POST.get("branch") or 0
             ).first()
@@ -360,23 +364,23 @@ def import_file(request):
             if rule not in Sensor.Rule.values or (request.POST.get("branch") and branch is None):
                 raise Http404
         elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            data, filename = upload.read(), upload.name
+            upload = Upload.from_file(form.cleaned_data["file"])
             branch, rule, dry_run = form.cleaned_data["branch"], form.cleaned_data["rule"], True
             preset = form.cleaned_data["preset"]
         else:
             return render(request, "visits/import.html", context, status=400)
+        options = {"branch": branch, "rule": rule, "preset": preset or None}
         try:
-            result = import_counter_file(
-                organisation=organisation,
-                data=data,
-                filename=filename,
-                user=request.user,
-                branch=branch,
-                rule=rule,
-                preset=preset or None,
-                dry_run=dry_run,
-            )
+            if dry_run and importjobs.runs_in_background(upload):
+                return importjobs.start(
+                    request,
+                    kind="visits",
+                    upload=upload,
+                    organisation=organisation,
+                    options=options,
+                )
+            step = importer.preview if dry_run else importer.apply
+            result = step(upload=upload, organisation=organisation, user=request.user, **options)
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors[:200]]
             return render(request, "visits/import.html", context, status=400)
@@ -389,10 +393,10 @@ def import_file(request):
                 "preview": result,
                 "format_label": chosen.label if chosen else result.format,
                 "explained": explain_flags(result.flagged),
-                "implausible": [f.sentence(filename) for f in result.held],
+                "implausible": [f.sentence(upload.filename) for f in result.held],
                 "short_history": explain_short(result.short_history),
                 "confirm": {
-                    "token": uploads.stash(request, data, filename),
+                    "token": uploads.stash(request, upload.source, upload.filename),
                     "branch": branch.pk if branch else "",
                     "rule": rule,
                     "preset": result.format,
@@ -437,10 +441,11 @@ def new_users(request):
     upload = NewUsersFileForm(request.POST, request.FILES) if uploading else NewUsersFileForm()
     errors = []
     if uploading and upload.is_valid():
-        file = upload.cleaned_data["file"]
         try:
-            result = import_new_users(
-                organisation=organisation, data=file.read(), filename=file.name, user=request.user
+            result = importers.get("new-users").apply(
+                upload=Upload.from_file(upload.cleaned_data["file"]),
+                organisation=organisation,
+                user=request.user,
             )
         except ImportRejected as error:
             errors = [str(e) for e in error.errors[:200]]

@@ -90,6 +90,13 @@ class OutboxMessage(models.Model):
         blank=True,
         help_text=_("The month of a monthly status e-mail (YYYY-MM): one per subscription."),
     )
+    about = models.CharField(
+        _("concerns"),
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text=_("What the e-mail is about, such as a booking: it is deleted with that data."),
+    )
     recipient = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core.mail.backends import NoMailServer
 from bibliotal.core.mail.models import OutboxMessage, StatusSubscription
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,15 @@ def enqueue(
     organisation=None,
     subscription: StatusSubscription | None = None,
     period: str = "",
+    about: str = "",
 ) -> OutboxMessage:
+    """``about`` names what the e-mail is about ("teaching.booking:42"), so the app that sent it
+    can delete it with its data (``forget``)."""
     return OutboxMessage.objects.create(
         organisation=organisation,
         subscription=subscription,
         period=period,
+        about=about,
         recipient=recipient,
         subject=subject[:300],
         body=body,
@@ -154,6 +159,14 @@ def classify(error: Exception, recipient: str) -> Failure:
         )
     if isinstance(error, smtplib.SMTPResponseException):
         return Failure(False, _words(error.smtp_code, error.smtp_error))
+    if isinstance(error, NoMailServer):
+        return Failure(
+            False,
+            _(
+                "No mail server is set (BIBLIOTAL_EMAIL_HOST): the e-mail waits in the outbox "
+                "and is sent if one is set within a few days."
+            ),
+        )
     if isinstance(error, ConnectionRefusedError):
         words = _("The mail server %(host)s refused the connection: is it running?")
     elif isinstance(error, socket.timeout | TimeoutError):
@@ -221,8 +234,14 @@ def due(now: datetime | None = None):
 def deliver_due(*, now: datetime | None = None, limit: int = 200) -> Delivery:
     """Send what is due; every outcome is written to its message."""
     now = now or timezone.now()
+    return deliver(list(due(now)[:limit]), now=now)
+
+
+def deliver(messages: list[OutboxMessage], *, now: datetime | None = None) -> Delivery:
+    """Send these messages now (those still waiting); every outcome is written to its message,
+    and what failed for now waits for the worker's next attempt."""
+    now = now or timezone.now()
     result = Delivery()
-    messages = list(due(now)[:limit])
     if not messages:
         return result
     connection = get_connection(fail_silently=False)
@@ -300,6 +319,15 @@ def prune(*, now: datetime | None = None) -> int:
     return deleted
 
 
+def forget(*, about: str) -> int:
+    """Delete every e-mail about this (sent or not): its addresses and text go with the data
+    they were about. Returns how many were deleted."""
+    if not about:
+        return 0
+    deleted, _per_model = OutboxMessage.objects.filter(about=about).delete()
+    return deleted
+
+
 def try_again(message: OutboxMessage) -> None:
     """A person asks for another try of a message given up or rejected (the address fixed)."""
     message.state = OutboxMessage.State.WAITING
@@ -323,6 +351,11 @@ def server_description() -> str:
             "server": _server(),
             "security": security,
         }
+    if backend.endswith("NoServerBackend"):
+        return _(
+            "No mail server is set (BIBLIOTAL_EMAIL_HOST): e-mails are not sent. They wait in "
+            "the outbox for a few days, and nothing of them is written to the server's log."
+        )
     if backend.endswith("console.EmailBackend"):
         return _(
             "No mail server is set (BIBLIOTAL_EMAIL_HOST): e-mails are written to the server's "

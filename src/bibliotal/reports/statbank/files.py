@@ -10,9 +10,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from bibliotal.core.imports import ImportRejected, RowError, decode, limit_errors, parse_number
+from bibliotal.core.imports import (
+    ImportRejected,
+    OutOfRange,
+    RowError,
+    bounded,
+    csv_rejected,
+    decode,
+    limit_errors,
+    nul_rejected,
+    parse_number,
+)
 from bibliotal.reports import municipalities
 
 TABLES = ("BIB2B", "IBIB2", "FOLK1A")
@@ -29,6 +40,13 @@ NIL = {"-", "–"}
 PERIOD = re.compile(r"^(\d{4})(?:([KQM])(\d{1,2}))?$", re.IGNORECASE)
 PARTS = {"K": 4, "Q": 4, "M": 12}
 PERSONS = re.compile(r"\blånere\b|\bborrowers\b|\bbrugere\b|\busers\b", re.IGNORECASE)
+# The ceilings of a published figure, the same on SQLite and PostgreSQL: no Danish municipality
+# (nor the country) has more than ten million inhabitants, and no library figure of Danmarks
+# Statistik's (loans, visitors, events) reaches a billion.
+MAX_POPULATION = 10_000_000
+MAX_FIGURE = 1_000_000_000
+CEILINGS = {"FOLK1A": MAX_POPULATION}
+MAX_MEASURE = 300  # StatbankFigure.measure: the table's other variables, joined
 TABLE_NAME = re.compile(r"(?<![A-Z0-9])(" + "|".join(TABLES) + r")(?![A-Z0-9])", re.IGNORECASE)
 
 
@@ -78,19 +96,27 @@ class Parsed:
     unknown_areas: list[str] = field(default_factory=list)
 
 
-def _records(text: str) -> list[tuple[int, list[str]]]:
+def _records(text: str, filename: str = "") -> list[tuple[int, list[str]]]:
     sample = "\n".join(text.splitlines()[:30])
     delimiter = ";" if sample.count(";") >= max(sample.count(","), sample.count("\t")) else None
     if delimiter is None:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, last = [], 0
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:  # a cell over 128 KiB, a NUL byte
+            raise csv_rejected(filename, last + 1, exc) from exc
         cells = [unicodedata.normalize("NFC", value).strip() for value in values]
+        for column, value in enumerate(cells, start=1):
+            if "\x00" in value:
+                raise nul_rejected(filename, last + 1, str(column), value)
         if any(cells):
             records.append((last + 1, cells))
         last = reader.line_num
-    return records
 
 
 def which_table(filename: str, text: str, *, table: str | None = None) -> str | None:
@@ -129,7 +155,7 @@ def _find(header: list[str], names) -> int | None:
     return None
 
 
-def _long_rows(filename, records, start, errors, unknown) -> list[Published]:
+def _long_rows(filename, records, start, errors, unknown, ceiling) -> list[Published]:
     """The API's layout: a header of variable names, then one figure per row."""
     header = records[start][1]
     area = _find(header, AREA_COLUMNS)
@@ -175,7 +201,7 @@ def _long_rows(filename, records, start, errors, unknown) -> list[Published]:
                 )
             )
             continue
-        number = _number(filename, line, header[value], raw_value, errors)
+        number = _number(filename, line, header[value], raw_value, errors, ceiling)
         if number is False:
             continue
         code = municipalities.area_code(raw_area)
@@ -195,15 +221,18 @@ def _long_rows(filename, records, start, errors, unknown) -> list[Published]:
     return rows
 
 
-def _number(filename, line, column, raw, errors):
+def _number(filename, line, column, raw, errors, ceiling=MAX_FIGURE):
     """The figure, None when Danmarks Statistik publishes none (".." and the like), 0 for its
-    sign of nil ("-"), False after an error."""
+    sign of nil ("-"), False after an error (a figure above ``ceiling`` is one)."""
     if raw.strip() in NO_FIGURE:
         return None
     if raw.strip() in NIL:
         return Decimal(0)
     try:
-        number = _value(raw)
+        number = bounded(_value(raw), ceiling, floor=-(10**18), what=_("a published figure"))
+    except OutOfRange as exc:
+        errors.append(RowError(filename, line, column, raw[:40], capfirst(exc.rule) + "."))
+        return False
     except ValueError:
         errors.append(
             RowError(
@@ -235,7 +264,7 @@ def _wide_header(records) -> tuple[int, int] | None:
     return None
 
 
-def _wide_rows(filename, records, start, first, errors, unknown) -> list[Published]:
+def _wide_rows(filename, records, start, first, errors, unknown, ceiling) -> list[Published]:
     """The website's layout: variable values in the first columns, one column per period."""
     header = records[start][1]
     periods = [(i, header[i].upper()) for i in range(first, len(header)) if header[i]]
@@ -298,7 +327,7 @@ def _wide_rows(filename, records, start, first, errors, unknown) -> list[Publish
             continue
         dimensions = {names[i]: labels[i] for i in range(first) if i != area}
         for column, period in periods:
-            number = _number(filename, line, period, cells[column], errors)
+            number = _number(filename, line, period, cells[column], errors, ceiling)
             if number is False:
                 continue
             rows.append(
@@ -337,7 +366,8 @@ def parse_statbank(data: bytes, *, filename: str, table: str | None = None) -> P
                 )
             ]
         )
-    records = _records(text)
+    records = _records(text, filename)
+    ceiling = CEILINGS.get(table, MAX_FIGURE)
     errors: list[RowError] = []
     unknown: list[str] = []
     header = next(
@@ -349,7 +379,7 @@ def parse_statbank(data: bytes, *, filename: str, table: str | None = None) -> P
         None,
     )
     if header is not None:
-        rows = _long_rows(filename, records, header, errors, unknown)
+        rows = _long_rows(filename, records, header, errors, unknown, ceiling)
     else:
         wide = _wide_header(records)
         if wide is None:
@@ -368,9 +398,21 @@ def parse_statbank(data: bytes, *, filename: str, table: str | None = None) -> P
                     )
                 ]
             )
-        rows = _wide_rows(filename, records, wide[0], wide[1], errors, unknown)
+        rows = _wide_rows(filename, records, wide[0], wide[1], errors, unknown, ceiling)
     seen: dict[tuple, Published] = {}
     for row in rows:
+        if len(row.measure) > MAX_MEASURE:
+            errors.append(
+                RowError(
+                    filename,
+                    row.line,
+                    "–",
+                    row.measure[:60],
+                    _("The table's variables are longer than %(n)d characters together.")
+                    % {"n": MAX_MEASURE},
+                )
+            )
+            continue
         key = (row.area_code, row.period, row.measure)
         if key in seen and seen[key].value != row.value:
             errors.append(

@@ -88,19 +88,17 @@
     delay = Math.min(delay * 2, 60000);
   }
 
-  function refusedKeys(batch, detail) {
-    // Item errors name the key; schema errors name the item's place in the batch.
-    if (detail && detail.errors) {
-      return detail.errors.map(function (error) { return error.key; });
-    }
-    if (Array.isArray(detail)) {
-      return detail.map(function (error) {
-        var at = (error.loc || []).indexOf("items");
-        var item = at >= 0 ? batch[error.loc[at + 1]] : null;
-        return item ? item.key : null;
-      }).filter(Boolean);
-    }
-    return [];
+  function refusedKeys(batch, problem) {
+    // A Problem's errors: an item's own error names its key; one that does not validate as a
+    // tap names its place in the batch (["body", "payload", "items", 3, "topic"]).
+    var errors = (problem && problem.errors) || [];
+    return errors.map(function (error) {
+      if (error.key) { return error.key; }
+      var location = error.location || [];
+      var at = location.indexOf("items");
+      var item = at >= 0 ? batch[location[at + 1]] : null;
+      return item ? item.key : null;
+    }).filter(Boolean);
   }
 
   function post(url, body) {
@@ -132,7 +130,7 @@
         return false;
       }
       if (response.status === 422) {
-        var refused = refusedKeys(batch, data.detail);
+        var refused = refusedKeys(batch, data);
         if (refused.length) {
           without(refused);
           render(text("textRejected") + " " + refused.length);

@@ -8,6 +8,7 @@ from bibliotal.core.tasks import schedule_nightly
 class Command(AuditedCommand):
     help = (
         "Run background tasks from the database queue: the nightly sync of the library websites "
+        "and the apps' nightly tasks, such as deleting teachers' contact data when due "
         "(scheduled for 02:30 when the worker starts), the monthly status e-mail (07:00 on the "
         "first working day of the month) and the outbox's deliveries and retries. Run one as a "
         "service beside `serve`."

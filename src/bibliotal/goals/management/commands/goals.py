@@ -1,7 +1,6 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext as _
 
 from bibliotal.core.commands import AuditedCommand, organisation_named
 
@@ -54,34 +53,30 @@ class Command(AuditedCommand):
         getattr(self, f"_{action}")(organisation=organisation, **options)
 
     def _import(self, *, organisation, file: Path, year, dry_run, **options):
-        from bibliotal.goals.services import BudgetImportError, import_budget_document
+        """The same as `bibliotal import goals FILE`: through core's importer registry."""
+        from bibliotal.core import importers
+        from bibliotal.core.imports import ImportRejected
 
-        if year is not None and not 2000 <= year <= 2100:
-            raise CommandError(f"--year {year} is not a budget year (2000–2100).")
+        importer = importers.get("goals")
         try:
-            data = file.read_bytes()
+            chosen = importer.options(organisation, {"year": year})
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        try:
+            upload = importers.Upload.from_path(file)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
         try:
-            result = import_budget_document(
-                organisation=organisation, data=data, filename=file.name, year=year, dry_run=dry_run
-            )
-        except BudgetImportError as exc:
-            raise CommandError("\n".join(exc.problems)) from exc
+            step = importer.preview if dry_run else importer.apply
+            result = step(upload=upload, limit=False, organisation=organisation, **chosen)
+        except ImportRejected as exc:
+            raise CommandError("\n".join(map(str, exc.errors))) from exc
+        finally:
+            upload.close()
         for warning in result.warnings:
             self.stderr.write(warning)
-        if dry_run:
-            for document in result.documents:
-                for area in document.focus_areas:
-                    self.stdout.write(f"{document.year} · {area.texts['title']}")
-                    for target in area.targets:
-                        if target.is_qualitative:
-                            needs = _("needs a target")
-                            self.stdout.write(f"    {needs}: {target.source_text}")
-                        else:
-                            detail = target.threshold or target.baseline_year
-                            self.stdout.write(f"    {target.indicator} {target.kind} {detail}")
-        self.stdout.write(result.summary())
+        for line in importer.report(result)[len(result.warnings) :]:
+            self.stdout.write(line)
 
     def _status(self, *, organisation, year, at, format, **options):
         if not 2000 <= year <= 2100:

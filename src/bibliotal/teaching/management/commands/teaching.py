@@ -19,7 +19,7 @@ class Command(AuditedCommand):
             "purge-contacts",
             help="Delete teachers' names and e-mails "
             "BIBLIOTAL_TEACHER_CONTACT_DAYS after the class was taught "
-            "(run it nightly).",
+            "(`bibliotal worker` runs it every night).",
         )
         purge.add_argument("--days", type=int, help="Override the number of days.")
 

@@ -1,0 +1,76 @@
+"""The goals app's importer in core's registry: the municipality's budget goal documents."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bibliotal.core import importers
+
+MAX_DOCUMENT_BYTES = 2_000_000
+
+
+def _arguments(parser) -> None:
+    parser.add_argument(
+        "--year",
+        type=int,
+        help="Budget year of a document without a '## Mål for budget ÅR' heading, or the year "
+        "to take from a file with several.",
+    )
+
+
+def _options(organisation, options: dict) -> dict:
+    year = options.get("year")
+    if year is not None and not 2000 <= year <= 2100:
+        raise ValueError(f"--year {year} is not a budget year (2000–2100).")
+    return {"year": year}
+
+
+def run(*, organisation, upload, user=None, dry_run, progress=None, year=None):
+    from bibliotal.goals.services import import_budget_document
+
+    return import_budget_document(
+        organisation=organisation,
+        data=upload.read(),
+        filename=upload.filename,
+        user=user,
+        year=year,
+        dry_run=dry_run,
+    )
+
+
+def report(result) -> list[str]:
+    lines = list(result.warnings)
+    if result.dry_run:
+        for document in result.documents:
+            for area in document.focus_areas:
+                lines.append(f"{document.year} · {area.texts['title']}")
+                for target in area.targets:
+                    if target.is_qualitative:
+                        needs = gettext("needs a target")
+                        lines.append(f"    {needs}: {target.source_text}")
+                    else:
+                        detail = target.threshold or target.baseline_year
+                        lines.append(f"    {target.indicator} {target.kind} {detail}")
+    return [*lines, result.summary()]
+
+
+def _detect(filename: str, head: bytes) -> bool:
+    text = head.decode("utf-8", "replace").lower()
+    return "<b>fokusområde</b>" in text or "mål for budget" in text
+
+
+def register() -> None:
+    importers.register(
+        importers.Importer(
+            kind="goals",
+            label=_("Budget goal document"),
+            help="Import a budget goal document (the municipality's goals for the library).",
+            run=run,
+            detect=_detect,
+            arguments=_arguments,
+            options=_options,
+            report=report,
+            max_bytes=MAX_DOCUMENT_BYTES,
+        )
+    )
