@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core import importers
@@ -60,7 +61,7 @@ def _run_counter(*, organisation, upload, user=None, dry_run, progress=None, **o
 def _counter_report(result) -> list[str]:
     lines = []
     if result.new_sensors:
-        lines.append("New sensors: " + ", ".join(result.new_sensors))
+        lines.append(gettext("New sensors:") + " " + ", ".join(result.new_sensors))
     return [*lines, result.summary()]
 
 
