@@ -402,3 +402,14 @@ def test_a_coordinator_cannot_confirm_a_counter_file_job(client, world, small_in
     assert client.get(reverse("core:import_job", args=[job.pk])).status_code == 403
     assert client.post(reverse("core:import_job_confirm", args=[job.pk])).status_code == 403
     assert ImportJob.objects.count() == 1
+
+
+def test_a_worker_preview_says_what_cleaning_will_do_as_the_page_does():
+    from bibliotal.visits.importers import CounterImportResult
+    from bibliotal.visits.models import DailyVisits
+
+    result = CounterImportResult(created=3, days=2, flagged={DailyVisits.Flag.CLOSED: 2})
+    with translation.override("en"):
+        lines = importers.get("visits").report(result)
+    assert lines[0].startswith("3 new intervals")
+    assert "2 days with counts on closed days: set to 0 visits, the counts are kept." in lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core import importers
@@ -59,10 +59,26 @@ def _run_counter(*, organisation, upload, user=None, dry_run, progress=None, **o
 
 
 def _counter_report(result) -> list[str]:
+    """What the page's preview says, as lines: for the command and for the job page of a file
+    read on the worker."""
+    from bibliotal.visits.cleaning import explain_flags
+    from bibliotal.visits.plausibility import explain_short
+
     lines = []
     if result.new_sensors:
         lines.append(gettext("New sensors:") + " " + ", ".join(result.new_sensors))
-    return [*lines, result.summary()]
+    lines.append(result.summary())
+    if result.held:
+        count = len(result.held)
+        lines.append(
+            ngettext(
+                "%(n)s hour far outside its normal",
+                "%(n)s hours far outside their normal",
+                count,
+            )
+            % {"n": count}
+        )
+    return [*lines, *explain_short(result.short_history), *explain_flags(result.flagged)]
 
 
 COUNTER_WORDS = ("sensor", "tæller", "counter", "count_in", "ind;", "in;", "enter", "exit")
