@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from bibliotal.api.auth import require
 from bibliotal.api.imports import ImportJobOut, job_out, too_large
 from bibliotal.api.schemas import Day, Id, Period, Problem, rejected
-from bibliotal.core import importers, importjobs
+from bibliotal.core import importjobs
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
@@ -204,21 +204,18 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
             return Status(404, {"detail": f"No platform {options.platform_id}."})
     chosen = {"format": options.format or None, "platform": platform}
     try:
-        if importjobs.runs_in_background(upload):
-            job = importjobs.queue(
-                request,
-                kind="digital",
-                upload=upload,
-                organisation=organisation,
-                options=chosen,
-                dry_run=options.dry_run,
-            )
-            return Status(202, job_out(job))
-        importer = importers.get("digital")
-        step = importer.preview if options.dry_run else importer.apply
-        result = step(upload=upload, organisation=organisation, user=request.user, **chosen)
+        result, job = importjobs.import_or_queue(
+            request,
+            kind="digital",
+            upload=upload,
+            organisation=organisation,
+            options=chosen,
+            dry_run=options.dry_run,
+        )
     except ImportRejected as error:
         return Status(422, rejected(error))
+    if job is not None:
+        return Status(202, job_out(job))
     return {
         "already_imported": result.already_imported,
         "dry_run": options.dry_run,

@@ -59,10 +59,23 @@ def _decode(options: dict) -> dict:
     return decoded
 
 
-def start(request, *, kind: str, upload: importers.Upload, organisation, options: dict):
-    """Queue the preview of a large upload; the redirect to its page."""
-    job = queue(request, kind=kind, upload=upload, organisation=organisation, options=options)
-    return redirect("core:import_job", pk=job.pk)
+def import_or_queue(request, *, kind: str, upload, organisation, options: dict, dry_run: bool):
+    """Preview (or import) an upload in this request, or hand a file larger than
+    ``BIBLIOTAL_INLINE_IMPORT_MB`` to the worker: ``(result, None)`` or ``(None, job)``.
+    Raises ``ImportRejected`` when the file is refused; pages and the API share this."""
+    if runs_in_background(upload):
+        job = queue(
+            request,
+            kind=kind,
+            upload=upload,
+            organisation=organisation,
+            options=options,
+            dry_run=dry_run,
+        )
+        return None, job
+    importer = importers.get(kind)
+    step = importer.preview if dry_run else importer.apply
+    return step(upload=upload, organisation=organisation, user=request.user, **options), None
 
 
 def queue(

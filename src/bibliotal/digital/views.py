@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core import datapages, exports, importjobs, uploads
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
@@ -290,20 +290,19 @@ def import_file(request):
             return render(request, "digital/import.html", context, status=400)
         options = {"format": chosen_format, "platform": platform}
         try:
-            if dry_run and importjobs.runs_in_background(upload):
-                return importjobs.start(
-                    request,
-                    kind="digital",
-                    upload=upload,
-                    organisation=organisation,
-                    options=options,
-                )
-            importer = importers.get("digital")
-            step = importer.preview if dry_run else importer.apply
-            result = step(upload=upload, organisation=organisation, user=request.user, **options)
+            result, job = importjobs.import_or_queue(
+                request,
+                kind="digital",
+                upload=upload,
+                organisation=organisation,
+                options=options,
+                dry_run=dry_run,
+            )
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors]
             return render(request, "digital/import.html", context, status=400)
+        if job is not None:
+            return redirect("core:import_job", pk=job.pk)
         if not dry_run:
             messages.success(request, result.summary())
             if result.implausible:

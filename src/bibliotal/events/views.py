@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core import datapages, exports, importjobs, uploads
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch, Organisation
@@ -164,22 +164,19 @@ def import_file(request):
         else:
             return render(request, "events/import.html", context, status=400)
         try:
-            if dry_run and importjobs.runs_in_background(upload):
-                return importjobs.start(
-                    request,
-                    kind="events",
-                    upload=upload,
-                    organisation=organisation,
-                    options={"branch": branch},
-                )
-            importer = importers.get("events")
-            step = importer.preview if dry_run else importer.apply
-            result = step(
-                upload=upload, organisation=organisation, user=request.user, branch=branch
+            result, job = importjobs.import_or_queue(
+                request,
+                kind="events",
+                upload=upload,
+                organisation=organisation,
+                options={"branch": branch},
+                dry_run=dry_run,
             )
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors[:200]]
             return render(request, "events/import.html", context, status=400)
+        if job is not None:
+            return redirect("core:import_job", pk=job.pk)
         if not dry_run:
             messages.success(request, result.summary())
             return redirect(

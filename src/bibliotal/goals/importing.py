@@ -6,8 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core import importers
-
-MAX_DOCUMENT_BYTES = 2_000_000
+from bibliotal.goals.forms import MAX_DOCUMENT_BYTES
 
 
 def _arguments(parser) -> None:

@@ -345,7 +345,6 @@ def import_file(request):
     organisation = _organisation_or_403(request)
     form = CounterFileForm(request.POST or None, request.FILES or None, organisation=organisation)
     context = {"form": form}
-    importer = importers.get("visits")
     if request.method == "POST":
         if "cancel" in request.POST:
             uploads.forget(request, request.POST.get("token", ""))
@@ -371,19 +370,19 @@ def import_file(request):
             return render(request, "visits/import.html", context, status=400)
         options = {"branch": branch, "rule": rule, "preset": preset or None}
         try:
-            if dry_run and importjobs.runs_in_background(upload):
-                return importjobs.start(
-                    request,
-                    kind="visits",
-                    upload=upload,
-                    organisation=organisation,
-                    options=options,
-                )
-            step = importer.preview if dry_run else importer.apply
-            result = step(upload=upload, organisation=organisation, user=request.user, **options)
+            result, job = importjobs.import_or_queue(
+                request,
+                kind="visits",
+                upload=upload,
+                organisation=organisation,
+                options=options,
+                dry_run=dry_run,
+            )
         except ImportRejected as error:
             context["errors"] = [str(e) for e in error.errors[:200]]
             return render(request, "visits/import.html", context, status=400)
+        if job is not None:
+            return redirect("core:import_job", pk=job.pk)
         if not dry_run:
             messages.success(request, result.summary())
             return redirect("visits:flags")
