@@ -91,8 +91,12 @@ def test_every_importer_is_registered_and_the_command_lives_in_core():
 
 
 def test_a_byte_order_mark_before_bytes_that_are_not_utf8_falls_back():
-    text, encoding = decode(b"\xef\xbb\xbfTitel;Sted\nL\xe6sekreds;Nord\n")
+    data = b"\xef\xbb\xbfTitel;Sted\nL\xe6sekreds;Nord\n"
+    text, encoding = decode(data)
     assert text.startswith("Titel") and "Læsekreds" in text and encoding == "windows-1252"
+    # The streamed reader (counter files, every table) falls back the same way.
+    header, rows, _delimiter = read_table(data, filename="x.csv")
+    assert header == ["titel", "sted"] and rows[0][1]["titel"] == "Læsekreds"
 
 
 def test_a_cell_over_the_field_limit_is_a_rejection_naming_its_line():

@@ -176,7 +176,8 @@ def scan(source: BinaryIO, *, progress: Callable[[int, int], None] | None = None
     if is_xlsx(first):
         encoding = "xlsx"
     elif first.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
+        # A byte-order mark before bytes that are not UTF-8 falls back like any other file.
+        encoding = "utf-8-sig" if utf8 else "cp1252"
     elif first.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"  # Matomo's and Excel's "Unicode text" exports
     else:
@@ -204,6 +205,8 @@ def open_table(source: BinaryIO, *, filename: str, encoding: str, size: int = 0)
     source.seek(0)
     if encoding == "xlsx":
         return _open_xlsx(source, filename)
+    if encoding != "utf-8-sig" and source.read(3) != b"\xef\xbb\xbf":
+        source.seek(0)  # the mark of a file that is not UTF-8 after all is no text
     text = io.TextIOWrapper(
         source, encoding=encoding, errors="replace", newline="", write_through=True
     )
