@@ -136,6 +136,32 @@ class Branch(models.Model):
         )
 
 
+class BranchAlias(models.Model):
+    """Another name or address a library goes by, in event feeds, counter files or websites.
+
+    An import that names a place matches it against a library's name, its ISIL code and these
+    (``core.places``): "Hovedbiblioteket, Østergade 8, Herning" is Herning Bibliotek.
+    """
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("library")
+    )
+    text = models.CharField(
+        _("also called"),
+        max_length=300,
+        help_text=_("A name or an address, e.g. Hovedbiblioteket or Østergade 8, Herning."),
+    )
+
+    class Meta:
+        verbose_name = _("other name or address")
+        verbose_name_plural = _("other names and addresses")
+        ordering = ["branch", "text"]
+        constraints = [models.UniqueConstraint(fields=["branch", "text"], name="branch_alias_once")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class ServicePoint(models.Model):
     """A place in a branch where staff serve citizens: desk, IT café, phone, chat."""
 
@@ -359,6 +385,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.organisation})"
+
+
+class ExternalIdentity(models.Model):
+    """A staff account's identity at the municipality's identity provider (OpenID Connect).
+
+    The provider's subject identifier is stable where e-mail addresses and names change, so a
+    sign-in finds its account by (issuer, subject), never by e-mail alone.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="external_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("identity provider"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} @ {self.issuer}"
 
 
 class AuditEntry(models.Model):
