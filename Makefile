@@ -1,5 +1,9 @@
 # The two commands of the README: `make demo` and `make test`. Everything else is a helper.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.11 to 3.13: the newest of them that runs (a pyenv shim may be there without its
+# Python), else python3, whose version the check below then names.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11; do \
+  $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null \
+  && command -v $$p && break; done || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
@@ -12,10 +16,10 @@ TEST_WORKERS ?= auto
 .PHONY: demo test lint check test-sqlite test-postgres messages clean
 
 $(STAMP): pyproject.toml
-	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-	  || { echo "Bibliotal needs Python 3.11: install python3.11 (or set PYTHON=/path/to/python3.11)"; exit 1; }
+	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+	  || { echo "Bibliotal needs Python 3.11, 3.12 or 3.13; $(or $(PYTHON),no python3) is $$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo missing): install one of them (or set PYTHON=/path/to/python3.13)"; exit 1; }
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
-	  || { echo "Python's venv module is missing: install python3.11-venv (Debian: python3-venv)"; exit 1; }
+	  || { echo "Python's venv module is missing: install it for $(PYTHON) (Debian: python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -31,9 +35,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The checks on a fresh database migrated for them (bibliotal.W010 would name one that is missing
+# or behind), so that they say the same on every machine and in CI.
 check: $(STAMP)
-	$(BIN)/bibliotal check --fail-level WARNING
-	$(BIN)/bibliotal makemigrations --check --dry-run
+	@data=$$(mktemp -d) && trap 'rm -rf "$$data"' EXIT && export BIBLIOTAL_DATA_DIR="$$data" && \
+	  set -x && env -u DATABASE_URL $(BIN)/bibliotal migrate --verbosity 0 && \
+	  env -u DATABASE_URL $(BIN)/bibliotal check --fail-level WARNING && \
+	  env -u DATABASE_URL $(BIN)/bibliotal makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite"

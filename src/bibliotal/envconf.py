@@ -97,8 +97,25 @@ def email_security(tls_name: str, tls: bool, ssl_name: str, ssl: bool) -> None:
         )
 
 
+# A command that only looks (`bibliotal check`, `help`) or that is refused because there is no
+# database must not leave an empty data directory and a secret key behind. The entry points
+# (``bibliotal.__main__``, ``bibliotal.wsgi``) turn this on before the settings load and call
+# ``create_data_dirs()`` once the command may go on; a directory that exists is used as ever.
+DEFER_CREATING = False
+_deferred_dirs: list[tuple[str, Path]] = []
+_deferred_key: list[tuple[str, Path, str]] = []
+
+
 def data_dir(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default)).expanduser().resolve()
+    if DEFER_CREATING and not path.is_dir():
+        _deferred_dirs.append((name, path))
+        return path
+    _make_dir(name, path)
+    return path
+
+
+def _make_dir(name: str, path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -110,7 +127,21 @@ def data_dir(name: str, default: str) -> Path:
                 f"Set {name} to a directory the server's user may write to.",
             )
         )
-    return path
+
+
+def create_data_dirs() -> None:
+    """Create the data directories whose creation was deferred, and write the secret key the
+    settings already hold into the new one (``DEFER_CREATING``)."""
+    while _deferred_dirs:
+        _make_dir(*_deferred_dirs.pop(0))
+    while _deferred_key:
+        name, path, key = _deferred_key.pop()
+        if path.parent.is_dir():
+            in_file = _write_key(name, path, key)
+            if in_file != key:  # another process wrote its key first: use that one too
+                from django.conf import settings
+
+                settings.SECRET_KEY = in_file
 
 
 def secret_key(name: str, directory: Path) -> str:
@@ -129,6 +160,10 @@ def secret_key(name: str, directory: Path) -> str:
             )
         return key
     path = directory / "secret_key"
+    if DEFER_CREATING and not directory.is_dir():  # written by ``create_data_dirs``, if at all
+        key = secrets.token_urlsafe(50)
+        _deferred_key.append((name, path, key))
+        return key
     try:
         return _checked_key_file(name, path, path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
@@ -143,7 +178,11 @@ def secret_key(name: str, directory: Path) -> str:
             )
         )
         return secrets.token_urlsafe(50)
-    key = secrets.token_urlsafe(50)
+    return _write_key(name, path, secrets.token_urlsafe(50))
+
+
+def _write_key(name: str, path: Path, key: str) -> str:
+    """Write a new key file (mode 0600) unless one exists; the key in the file."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process is writing it: use theirs once it is there
@@ -226,3 +265,176 @@ def _sqlite(path: str) -> dict:
             "transaction_mode": "IMMEDIATE",
         },
     }
+
+
+# Sign-in through OpenID Connect (``core/oidc.py``). The roles in rising order, as in
+# ``core.models.Role`` (settings are read before the models can be imported).
+OIDC_ROLES = ("staff", "coordinator", "manager", "administrator")
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+@dataclass(frozen=True)
+class OidcGroup:
+    """One group (or other claim value) and what it gives: a role and, for staff, libraries."""
+
+    value: str
+    role: str
+    libraries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...]
+    groups_claim: str
+    groups: tuple[OidcGroup, ...]
+    organisation: str
+    button_label: str
+    local_passwords: bool
+    provider_logout: bool
+
+
+def oidc(
+    *,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    scopes: str,
+    groups_claim: str,
+    groups: str,
+    organisation: str,
+    button_label: str,
+    local_passwords: str,
+    provider_logout: str,
+) -> OidcConfig | None:
+    """Sign-in through the municipality's OpenID provider, or None (off, or misconfigured).
+
+    Each argument names the environment variable of one setting. ``groups`` reads as
+    ``group=role`` or ``group=role:Library, Other library``, entries separated by ``;`` or new
+    lines; the group is everything before the last ``=`` (so an AD distinguished name works).
+    """
+    names = [issuer, client_id, client_secret, scopes, groups_claim, groups, organisation]
+    raw_issuer = os.environ.get(issuer, "").strip()
+    if not raw_issuer:
+        stray = [name for name in names[1:] if os.environ.get(name, "").strip()]
+        if stray:
+            PROBLEMS.append(
+                Problem(
+                    "bibliotal.E020",
+                    issuer,
+                    f"{', '.join(stray)} is set but {issuer} is not, so sign-in through "
+                    "OpenID Connect is off.",
+                    f"Set {issuer} to the provider's issuer, e.g. "
+                    "https://login.microsoftonline.com/<tenant id>/v2.0, or unset the others.",
+                )
+            )
+        return None
+    before = len(PROBLEMS)
+    if not _oidc_address_ok(raw_issuer):
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E021",
+                issuer,
+                f"{issuer}={raw_issuer!r} is not an https:// address.",
+                "Use the issuer exactly as the provider's /.well-known/openid-configuration "
+                "states it, e.g. https://login.microsoftonline.com/<tenant id>/v2.0 "
+                "(http:// only for 127.0.0.1 or localhost).",
+            )
+        )
+    for name in (client_id, client_secret):
+        if not os.environ.get(name, "").strip():
+            PROBLEMS.append(
+                Problem(
+                    "bibliotal.E020",
+                    name,
+                    f"{issuer} is set but {name} is empty.",
+                    f"Set {name} from the application registered for Bibliotal at the "
+                    "provider (Entra ID: the application (client) id and a client secret).",
+                )
+            )
+    scope_list = tuple(os.environ.get(scopes, "openid email profile").split())
+    if "openid" not in scope_list:
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E020",
+                scopes,
+                f"{scopes}={' '.join(scope_list)!r} lacks the scope openid.",
+                "Separate scopes with spaces and include openid, e.g. 'openid email profile'.",
+            )
+        )
+    rules = _oidc_groups(groups, os.environ.get(groups, ""))
+    claim = os.environ.get(groups_claim, "").strip() or "groups"
+    on_passwords = env_bool(local_passwords, True)
+    on_logout = env_bool(provider_logout, False)
+    if len(PROBLEMS) > before:
+        return None
+    return OidcConfig(
+        issuer=raw_issuer,
+        client_id=os.environ[client_id].strip(),
+        client_secret=os.environ[client_secret].strip(),
+        scopes=scope_list,
+        groups_claim=claim,
+        groups=rules,
+        organisation=os.environ.get(organisation, "").strip(),
+        button_label=os.environ.get(button_label, "").strip(),
+        local_passwords=on_passwords,
+        provider_logout=on_logout,
+    )
+
+
+def _oidc_address_ok(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+
+
+def _oidc_groups(name: str, raw: str) -> tuple[OidcGroup, ...]:
+    example = (
+        f"{name}='bib-ledere=manager; bib-herning=staff:Herning Bibliotek' "
+        f"(roles: {', '.join(OIDC_ROLES)})"
+    )
+    entries = [e.strip() for e in raw.replace("\n", ";").split(";") if e.strip()]
+    if not entries:
+        PROBLEMS.append(
+            Problem(
+                "bibliotal.E022",
+                name,
+                f"{name} is empty: no group at the provider gives access, so nobody could sign in.",
+                f"Map the provider's groups to roles, e.g. {example}.",
+            )
+        )
+        return ()
+    rules: dict[str, OidcGroup] = {}
+    for entry in entries:
+        value, equals, assignment = entry.rpartition("=")
+        role, _colon, libraries = assignment.partition(":")
+        role = role.strip().lower()
+        value = value.strip()
+        if not equals or not value or role not in OIDC_ROLES:
+            PROBLEMS.append(
+                Problem(
+                    "bibliotal.E022",
+                    name,
+                    f"{name}: {entry!r} is not group=role or group=role:libraries.",
+                    f"Write each entry like {example}.",
+                )
+            )
+            continue
+        if value.casefold() in rules:
+            PROBLEMS.append(
+                Problem(
+                    "bibliotal.E022",
+                    name,
+                    f"{name} names the group {value!r} twice.",
+                    "Give each group one entry; list all its libraries there, separated by commas.",
+                )
+            )
+            continue
+        names = tuple(n.strip() for n in libraries.split(",") if n.strip())
+        rules[value.casefold()] = OidcGroup(value, role, names)
+    return tuple(rules.values())

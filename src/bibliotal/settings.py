@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A database without an organisation: every page but the API, static files and /healthz
+    # leads to the setup page.
+    "bibliotal.core.setup_views.SetupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bibliotal.core.middleware.AuditContextMiddleware",
     "bibliotal.core.middleware.ContentSecurityPolicyMiddleware",
@@ -110,6 +113,34 @@ AXES_VERBOSE = False
 # The address is the client's, also behind the TLS proxy (``core.proxy``): never the proxy's,
 # which would let anyone's five failures lock a user name for everyone.
 AXES_CLIENT_IP_CALLABLE = "bibliotal.core.proxy.client_ip"
+
+# Sign-in with the municipality's accounts through OpenID Connect (Microsoft Entra ID, AD FS,
+# Keycloak …): off until BIBLIOTAL_OIDC_ISSUER is set. The provider's discovery document is
+# read at the first sign-in; BIBLIOTAL_OIDC_GROUPS turns the groups claim into a role and
+# libraries at every sign-in (core/oidc.py). Passwords stay possible unless turned off, and then
+# only for superusers (a way in when the provider is down). The provider guards its own
+# sign-in, so django-axes counts password attempts only.
+OPENID_CONNECT = envconf.oidc(
+    issuer="BIBLIOTAL_OIDC_ISSUER",
+    client_id="BIBLIOTAL_OIDC_CLIENT_ID",
+    client_secret="BIBLIOTAL_OIDC_CLIENT_SECRET",
+    scopes="BIBLIOTAL_OIDC_SCOPES",
+    groups_claim="BIBLIOTAL_OIDC_GROUPS_CLAIM",
+    groups="BIBLIOTAL_OIDC_GROUPS",
+    organisation="BIBLIOTAL_OIDC_ORGANISATION",
+    button_label="BIBLIOTAL_OIDC_BUTTON_LABEL",
+    local_passwords="BIBLIOTAL_OIDC_LOCAL_PASSWORDS",
+    provider_logout="BIBLIOTAL_OIDC_PROVIDER_LOGOUT",
+)
+if OPENID_CONNECT is not None:
+    AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",  # first: a locked-out password login stops here
+        "bibliotal.core.oidc.Backend",
+        "django.contrib.auth.backends.ModelBackend"
+        if OPENID_CONNECT.local_passwords
+        else "bibliotal.core.oidc.SuperuserPasswordBackend",
+    ]
+    AXES_WHITELIST_CALLABLE = "bibliotal.core.oidc.not_a_password_attempt"
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
@@ -198,6 +229,11 @@ IMPORT_INLINE_BYTES = envconf.env_int("BIBLIOTAL_INLINE_IMPORT_MB", 5, minimum=0
 # Integrations (library website, Danmarks Statistik) fetch only from their configured host and
 # never from a private or local address, unless this is on (tests, the demo's fake website).
 BIBLIOTAL_ALLOW_LOCAL_SOURCES = envconf.env_bool("BIBLIOTAL_ALLOW_LOCAL_SOURCES", False)
+
+# While the database has no organisation every page leads to the setup page (/setup/), which
+# asks for this code; unset, a code is made once into <data dir>/setup-code and printed by
+# `bibliotal serve`, so only someone with the server's console or files can set Bibliotal up.
+BIBLIOTAL_SETUP_CODE = envconf.env_str("BIBLIOTAL_SETUP_CODE", "").strip()
 
 # Background tasks (the nightly sync) are kept in the database: `bibliotal worker` runs them.
 # No broker is needed on one machine; on PostgreSQL several workers can share the queue.

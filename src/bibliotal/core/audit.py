@@ -261,6 +261,7 @@ def register_core_models() -> None:
     register(m.Organisation, organisation=lambda o: o.pk)
     register(m.PopulationFigure)
     register(m.Branch)
+    register(m.BranchAlias, organisation=lambda a: a.branch.organisation_id)
     register(m.ServicePoint, organisation=lambda sp: sp.branch.organisation_id)
     register(m.OpeningSchedule, organisation=lambda s: s.branch.organisation_id)
     register(m.OpeningHours, organisation=lambda h: h.schedule.branch.organisation_id)
@@ -269,6 +270,11 @@ def register_core_models() -> None:
     register(m.WebsiteBranch)
     register(m.OpeningCategory)
     register(m.Membership, exclude=("calendar_key",))
+    register(
+        m.ExternalIdentity,
+        exclude=("last_login_at",),
+        organisation=lambda e: _user_organisation(e.user),
+    )
     register(m.StatusSubscription)
     register(
         m.ApiToken,

@@ -90,3 +90,35 @@ def no_demo_accounts(app_configs, **kwargs):
             id="bibliotal.W003",
         )
     ]
+
+
+@register(Tags.security)
+def openid_connect_names(app_configs, **kwargs):
+    """Sign-in through OpenID Connect: the organisation and libraries it names exist."""
+    if getattr(settings, "OPENID_CONNECT", None) is None:
+        return []
+    from bibliotal.core.oidc import configuration_warnings
+
+    return configuration_warnings()
+
+
+@register(Tags.database)
+def database_migrated(app_configs, databases=None, **kwargs):
+    """`bibliotal check`: the database is there and migrated to this version. Left out where
+    the checks run for named databases: `migrate` runs them just before it migrates, and the
+    test runner on the databases it has just migrated."""
+    if databases is not None:
+        return []
+    from bibliotal.core import dbstate
+
+    state = dbstate.inspect()
+    refusal = dbstate.refusal(state)
+    if refusal is None:
+        return []
+    return [
+        Warning(
+            refusal.message,
+            hint=refusal.hint,
+            id="bibliotal.W011" if state.migrated and not state.error else "bibliotal.W010",
+        )
+    ]

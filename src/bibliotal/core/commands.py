@@ -19,10 +19,19 @@ def organisation_named(name: str | None):
         return found
     found = list(organisations[:2])
     if not found:
-        raise CommandError("There is no organisation yet: create one at /admin/ first.")
+        raise CommandError("There is no organisation yet: run `bibliotal setup` to create it.")
     if len(found) > 1:
         raise CommandError("There are several organisations: name one with --organisation.")
     return found[0]
+
+
+def refuse_a_database_not_ready() -> None:
+    """The server and the worker start only on a database migrated to this version."""
+    from bibliotal.core import dbstate
+
+    refusal = dbstate.refusal(dbstate.inspect())
+    if refusal is not None:
+        raise CommandError(refusal.line)
 
 
 class AuditedCommand(BaseCommand):

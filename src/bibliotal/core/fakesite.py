@@ -2,12 +2,14 @@
 
 It answers ``GET /api/v1/events?from_date=`` and
 ``GET /api/v1/opening_hours?branch_id=&from_date=&to_date=`` in dpl-cms's shapes with a made-up
-programme and opening hours around today, for Herning's libraries. ``bibliotal fakesite`` serves
-it; the demo syncs from it once while loading.
+programme and opening hours around today, for Herning's libraries, and each library's page at
+``/node/<branch_id>`` (its title is the library's name, as on a dpl-cms site).
+``bibliotal fakesite`` serves it; the demo syncs from it once while loading.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import uuid
@@ -30,6 +32,16 @@ LIBRARIES = [
     (6, "Hammerum-Gjellerup Bibliotek", "DK-765705"),
     (7, "Bogbussen", "DK-765706"),
 ]
+SITE_NAME = "Herning Bibliotekerne"
+# id → street, postcode, town: the address dpl-cms gives an event held at the library
+ADDRESSES = {
+    1: ("Østergade 8", "7400", "Herning"),
+    2: ("", "7490", "Aulum"),
+    3: ("", "7480", "Vildbjerg"),
+    4: ("", "6933", "Kibæk"),
+    5: ("", "7451", "Sunds"),
+    6: ("", "7400", "Hammerum"),
+}
 # title, categories, weekday, hour, weeks between, library id, capacity, online
 PROGRAMME = [
     ("Forfatteraften", ["Litteratur", "Voksne"], 2, 19, 2, 1, 120, False),
@@ -119,9 +131,9 @@ def events(start: date, *, today: date | None = None, days_ahead: int = 60) -> l
                     else {
                         "locationType": "physical",
                         "location": names[library],
-                        "street": "",
-                        "zip_code": "",
-                        "city": "",
+                        "street": ADDRESSES.get(library, ("", "", ""))[0],
+                        "zip_code": ADDRESSES.get(library, ("", "", ""))[1],
+                        "city": ADDRESSES.get(library, ("", "", ""))[2],
                         "country": "DK",
                     }
                 )
@@ -165,6 +177,9 @@ class Handler(BaseHTTPRequestHandler):
                 end = date.fromisoformat(query.get("to_date") or start.isoformat())
                 branch = int(query["branch_id"]) if query.get("branch_id") else None
                 body = opening_hours(start, min(end, start + timedelta(days=400)), branch)
+            elif parts.path.startswith("/node/"):
+                self._page(parts.path.removeprefix("/node/"))
+                return
             else:
                 self.send_error(404)
                 return
@@ -174,6 +189,23 @@ class Handler(BaseHTTPRequestHandler):
         data = json.dumps(body, ensure_ascii=False).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _page(self, identifier: str) -> None:
+        """A library's page, as dpl-cms serves a branch at /node/<branch_id>."""
+        names = {str(i): name for i, name, _isil in LIBRARIES}
+        if identifier not in names:
+            self.send_error(404)
+            return
+        name = html.escape(names[identifier])
+        data = (
+            f'<!DOCTYPE html><html lang="da"><head><meta charset="utf-8">'
+            f"<title>{name} | {SITE_NAME}</title></head><body><h1>{name}</h1></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -52,10 +52,19 @@ class ContentSecurityPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.policy = self.POLICY
+        # The logout form is followed to the OpenID provider's logout, when that is turned on.
+        config = getattr(settings, "OPENID_CONNECT", None)
+        if config is not None and config.provider_logout:
+            from bibliotal.core.oidc import origin
+
+            self.policy = self.POLICY.replace(
+                "form-action 'self'", f"form-action 'self' {origin(config.issuer)}"
+            )
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.POLICY)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
 
 

@@ -423,3 +423,30 @@ def _schedule_on(schedules: Sequence, day: date):
 def opening_day(*, branch, day: date) -> OpenDay:
     """Was ``branch`` open on ``day``, and for how many staffed and self-service hours?"""
     return opening_calendar(branches=[branch], start=day, end=day)[branch.pk][day]
+
+
+# -- after a change of hours or closures --------------------------------------------------------
+
+_calendar_listeners: list = []
+
+
+def on_calendar_change(listener) -> None:
+    """From an app's ``AppConfig.ready``: ``listener(organisation=, branch_ids=, start=, end=)``
+    works out again what the app keeps worked out from the calendar (the visits app's daily
+    visits, which leave a closed day out). Pages read everything else from the calendar as it
+    is, and the start page's cache goes by the audit log, so they need no listener."""
+    if listener not in _calendar_listeners:
+        _calendar_listeners.append(listener)
+
+
+def calendar_changed(
+    *, organisation, branch_ids=None, start: date | None = None, end: date | None = None
+) -> None:
+    """Opening hours, closures or a library's years in operation changed for ``branch_ids``
+    (None: every library of the organisation) from ``start`` to ``end`` (None: open-ended)."""
+    if branch_ids is not None:
+        branch_ids = set(branch_ids)
+        if not branch_ids:
+            return
+    for listener in list(_calendar_listeners):
+        listener(organisation=organisation, branch_ids=branch_ids, start=start, end=end)

@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from bibliotal.core import completeness, importjobs, views
+from bibliotal.core import accounts, completeness, importjobs, library_admin, oidc, views
 from bibliotal.core.mail import views as mail_views
+from bibliotal.core.setup_views import setup_page
 
 app_name = "core"
 
@@ -10,9 +11,37 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("panels/<str:key>/", views.panel, name="panel"),
     path("healthz", views.healthz, name="healthz"),
+    path("setup/", setup_page, name="setup"),
     path("libraries/", views.branch_list, name="branch_list"),
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),
+    path("libraries/new/", library_admin.branch_create, name="branch_create"),
+    path("libraries/<int:pk>/edit/", library_admin.branch_edit, name="branch_edit"),
+    path("libraries/<int:pk>/delete/", library_admin.branch_delete, name="branch_delete"),
+    path(
+        "libraries/<int:pk>/service-points/",
+        library_admin.service_point_list,
+        name="service_point_list",
+    ),
+    path(
+        "libraries/<int:pk>/service-points/<int:point_pk>/",
+        library_admin.service_point_edit,
+        name="service_point_edit",
+    ),
+    path("libraries/<int:pk>/hours/new/", library_admin.schedule_create, name="schedule_create"),
+    path(
+        "libraries/<int:pk>/hours/<int:schedule_pk>/",
+        library_admin.schedule_edit,
+        name="schedule_edit",
+    ),
+    path(
+        "libraries/<int:pk>/hours/<int:schedule_pk>/delete/",
+        library_admin.schedule_delete,
+        name="schedule_delete",
+    ),
     path("closures/", views.closure_list, name="closure_list"),
+    path("closures/new/", library_admin.closure_create, name="closure_create"),
+    path("closures/<int:pk>/", library_admin.closure_edit, name="closure_edit"),
+    path("closures/<int:pk>/delete/", library_admin.closure_delete, name="closure_delete"),
     path("completeness/", completeness.completeness_page, name="completeness"),
     path("audit/", views.audit_list, name="audit_list"),
     path("imports/<int:pk>/", importjobs.job_page, name="import_job"),
@@ -21,14 +50,17 @@ urlpatterns = [
     path("integrations/", views.integrations, name="integrations"),
     path("integrations/libraries/", views.website_branches, name="website_branches"),
     path("integrations/opening-categories/", views.opening_categories, name="opening_categories"),
-    path(
-        "account/login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", accounts.staff_list, name="staff_list"),
+    path("staff/invite/", accounts.staff_invite, name="staff_invite"),
+    path("staff/<int:pk>/", accounts.staff_detail, name="staff_detail"),
+    path("api-tokens/", accounts.token_list, name="token_list"),
+    path("api-tokens/<int:pk>/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("account/welcome/<uidb64>/<token>/", accounts.welcome, name="account_welcome"),
+    path("account/login/", oidc.LoginView.as_view(), name="login"),
+    path("account/logout/", oidc.LogoutView.as_view(), name="logout"),
+    # Sign-in at the municipality's OpenID provider (404 unless BIBLIOTAL_OIDC_ISSUER is set).
+    path("account/oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authenticate"),
+    path("account/oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("account/status-email/", mail_views.status_mail, name="status_mail"),
     path(
         "account/password/",

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -239,8 +239,15 @@ def audit_list(request):
 
 
 def healthz(request):
-    """For load balancers and monitoring: the process answers (no database, no session)."""
-    return HttpResponse("ok", content_type="text/plain")
+    """For load balancers and monitoring (no login, no session), as JSON: the database
+    (reachable, migrated) and the worker's queue (``core.health``). 503 when the database is
+    not fine; a late worker only with ``?require=worker``."""
+    from bibliotal.core.health import report
+
+    body, status = report(require_worker=request.GET.get("require") == "worker")
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # -- integrations -------------------------------------------------------------------------------

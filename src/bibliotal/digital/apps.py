@@ -34,3 +34,8 @@ class DigitalConfig(AppConfig):
         from bibliotal.digital import importing
 
         importing.register()
+
+        from bibliotal.core.setup import register_setup_step
+        from bibliotal.digital.setup import default_platforms
+
+        register_setup_step("digital.platforms", default_platforms, order=40)

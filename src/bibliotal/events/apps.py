@@ -40,3 +40,8 @@ class EventsConfig(AppConfig):
         from bibliotal.events import importing
 
         importing.register()
+
+        from bibliotal.core.setup import register_setup_step
+        from bibliotal.events.setup import default_event_types
+
+        register_setup_step("events.types", default_event_types, order=30)

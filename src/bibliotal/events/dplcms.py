@@ -35,6 +35,7 @@ from bibliotal.core.imports import (
 )
 from bibliotal.core.integrations import recording
 from bibliotal.core.models import Branch, ImportBatch, Integration, WebsiteBranch
+from bibliotal.core.places import BranchMatcher
 from bibliotal.events.models import EventOccurrence
 from bibliotal.events.services import (
     MAX_CAPACITY,
@@ -61,16 +62,16 @@ LISTS = ("branches", "categories", "tags", "partners")
 
 
 class Branches:
-    """The website's library names → Bibliotal's libraries, through ``WebsiteBranch``; a name
-    equal to a library's name needs no mapping."""
+    """The website's library names → Bibliotal's libraries, through ``WebsiteBranch`` first; a
+    name the library goes by (its name, ISIL code, another name or its address, see
+    ``core.places``) needs no mapping."""
 
     def __init__(self, organisation, kind: str = WebsiteBranch.Kind.NAME):
         self.organisation = organisation
         self.kind = kind
-        self.by_name = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
-        self.by_isil = {
-            b.isil.lower(): b for b in Branch.objects.filter(organisation=organisation) if b.isil
-        }
+        branches = list(Branch.objects.filter(organisation=organisation))
+        self.places = BranchMatcher(organisation, branches=branches)
+        self.by_isil = {b.isil.lower(): b for b in branches if b.isil}
         self.mappings = {
             m.value.lower(): m
             for m in WebsiteBranch.objects.filter(
@@ -89,7 +90,7 @@ class Branches:
             return None, True
         found = self.by_isil.get(isil.strip().lower()) if isil else None
         if found is None and self.kind == WebsiteBranch.Kind.NAME:
-            found = self.by_name.get(lowered)
+            found = self.places.match(value)
         if found is None and lowered:
             self.unmapped.setdefault(value.strip())
         return found, False
@@ -318,6 +319,9 @@ def parse_events(*, organisation, data: bytes, filename: str) -> Parsed:
             )
             parts = [str(address.get(k) or "").strip() for k in ("location", "street")] + [town]
             place = ", ".join(p for p in parts if p) or ", ".join(others)
+            if not online:
+                # An address a library goes by ("Hovedbiblioteket, Østergade 8") is that library.
+                branch = branches.places.match(", ".join(p for p in parts if p))
             if not place:
                 place = _("Online") if online else _("Not stated on the website")
         categories, tags = lists["categories"], lists["tags"]
@@ -380,7 +384,8 @@ def import_events_dplcms(
     end = to_date or parsed.last_day or start
     # The mapping tables belong to what is imported: an answer read again after an
     # administrator mapped a library or a category is applied again.
-    digest = fingerprint(data + f"|dplcms|{start}|{end}|{_mappings(organisation)}".encode())
+    mappings = _mappings(organisation, parsed.branches.places)
+    digest = fingerprint(data + f"|dplcms|{start}|{end}|{mappings}".encode())
     if ImportBatch.objects.filter(organisation=organisation, kind="events", sha256=digest).exists():
         result = EventImportResult(already_imported=True)
         result.unmapped_branches = list(parsed.branches.unmapped)
@@ -417,7 +422,7 @@ def import_events_dplcms(
     return result
 
 
-def _mappings(organisation) -> str:
+def _mappings(organisation, places: BranchMatcher) -> str:
     """The organisation's library and category mappings, as text for the import's digest."""
     from bibliotal.events.models import CategoryMapping
 
@@ -437,6 +442,8 @@ def _mappings(organisation) -> str:
         (
             list(branches.values_list("kind", "value", "branch_id", "ignored")),
             list(categories.values_list("category", "event_type_id", "outside_hirer")),
+            # The names and addresses the libraries go by: a new alias places events anew.
+            places.fingerprint(),
         )
     )
 

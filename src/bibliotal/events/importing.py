@@ -27,11 +27,12 @@ def _arguments(parser) -> None:
 
 
 def _options(organisation, options: dict) -> dict:
-    from bibliotal.core.models import Branch
+    from bibliotal.core.places import BranchMatcher
 
     branch = None
     if options.get("branch"):
-        branch = Branch.objects.filter(organisation=organisation, name=options["branch"]).first()
+        # By its name, ISIL code or another name it goes by (``core.places``).
+        branch = BranchMatcher(organisation).match(options["branch"])
         if branch is None:
             raise ValueError(f"No library is called {options['branch']!r}.")
     chosen = {"branch": branch, "start": options.get("start"), "end": options.get("end")}

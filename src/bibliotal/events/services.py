@@ -33,6 +33,7 @@ from bibliotal.core.imports import (
     read_table,
 )
 from bibliotal.core.models import Branch, ImportBatch
+from bibliotal.core.places import BranchMatcher
 from bibliotal.events.models import (
     DEFAULT_EVENT_TYPES,
     Audience,
@@ -194,14 +195,6 @@ class _Types:
         return list(self.unmapped)
 
 
-def _branch_for(location: str, branches: list[Branch]) -> Branch | None:
-    lowered = location.lower()
-    for branch in sorted(branches, key=lambda b: -len(b.name)):
-        if branch.name.lower() in lowered:
-            return branch
-    return None
-
-
 def _as_datetime(value) -> tuple[datetime, bool]:
     if isinstance(value, datetime):
         if timezone.is_naive(value):
@@ -296,7 +289,7 @@ def parse_ical(
         seen_components.setdefault(occurrence, line)
     if errors:
         raise ImportRejected(errors)
-    branches = list(Branch.objects.filter(organisation=organisation))
+    places = BranchMatcher(organisation)  # name, ISIL, other names, address
     types = _Types(organisation)
     planned: list[PlannedOccurrence] = []
     try:
@@ -358,7 +351,7 @@ def parse_ical(
             ) from exc
         event_type, outside = types.resolve(categories)
         location = str(component.get("LOCATION", "")).strip()
-        branch = _branch_for(location, branches) or default_branch
+        branch = places.match(location) or default_branch
         if branch is None and not location:
             raise ImportRejected(
                 [
@@ -758,7 +751,7 @@ def import_events_csv(
     missing = [key for key in ("title", "date", "start") if columns[key] is None]
     if missing:
         raise missing_columns(filename, header, [CSV_COLUMNS[m][0] for m in missing])
-    branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
+    places = BranchMatcher(organisation)  # name, ISIL, other names, address
     types = _Types(organisation)
     errors: list[RowError] = []
     planned: list[PlannedOccurrence] = []
@@ -789,10 +782,12 @@ def import_events_csv(
         except ValueError:
             fail("end", _("Write the time as tt:mm."))
             continue
-        branch = branches.get(col("branch").lower()) if col("branch") else None
+        branch = places.match(col("branch")) if col("branch") else None
         if col("branch") and branch is None:
             fail("branch", _("No library has this name."))
             continue
+        if branch is None and col("place"):
+            branch = places.match(col("place"))  # "Hovedbiblioteket, Østergade 8" is ours
         if branch is None and not col("place"):
             fail("branch", _("Give a library or a place."))
             continue

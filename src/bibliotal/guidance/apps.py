@@ -25,3 +25,8 @@ class GuidanceConfig(AppConfig):
         from bibliotal.guidance import dashboard
 
         dashboard.register()
+
+        from bibliotal.core.setup import register_setup_step
+        from bibliotal.guidance.setup import default_topics
+
+        register_setup_step("guidance.topics", default_topics, order=20)

@@ -33,3 +33,9 @@ class VisitsConfig(AppConfig):
         from bibliotal.visits import importing
 
         importing.register()
+
+        from bibliotal.core.opening import on_calendar_change
+        from bibliotal.visits.cleaning import derive_again
+
+        # A closure or opening hours entered after the counts: the daily visits follow.
+        on_calendar_change(derive_again)

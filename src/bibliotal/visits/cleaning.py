@@ -187,6 +187,19 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
     return len(rows)
 
 
+def derive_again(*, organisation, branch_ids=None, start=None, end=None) -> int:
+    """Work out the daily visits again after the opening calendar changed (a closure or opening
+    hours entered after the counts): a day that became closed is no longer estimated and its
+    counts are set aside, a day that became open is estimated. The weeks after ``end`` follow,
+    since their estimates and spikes compare with the same weekdays before them. Returns days."""
+    sensors = Sensor.objects.filter(organisation=organisation).select_related("branch")
+    if branch_ids is not None:
+        sensors = sensors.filter(branch_id__in=branch_ids)
+    if end is not None:
+        end = end + timedelta(days=7 * SAME_WEEKDAYS)
+    return sum(derive_days(sensor=sensor, start=start, end=end) for sensor in sensors)
+
+
 def explain_flags(flagged: dict[str, int]) -> list[str]:
     """What cleaning did to an import's days, in sentences a newcomer understands."""
     sentences = {
@@ -271,4 +284,4 @@ def review_day(*, daily: DailyVisits, accept: bool) -> DailyVisits:
     return daily
 
 
-__all__ = ["CounterReading", "derive_days", "review_day"]
+__all__ = ["CounterReading", "derive_again", "derive_days", "review_day"]

@@ -46,7 +46,8 @@ from bibliotal.core.imports import (
     read_table,
     scan,
 )
-from bibliotal.core.models import Branch, ImportBatch
+from bibliotal.core.models import ImportBatch
+from bibliotal.core.places import BranchMatcher
 from bibliotal.visits.cleaning import derive_days
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
@@ -707,7 +708,7 @@ def import_new_users(
     missing = [names[0] for key, names in wanted.items() if columns[key] is None]
     if missing:
         raise missing_columns(filename, header, missing)
-    branches = {b.name.lower(): b for b in Branch.objects.filter(organisation=organisation)}
+    places = BranchMatcher(organisation)  # name, ISIL, other names, address
     errors, found = [], {}
     for line, row in rows:
         raw_month, raw_branch = row[columns["month"]], row[columns["branch"]]
@@ -725,7 +726,7 @@ def import_new_users(
                 )
             )
             continue
-        branch = branches.get(raw_branch.strip().lower())
+        branch = places.match(raw_branch)
         if branch is None:
             errors.append(
                 RowError(

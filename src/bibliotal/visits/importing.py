@@ -9,11 +9,12 @@ from bibliotal.core import importers
 
 
 def _branch_named(organisation, name):
-    from bibliotal.core.models import Branch
+    from bibliotal.core.places import BranchMatcher
 
     if not name:
         return None
-    branch = Branch.objects.filter(organisation=organisation, name=name).first()
+    # By its name, ISIL code or another name it goes by (``core.places``).
+    branch = BranchMatcher(organisation).match(name)
     if branch is None:
         raise ValueError(f"No library is called {name!r}.")
     return branch

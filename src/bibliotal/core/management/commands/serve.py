@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
-from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.commands import AuditedCommand, refuse_a_database_not_ready
 
 
 class Command(AuditedCommand):
@@ -21,6 +21,11 @@ class Command(AuditedCommand):
     def handle(self, *args, host, port, workers, threads, **options):
         if not 0 < port < 65536:
             raise CommandError(f"--port {port} is not a port number (1–65535).")
+        refuse_a_database_not_ready()
+        from bibliotal.core.setup import announcement
+
+        if message := announcement(f"http://{host}:{port}"):
+            self.stdout.write(message)
         if settings.DEBUG:
             call_command("runserver", f"{host}:{port}", use_reloader=True)
             return

@@ -1,6 +1,6 @@
 from django.core.management import call_command
 
-from bibliotal.core.commands import AuditedCommand
+from bibliotal.core.commands import AuditedCommand, refuse_a_database_not_ready
 from bibliotal.core.mail.tasks import schedule_delivery, schedule_status_mail
 from bibliotal.core.tasks import schedule_nightly
 
@@ -22,6 +22,7 @@ class Command(AuditedCommand):
     def handle(self, *args, batch, **options):
         from django.utils import timezone
 
+        refuse_a_database_not_ready()
         moment = timezone.localtime(schedule_nightly())
         self.stdout.write(f"Next nightly sync: {moment:%Y-%m-%d %H:%M %Z}")
         moment = timezone.localtime(schedule_status_mail())
