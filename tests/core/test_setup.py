@@ -510,25 +510,30 @@ def test_two_setups_at_the_same_time_make_one_organisation(monkeypatch):
     outcomes = []
 
     def attempt(name, user):
-        try:
-            core_setup.set_up(
-                core_setup.SetupRequest(
-                    organisation=name,
-                    municipality_code="657",
-                    libraries=["Herning Bibliotek"],
-                    username=user,
-                    email=f"{user}@example.dk",
-                    password=PASSWORD,
-                ),
-                first_only=True,
-            )
-            outcomes.append("created")
-        except core_setup.SetupError as exc:
-            outcomes.append(str(exc))
-        except Exception as exc:
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
+        # The active language is per thread: the message is made in English inside the thread.
+        with translation.override("en"):
+            try:
+                _set_up(name, user)
+                outcomes.append("created")
+            except core_setup.SetupError as exc:
+                outcomes.append(str(exc))
+            except Exception as exc:
+                outcomes.append(repr(exc))
+            finally:
+                connection.close()
+
+    def _set_up(name, user):
+        core_setup.set_up(
+            core_setup.SetupRequest(
+                organisation=name,
+                municipality_code="657",
+                libraries=["Herning Bibliotek"],
+                username=user,
+                email=f"{user}@example.dk",
+                password=PASSWORD,
+            ),
+            first_only=True,
+        )
 
     first = threading.Thread(target=attempt, args=("Herning Bibliotekerne", "chef"))
     second = threading.Thread(target=attempt, args=("Andre Bibliotekerne", "anden"))
