@@ -101,6 +101,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
+# A forgotten password's e-mail link works once, for an hour (core/password_reset.py).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 # Guessing passwords: five failures for one user name from one address lock that pair for
 # fifteen minutes; a success resets the count.

@@ -30,6 +30,7 @@ def test_an_invitation_and_a_token_on_a_phone(live_server, world, page_factory, 
     log_in(page, base, "administrator")
     english(page, base)
     page.goto(f"{base}/")
+    page.get_by_role("button", name="Menu").click()  # on a phone the navigation is folded away
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff members").click()
     page.get_by_role("table", name="4 accounts").wait_for()
     assert fits(page) and violations(page) == [], "staff list"

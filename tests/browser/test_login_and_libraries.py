@@ -38,6 +38,7 @@ def test_the_pages_fit_a_phone_and_work_by_keyboard(live_server, world, page_fac
     assert page.evaluate("document.activeElement.id") == "content"
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("button", name="Menu").click()  # on a phone the navigation is folded away
     page.get_by_role("link", name="Revisionslog").click()
     page.get_by_role("heading", name="Revisionslog").wait_for()
     screenshot(page, "audit-phone")

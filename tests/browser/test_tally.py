@@ -1,4 +1,5 @@
-"""The tally page in a real browser: phone-sized, undo, and taps kept while offline."""
+"""The tally page in a real browser: phone-sized with every topic above the fold, a confirmation
+that names the tap with its undo, choices that reset, and taps kept while offline."""
 
 import pytest
 from django.db import OperationalError
@@ -13,6 +14,9 @@ pytestmark = pytest.mark.browser
 
 def open_tally(page, base):
     log_in(page, base, "staff")
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # on a phone the navigation is folded away
+        menu.click()
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Vejledning").click()
     page.get_by_role("link", name="Skranken").click()
     page.locator("[data-tally][data-ready]").wait_for()  # the script has started
@@ -42,13 +46,13 @@ def test_a_new_user_tallies_and_undoes_on_a_phone(live_server, world, page_facto
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     button = page.get_by_role("button", name="Medier")
     button.click()
-    page.get_by_text("Registreret: Medier.").wait_for()
+    page.get_by_text("Registreret: Medier · Personligt · Voksen · Skranken.").wait_for()
     assert wait_for_records(page, 1) == 1
     page.wait_for_function(
         "document.querySelector('button[data-name=\"Medier\"] [data-count]').textContent === '1'"
     )
-    page.get_by_role("button", name="Fortryd sidste registrering").click()
-    page.get_by_text("Den sidste registrering er fortrudt.").wait_for()
+    page.get_by_role("button", name="Fortryd", exact=True).click()
+    page.get_by_text("Fortrudt: Medier · Personligt · Voksen · Skranken.").wait_for()
     assert wait_for_records(page, 0) == 0
     page.wait_for_function(
         "document.querySelector('button[data-name=\"Medier\"] [data-count]').textContent === '0'"
@@ -99,8 +103,99 @@ def test_an_undo_after_a_lost_answer_still_undoes_the_stored_tap(live_server, wo
     page.route("**/api/v1/guidance*", lose_the_first_answer)
     page.get_by_role("button", name="Medier").click()
     assert wait_for_records(page, 1) == 1  # stored, though the tablet does not know it
-    page.get_by_role("button", name="Fortryd sidste registrering").click()
+    page.get_by_role("button", name="Fortryd", exact=True).click()
     assert wait_for_records(page, 0) == 0
     page.wait_for_timeout(500)
     assert GuidanceRecord.objects.count() == 1  # kept, marked undone, never counted
     assert GuidanceRecord.objects.counted().count() == 0
+
+
+TOPIC_BOTTOMS = """() => [...document.querySelectorAll('.topic-button')]
+    .map(b => b.getBoundingClientRect().bottom)"""
+
+# Every word of every topic name on one line (a word split without a hyphen would be on two),
+# and inside its tile.
+SPLIT_WORDS = """() => {
+  const split = [];
+  for (const name of document.querySelectorAll('.topic-name')) {
+    const text = name.firstChild;
+    const tile = name.closest('button').getBoundingClientRect();
+    let at = 0;
+    for (const word of text.textContent.split(' ')) {
+      const range = document.createRange();
+      range.setStart(text, at);
+      range.setEnd(text, at + word.length);
+      const rects = [...range.getClientRects()].filter(r => r.width > 0);
+      const box = range.getBoundingClientRect();
+      if (rects.length !== 1 || box.right > tile.right + 0.5) { split.push(word); }
+      at += word.length + 1;
+    }
+  }
+  return split;
+}"""
+
+
+def test_every_topic_shows_above_the_fold_on_a_phone(live_server, world, page_factory):
+    page = page_factory(width=390, height=844)
+    open_tally(page, live_server.url)
+    bottoms = page.evaluate(TOPIC_BOTTOMS)
+    assert len(bottoms) == 7 and max(bottoms) <= 844, bottoms
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(SPLIT_WORDS) == []
+    page.get_by_role("button", name="Samfundsoplysning").click()
+    page.get_by_text("Registreret: Samfundsoplysning").wait_for()
+    # The confirmation with its undo takes the room kept for it: nothing moves below the fold.
+    assert max(page.evaluate(TOPIC_BOTTOMS)) <= 844
+    assert page.get_by_role("button", name="Fortryd", exact=True).is_visible()
+    screenshot(page, "tally-phone-390")
+
+
+def test_no_topic_name_is_split_inside_a_word_on_a_desktop(live_server, world, page_factory):
+    page = page_factory(width=1280, height=800)
+    open_tally(page, live_server.url)
+    assert page.evaluate(SPLIT_WORDS) == []
+    screenshot(page, "tally-desktop-1280")
+
+
+def test_the_choices_reset_after_a_tap_so_the_next_citizen_starts_afresh(
+    live_server, world, page_factory
+):
+    page = page_factory(width=390, height=844)
+    open_tally(page, live_server.url)
+    page.locator(".segmented label", has_text="Telefon").click()
+    page.locator(".segmented label", has_text="Barn eller ung").click()
+    page.get_by_role("button", name="Medier").click()
+    page.get_by_text("Registreret: Medier · Telefon · Barn eller ung · Skranken.").wait_for()
+    checked = "document.querySelector('input[name=%s]:checked').value"
+    assert page.evaluate(checked % "channel") == "in_person"
+    assert page.evaluate(checked % "child") == "0"
+    page.get_by_role("button", name="Andet").click()
+    page.get_by_text("Registreret: Andet · Personligt · Voksen · Skranken.").wait_for()
+    assert wait_for_records(page, 2) == 2
+    page.wait_for_load_state("networkidle")
+    assert sorted(GuidanceRecord.objects.values_list("topic__name", "channel", "child")) == [
+        ("Andet", "in_person", False),
+        ("Medier", "phone", True),
+    ]
+    page.get_by_text("2 vejledninger registreret her i dag").wait_for()
+
+
+def test_the_undo_beside_the_confirmation_removes_that_tap(live_server, world, page_factory):
+    page = page_factory(width=1024, height=768)
+    open_tally(page, live_server.url)
+    page.get_by_text("0 vejledninger registreret her i dag").wait_for()
+    page.get_by_role("button", name="Medier").click()
+    page.get_by_text("1 vejledning registreret her i dag").wait_for()
+    page.locator(".segmented label", has_text="Chat eller e-mail").click()
+    page.get_by_role("button", name="Andet").click()
+    page.get_by_text("Registreret: Andet · Chat eller e-mail · Voksen · Skranken.").wait_for()
+    assert wait_for_records(page, 2) == 2
+    page.get_by_role("button", name="Fortryd", exact=True).click()
+    page.get_by_text("Fortrudt: Andet · Chat eller e-mail · Voksen · Skranken.").wait_for()
+    assert wait_for_records(page, 1) == 1
+    page.wait_for_load_state("networkidle")
+    assert list(GuidanceRecord.objects.counted().values_list("topic__name", flat=True)) == [
+        "Medier"
+    ]
+    assert page.get_by_role("button", name="Fortryd", exact=True).is_hidden()
+    page.get_by_text("1 vejledning registreret her i dag").wait_for()

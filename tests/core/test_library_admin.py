@@ -302,7 +302,7 @@ def test_a_library_taken_out_of_use_keeps_its_figures_and_counts_as_closed(admin
     assert opening_day(branch=world.south, day=date(2021, 6, 30)).is_open
     assert not opening_day(branch=world.south, day=date(2021, 7, 1)).is_open
     listing = admin.get(reverse("core:branch_list")).content.decode()
-    assert "closed down 30. June 2021" in listing
+    assert "closed down 30 June 2021" in listing
 
 
 # -- service points ------------------------------------------------------------------------------

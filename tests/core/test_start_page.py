@@ -107,7 +107,7 @@ def test_this_years_targets_come_first_with_their_forecast(client, world, provid
     [target] = targets(world.organisation, 2022, ("guidance", "36000"))
     html = page(client, world.manager)
     assert "Where the targets for 2022 stand" in html
-    assert "Status per 15. March 2022" in html
+    assert "Status per 15 March 2022" in html
     assert reverse("goals:target_detail", args=[2022, target.pk]) in html
     assert "Forecast" in html
 

@@ -40,6 +40,11 @@ def fuzz_world(world, settings):
     """The test world with what the golden files name: the north library's ISIL, the website's
     names and ids for the south library, a cumulative sensor, the usual platforms and opening
     hours; a small unpacked-size limit, so that an inflated workbook is cheap to make."""
+    return prepare_fuzz_world(world, settings)
+
+
+def prepare_fuzz_world(world, settings):
+    """What ``fuzz_world`` makes of the test world, for test modules outside this folder."""
     from bibliotal.core.models import WebsiteBranch
     from bibliotal.digital.models import ensure_platforms
     from bibliotal.visits.models import Sensor

@@ -570,7 +570,7 @@ def test_the_report_with_comparison_has_the_section(imported):
     assert "Comparison with other municipalities" in text
     assert "Visitors per 1,000 inhabitants" in text
     assert "Herning | 4,000.0 | 6,500.0" in text
-    assert "Hele landet | 3,047.9 | 4,869.4" in text  # 17,800,000 / 5,840,045 × 1,000
+    assert "Whole country | 3,047.9 | 4,869.4" in text  # 17,800,000 / 5,840,045 × 1,000
     assert "In 2022 Herning had 6,500.0 visitors per 1,000 inhabitants" in text
     plain = make_report(organisation=imported, year=2022, format="docx", language="en")
     assert "Comparison with other municipalities" not in docx_text(plain.data)

@@ -99,14 +99,16 @@ def test_a_bad_file_names_each_row_and_saves_nothing(counted):
     with pytest.raises(ImportRejected) as error:
         load(counted, data)
     assert [str(e) for e in error.value.errors] == [
-        "t.csv, linje 2, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
-        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Nord-1')",
+        "t.csv, linje 2, kolonne tæller: Ukendt sensor: vælg et bibliotek i feltet “Opret "
+        "ukendte sensorer ved” for at oprette den dér, eller tilføj den først på siden "
+        "Sensorer. (værdi: 'Nord-1')",
         "t.csv, linje 3, kolonne dato/tid: Ikke en dato og et tidspunkt; skriv f.eks. "
         "07-09-2021 08:15 eller 2021-09-07 08:15. (værdi: '31-09-2021 11:00')",
         "t.csv, linje 4, kolonne ind: Ikke et helt tal. (værdi: 'tyve')",
         "t.csv, linje 5, kolonne ind: Et antal kan ikke være negativt. (værdi: '-3')",
-        "t.csv, linje 6, kolonne tæller: Ukendt sensor: opret den under Besøg → Sensorer, "
-        "eller importér med et bibliotek (--branch) for at oprette den dér. (værdi: 'Syd-9')",
+        "t.csv, linje 6, kolonne tæller: Ukendt sensor: vælg et bibliotek i feltet “Opret "
+        "ukendte sensorer ved” for at oprette den dér, eller tilføj den først på siden "
+        "Sensorer. (værdi: 'Syd-9')",
     ]
     assert CounterReading.objects.count() == 0 and Sensor.objects.count() == 0
 

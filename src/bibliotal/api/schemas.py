@@ -12,6 +12,8 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator, SerializerFunctionWrapHandler, model_serializer
 
+from bibliotal.core.imports import API, RowError
+
 # The bounds of the database's columns, the same on SQLite and PostgreSQL: a number beyond them
 # is a 422, never an OverflowError (SQLite) or "integer out of range" (PostgreSQL).
 MAX_ID = 2**63 - 1  # BigAutoField
@@ -94,7 +96,7 @@ def rejected(error, *, limit: int = 500) -> dict:
                 "line": getattr(e, "line", 0),
                 "column": getattr(e, "column", ""),
                 "value": str(getattr(e, "value", "")),
-                "message": str(getattr(e, "message", e)),
+                "message": e.said(API) if isinstance(e, RowError) else str(e),
             }
             for e in error.errors[:limit]
         ],

@@ -123,7 +123,7 @@ def _invitation_text(*, user, organisation, link: str, expires: datetime, invite
         "inviter": _display(invited_by) if invited_by is not None else organisation.name,
         "username": user.get_username(),
         "role": role,
-        "when": formats.date_format(timezone.localtime(expires), "j. F Y H:i"),
+        "when": formats.date_format(timezone.localtime(expires), "DATETIME_FORMAT"),
     }
     subject = _("Your account in Bibliotal at %(organisation)s") % values
     paragraphs = [
@@ -329,7 +329,7 @@ def _after_invitation(request, user, invitation: Invitation) -> None:
     """Say what happened; when the e-mail did not go, keep the link to show once."""
     values = {
         "email": user.email,
-        "when": formats.date_format(timezone.localtime(invitation.expires), "j. F Y H:i"),
+        "when": formats.date_format(timezone.localtime(invitation.expires), "DATETIME_FORMAT"),
     }
     if invitation.sent:
         messages.success(
@@ -399,6 +399,12 @@ def _initial(user) -> dict:
     }
 
 
+def _can_reinvite(user) -> bool:
+    """A forgotten password, by an administrator: a new invitation for an active account that
+    logs in with a password of its own (not at the municipality's provider)."""
+    return user.is_active and user.has_usable_password() and not user.external_identities.exists()
+
+
 @require(Capability.ADMINISTER)
 def staff_detail(request, pk: int):
     organisation = _organisation_or_403(request)
@@ -445,8 +451,10 @@ def staff_detail(request, pk: int):
             )
             return redirect("core:staff_detail", pk=user.pk)
         if action == "resend":
-            if not (user.is_active and is_pending(user) and user.email):
+            if not (user.is_active and user.email and (is_pending(user) or _can_reinvite(user))):
                 raise PermissionDenied
+            if user.pk == request.user.pk:
+                raise PermissionDenied  # her own password she changes on the password page
             invitation = send_invitation(
                 user=user,
                 organisation=organisation,
@@ -476,6 +484,7 @@ def staff_detail(request, pk: int):
         "tokens": list(user.api_tokens.all()),
         "link": link,
         "is_self": user.pk == request.user.pk,
+        "can_reinvite": user.pk != request.user.pk and user.email and _can_reinvite(user),
     }
     status = 400 if form.errors else 200
     return render(request, "core/accounts/staff_detail.html", context, status=status)

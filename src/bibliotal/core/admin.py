@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,7 @@ class OrganisationAdmin(AdministratorAdmin):
     organisation_path = "pk"
     list_display = ["name", "municipality_code", "closed_on_public_holidays"]
     inlines = [PopulationInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request, *args):
         return request.user.is_superuser

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import sources
+from bibliotal.core.formatting import date_text
 from bibliotal.core.permissions import Capability, organisation_of, require
 
 FIRST_YEAR = 2000
@@ -72,7 +73,9 @@ def where_figures_end(summary: sources.Summary, *, today: date) -> str:
         return _("%(year)d has not begun: no figure is due yet.") % {"year": summary.year}
     if summary.has_figures:
         if latest is not None and latest.year == summary.year:
-            return _("The latest figure is from %(date)s.") % {"date": latest.strftime("%d.%m.%Y")}
+            return _("The latest figure is from %(date)s.") % {
+                "date": date_text(latest, "SHORT_DATE_FORMAT")
+            }
         return ""
     if latest is None:
         return _("No figures for %(year)d: no source has reported anything yet.") % {
@@ -80,7 +83,7 @@ def where_figures_end(summary: sources.Summary, *, today: date) -> str:
         }
     return _("No figures for %(year)d – the latest figure is from %(date)s.") % {
         "year": summary.year,
-        "date": latest.strftime("%d.%m.%Y"),
+        "date": date_text(latest, "SHORT_DATE_FORMAT"),
     }
 
 

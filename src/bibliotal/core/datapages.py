@@ -17,9 +17,11 @@ from django.utils import formats
 FIRST_YEAR = 2000
 
 
-def page_year(request, *, latest: date | None, today: date) -> int:
-    """The year asked for, or the year of the latest figure (this year when there is none)."""
-    default = latest.year if latest is not None else today.year
+def page_year(request, *, latest: date | None, today: date, default: int | None = None) -> int:
+    """The year asked for, or ``default`` (a page's better first year, such as the budget year
+    when it has figures), or the year of the latest figure (this year when there is none)."""
+    if default is None:
+        default = latest.year if latest is not None else today.year
     try:
         year = int(request.GET.get("year") or default)
     except ValueError:
@@ -27,8 +29,17 @@ def page_year(request, *, latest: date | None, today: date) -> int:
     return year if FIRST_YEAR <= year <= today.year + 5 else default
 
 
+def year_options(*, today: date, with_figures: Iterable[int] = (), chosen: int | None = None):
+    """The years of a page's year menu, newest first: the last eight and every year with
+    figures, so the year a page opens on is always one of them."""
+    years = set(range(today.year, today.year - 8, -1)) | set(with_figures)
+    if chosen is not None:
+        years.add(chosen)
+    return sorted(years, reverse=True)
+
+
 def short_date(day: date) -> str:
-    return formats.date_format(day, "d.m.Y")
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
 def figures_end(

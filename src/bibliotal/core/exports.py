@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+
+from bibliotal.core.text import danish_slugify
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,7 +79,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 @dataclass
@@ -107,9 +107,7 @@ class Download:
 
 def file_part(text: str) -> str:
     """A file-name part in plain letters: "Besøg 2021" → "besoeg-2021"."""
-    text = unicodedata.normalize("NFKD", str(text).translate(DANISH_LETTERS))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "tal"
+    return danish_slugify(text, fallback="tal")
 
 
 def requested_format(request) -> str | None:

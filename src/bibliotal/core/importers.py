@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bibliotal.core.imports import ImportRejected, check_size, check_workbook, is_xlsx
+from bibliotal.core.imports import (
+    ImportRejected,
+    check_size,
+    check_workbook,
+    is_xlsx,
+    refuse_unreadable,
+)
 
 OFFICE_SUFFIXES = (".xlsx", ".docx")
 
@@ -96,6 +102,9 @@ class Importer:
       turns them into ``run``'s keyword arguments (raising ``ValueError`` with a message for a
       name that matches nothing).
     - ``report(result)`` are the lines the command prints (default: the summary).
+    - ``formats`` are the kinds of file it reads ("csv", "tsv", "txt", "json", "ics", "xlsx"):
+      any other file (empty, a picture, an archive, bytes that are no text) is refused before
+      ``run`` reads it, in a sentence that names the file and these formats.
     """
 
     kind: str
@@ -108,14 +117,17 @@ class Importer:
     report: Callable[[Any], list[str]] = _summary
     max_bytes: int | None = None  # None: the upload limit from the settings
     capability: str = "manage"  # who may import it on a page or in the API (core.permissions)
+    formats: tuple[str, ...] = ("csv", "xlsx")
     extra: dict = field(default_factory=dict)
 
     def guard(self, upload: Upload, *, limit: bool = True) -> None:
         """The checks every file passes before its importer reads a byte of it: its size
         (uploads only; the command line has no limit) and, for an Office file, its zip
-        directory (damaged, or unpacking to more than the limit)."""
+        directory (damaged, or unpacking to more than the limit); and it must be a file of
+        the importer's ``formats``, not an empty file, a picture or an archive."""
         if limit:
             check_size(upload.source, upload.filename, self.max_bytes)
+        refuse_unreadable(upload.source, upload.filename, self.formats)
         head = upload.head(4)
         if is_xlsx(head) or upload.filename.lower().endswith(OFFICE_SUFFIXES):
             check_workbook(upload.source, upload.filename)

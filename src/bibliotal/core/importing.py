@@ -61,6 +61,7 @@ def register() -> None:
             "(dpl-cms JSON) as the libraries' day-level calendar.",
             run=run,
             capability="administer",
+            formats=("json",),
             detect=_detect,
             arguments=_arguments,
             options=_options,

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from bibliotal.core import importers, uploads
-from bibliotal.core.imports import ImportRejected
+from bibliotal.core.imports import API, PAGE, ImportRejected, said
 from bibliotal.core.models import ImportJob
 from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
 
@@ -144,7 +144,9 @@ def run(job: ImportJob) -> ImportJob:
             job.lines = [str(line) for line in importer.report(result)]
         job.status = ImportJob.Status.DONE
     except ImportRejected as error:
-        job.status, job.errors = ImportJob.Status.REJECTED, [str(e) for e in error.errors[:200]]
+        where = PAGE if job.back_url else API  # queued by a page, or by the API
+        job.status = ImportJob.Status.REJECTED
+        job.errors = [said(e, where) for e in error.errors[:200]]
     except Exception:
         logger.exception("import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED

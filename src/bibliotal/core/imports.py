@@ -22,23 +22,77 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from bibliotal.core.formatting import date_text
+
+# Where a message is read: on an upload page, on the command line, or in an answer of the API.
+# A remedy differs between them (a form field and a page to go to; an option; a parameter).
+PAGE, COMMAND, API = "page", "command", "api"
+
 
 @dataclass
 class RowError:
+    """What is wrong with a file, and where. ``message`` is said as on an upload page;
+    ``command`` and ``api`` say it on the command line and in the API where the remedy differs
+    there (an option instead of a form field), and ``link`` is a page that helps, as
+    (URL, text), shown after the message on a page."""
+
     filename: str
     line: int
     column: str
     value: str
     message: str
+    command: str = ""
+    api: str = ""
+    link: tuple[str, str] | tuple[()] = ()
 
-    def __str__(self) -> str:
-        where = _("%(file)s, line %(line)d, column %(column)s") % {
+    def said(self, where: str = PAGE) -> str:
+        """The message alone, as it fits ``where`` (PAGE, COMMAND or API)."""
+        return {COMMAND: self.command, API: self.api}.get(where) or self.message
+
+    def text(self, where: str = PAGE) -> str:
+        """The whole line: file, line, column, the message as it fits ``where``, and the value."""
+        place = _("%(file)s, line %(line)d, column %(column)s") % {
             "file": self.filename,
             "line": self.line,
             "column": self.column,
         }
         value = _("value")
-        return f"{where}: {self.message} ({value}: {self.value!r})"
+        return f"{place}: {self.said(where)} ({value}: {self.value!r})"
+
+    def __str__(self) -> str:
+        return self.text(PAGE)
+
+
+@dataclass
+class FileError(RowError):
+    """A refusal of the whole file, not of one of its lines (empty, a picture, an archive): one
+    sentence that names the file itself, and never echoes the file's bytes."""
+
+    def text(self, where: str = PAGE) -> str:
+        return self.said(where)
+
+
+class PageError(str):
+    """An error line for an upload page: the text, with ``link`` (URL, text) to a page that
+    helps, where the error has one."""
+
+    link: tuple[str, str] | tuple[()] = ()
+
+
+def for_page(errors) -> list[PageError]:
+    """The errors of ``ImportRejected.errors`` as an upload page lists them."""
+    lines = []
+    for error in errors:
+        line = PageError(said(error, PAGE))
+        line.link = getattr(error, "link", ())
+        lines.append(line)
+    return lines
+
+
+def said(error, where: str = PAGE) -> str:
+    """An error of ``ImportRejected.errors`` (a RowError, or a plain message) as a line fitting
+    ``where``: for the command line, the API and the worker's job page."""
+    return error.text(where) if isinstance(error, RowError) else str(error)
 
 
 class ImportRejected(Exception):
@@ -376,8 +430,8 @@ class DateOutOfRange(ValueError):
     def __init__(self, value):
         self.value = value
         self.rule = _("A date must lie between %(first)s and %(last)s.") % {
-            "first": FIRST_DAY.strftime("%d-%m-%Y"),
-            "last": LAST_DAY.strftime("%d-%m-%Y"),
+            "first": date_text(FIRST_DAY, "SHORT_DATE_FORMAT"),
+            "last": date_text(LAST_DAY, "SHORT_DATE_FORMAT"),
         }
         super().__init__(self.rule)
 
@@ -536,6 +590,160 @@ def check_workbook(source: BinaryIO | bytes, filename: str) -> None:
                 )
             ]
         )
+
+
+# -- what a file is, before any importer reads it as text ------------------------------------
+
+SNIFF_BYTES = 8192
+# Bytes no text file holds (NUL and the control characters but tab, line feed, form feed,
+# carriage return, Ctrl-Z at the end of old DOS files and escape): a file with more than a few
+# of them in its head is a picture, an archive or a program, never a CSV or text file.
+CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1a\x1b")
+OFFICE_KINDS = ("xlsx", "docx", "ods", "odt", "ole")  # files the user can save as CSV or text
+
+
+def format_names(formats) -> str:
+    """The formats an importer reads, as people say them: "CSV or Excel (.xlsx)"."""
+    names = {
+        "csv": "CSV",
+        "tsv": "TSV",
+        "txt": _("text (.txt)"),
+        "json": "JSON",
+        "ics": "iCalendar (.ics)",
+        "xlsx": "Excel (.xlsx)",
+    }
+    shown = [str(names.get(f, f)) for f in formats]
+    if len(shown) < 2:
+        return "".join(shown)
+    return _("%(some)s or %(last)s") % {"some": ", ".join(shown[:-1]), "last": shown[-1]}
+
+
+def _signatures() -> list[tuple[bytes, str, str]]:
+    """(first bytes, what the file is, its kind) of the files people upload by mistake."""
+    return [
+        (b"\x89PNG\r\n\x1a\n", _("a PNG image"), "image"),
+        (b"\xff\xd8\xff", _("a JPEG image"), "image"),
+        (b"GIF87a", _("a GIF image"), "image"),
+        (b"GIF89a", _("a GIF image"), "image"),
+        (b"%PDF-", _("a PDF document"), "pdf"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", _("an old Excel or Word file (.xls or .doc)"), "ole"),
+        (b"\x1f\x8b", _("a compressed file (gzip)"), "archive"),
+        (b"7z\xbc\xaf\x27\x1c", _("a compressed file (7-Zip)"), "archive"),
+        (b"Rar!\x1a\x07", _("a compressed file (RAR)"), "archive"),
+        (b"SQLite format 3\x00", _("a database file (SQLite)"), "archive"),
+    ]
+
+
+def _zip_kind(source: BinaryIO) -> tuple[str, str]:
+    """(kind, what the file is) of a ZIP archive: an Excel workbook, a Word document, an
+    OpenDocument file, or another archive. Only its directory is read."""
+    import zipfile
+
+    position = source.tell()
+    try:
+        archive = zipfile.ZipFile(source)
+        names = set(archive.namelist())
+        mimetype = b""
+        if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+            mimetype = archive.read("mimetype")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, KeyError):
+        return "damaged", _("a damaged ZIP archive")
+    finally:
+        source.seek(position)
+    if "xl/workbook.xml" in names:
+        return "xlsx", _("an Excel workbook (.xlsx)")
+    if "word/document.xml" in names:
+        return "docx", _("a Word document (.docx)")
+    if mimetype.endswith(b"opendocument.spreadsheet"):
+        return "ods", _("an OpenDocument spreadsheet (.ods)")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        return "odt", _("an OpenDocument document (.odt)")
+    return "zip", _("a ZIP archive")
+
+
+def _text_problem(head: bytes) -> str | None:
+    """ "utf16" for UTF-16 text without a byte-order mark, "binary" for bytes that are no text,
+    None for text (UTF-8, Windows-1252, UTF-16 with its mark). A stray NUL in a text file is
+    left to the readers, which name its line and column."""
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if head.count(0) > 1:
+        even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) // 2
+        if (odd >= 0.4 * half and even <= 0.05 * half) or (
+            even >= 0.4 * half and odd <= 0.05 * half
+        ):
+            return "utf16"
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    if controls > 1 and controls > len(head) * 0.02:
+        return "binary"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head.removeprefix(b"\xef\xbb\xbf"))
+    except UnicodeDecodeError:
+        # Windows-1252 text is mostly ASCII: Danish letters are a few in a hundred, never a third.
+        high = sum(1 for byte in head if byte >= 0x80)
+        visible = len(head.translate(None, b" \t\r\n"))
+        if len(head) >= 8 and high > 0.3 * visible:
+            return "binary"
+    return None
+
+
+def refuse_unreadable(source: BinaryIO, filename: str, formats) -> None:
+    """Refuse, before any importer reads it, a file that is none of ``formats`` ("csv", "tsv",
+    "txt", "json", "ics", "xlsx"): an empty file, a picture, a PDF, an archive, a workbook where
+    only text is read, UTF-16 without its byte-order mark, or bytes that are no text. The
+    sentence names the file and the formats it could be, and never the file's bytes."""
+    position = source.tell()
+    source.seek(0)
+    head = source.read(SNIFF_BYTES)
+    source.seek(position)
+    formats = tuple(formats)
+    accepted = format_names(formats)
+    if not head:
+        raise _refused(filename, _("The file %(file)s is empty.") % {"file": filename})
+    kind, what = "", ""
+    if is_xlsx(head) or head.startswith(b"PK\x05\x06"):
+        kind, what = _zip_kind(source)
+        if kind in ("xlsx", "damaged") and "xlsx" in formats:
+            return  # a workbook for an importer of workbooks: ``check_workbook`` reads on
+    else:
+        for signature, name, found in _signatures():
+            if head.startswith(signature):
+                kind, what = found, name
+                break
+    if not kind:
+        problem = _text_problem(head)
+        if problem == "utf16":
+            raise _refused(
+                filename,
+                _(
+                    "The file %(file)s is saved as UTF-16 text without the mark that says so, "
+                    "so it cannot be read. Save it as UTF-8 (in Excel: “CSV UTF-8”) and try "
+                    "again."
+                )
+                % {"file": filename},
+            )
+        if problem == "binary":
+            raise _refused(
+                filename,
+                _(
+                    "The file %(file)s holds no text, so it is not %(formats)s and cannot be "
+                    "imported. Was it saved in another format, or is it damaged?"
+                )
+                % {"file": filename, "formats": accepted},
+            )
+        return
+    message = _("The file %(file)s is %(what)s and not %(formats)s, so it cannot be imported.") % {
+        "file": filename,
+        "what": what,
+        "formats": accepted,
+    }
+    if kind in OFFICE_KINDS:
+        message += " " + _("Open it and save it as %(formats)s.") % {"formats": accepted}
+    raise _refused(filename, message)
+
+
+def _refused(filename: str, message: str) -> ImportRejected:
+    return ImportRejected([FileError(filename, 1, "", "", message)])
 
 
 def _unreadable_workbook(filename: str, line: int, exc: Exception) -> ImportRejected:

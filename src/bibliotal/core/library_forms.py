@@ -22,13 +22,14 @@ from bibliotal.core.models import (
     ServicePoint,
 )
 from bibliotal.core.places import branch_keys, normalise
+from bibliotal.core.widgets import DateInput
 
 POSTCODE = re.compile(r"\d{4}")
 ISIL = re.compile(r"[A-Z]{2}-[A-Za-z0-9:/-]{1,16}")
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 def _time_widget():
@@ -111,6 +112,7 @@ class AliasForm(forms.ModelForm):
         model = BranchAlias
         fields = ["text"]
         labels = {"text": _("Other name or address")}
+        help_texts = {"text": ""}  # the rows' fieldset has the hint, once for every row
 
     def clean_text(self):
         text = " ".join(self.cleaned_data["text"].split())

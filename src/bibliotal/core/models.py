@@ -15,6 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AccessibilityStatus(models.TextChoices):
+    """How far the pages meet WCAG 2.1 AA (EN 301 549), in the statement's words."""
+
+    FULL = "full", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NONE = "none", _("not compliant")
+
+
 class Organisation(models.Model):
     """A library service: the libraries of one municipality."""
 
@@ -30,6 +38,49 @@ class Organisation(models.Model):
         _("closed on public holidays"),
         default=True,
         help_text=_("Danish public holidays count as closed days for every library."),
+    )
+    # The accessibility statement (tilgængelighedserklæring) a Danish public body must publish:
+    # Bibliotal's own page (core/accessibility.py), or the one made in the Agency for Digital
+    # Government's WAS-Tool when its address is set.
+    accessibility_statement_url = models.URLField(
+        _("accessibility statement elsewhere"),
+        blank=True,
+        help_text=_(
+            "The address of your own accessibility statement, e.g. the one made in the Agency "
+            "for Digital Government's WAS-Tool. Every page's footer links there; left empty, it "
+            "links to Bibliotal's own statement."
+        ),
+    )
+    accessibility_email = models.EmailField(
+        _("contact e-mail for accessibility"),
+        blank=True,
+        help_text=_("Where people write about parts of Bibliotal they cannot use."),
+    )
+    accessibility_status = models.CharField(
+        _("compliance"),
+        max_length=10,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.PARTIAL,
+    )
+    accessibility_deviations = models.TextField(
+        _("other known deviations"),
+        blank=True,
+        help_text=_(
+            "What you know does not meet the requirements besides what the statement lists, "
+            "one thing a line."
+        ),
+    )
+    accessibility_prepared = models.DateField(
+        _("statement prepared"),
+        null=True,
+        blank=True,
+        help_text=_("The day the statement was prepared."),
+    )
+    accessibility_reviewed = models.DateField(
+        _("statement last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When the statement was last checked against the website."),
     )
 
     class Meta:
@@ -479,30 +530,26 @@ class AuditEntry(models.Model):
         return str(model._meta.verbose_name).capitalize() if model else self.model
 
     def change_lines(self) -> list[tuple[str, str]]:
-        """The changes as (field, "old → new") lines for people to read."""
-        verbs = {"added": _("added"), "removed": _("removed"), "cleared": _("cleared")}
-        model = self._model_class()
-        labels = {}
-        if model is not None:
-            labels = {
-                f.name: str(f.verbose_name)
-                for f in model._meta.get_fields()
-                if hasattr(f, "verbose_name")
-            }
-        lines = []
-        for name, change in self.changes.items():
-            label = labels.get(name, name)
-            if isinstance(change, list) and len(change) == 2:
-                if name == "id" or all(v is None or v == "" for v in change):
-                    continue  # nothing a reader needs: the id is shown beside the record
-                old, new = ("—" if v is None or v == "" else str(v) for v in change)
-                lines.append((label, f"{old} → {new}"))
-            elif isinstance(change, dict):
-                parts = [f"{verbs.get(k, k)}: {', '.join(map(str, v))}" for k, v in change.items()]
-                lines.append((label, "; ".join(parts)))
-            else:
-                lines.append((label, str(change)))
-        return lines
+        """The changes as (field, "old → new") lines for people to read (``core.auditlog``)."""
+        from bibliotal.core.auditlog import change_lines
+
+        return change_lines(self)
+
+
+class PasswordResetAttempt(models.Model):
+    """One request for a password reset e-mail, kept for an hour to limit them
+    (``core.password_reset``): only keyed hashes of the address and the e-mail, no account."""
+
+    address_hash = models.CharField(max_length=64, db_index=True)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}"
 
 
 class ApiTokenQuerySet(models.QuerySet):

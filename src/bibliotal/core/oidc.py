@@ -437,6 +437,9 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        organisations = list(Organisation.objects.order_by("name")[:2])
+        # The library service one logs in to; an installation of several names none.
+        context["login_organisation"] = organisations[0] if len(organisations) == 1 else None
         config = current()
         if config is not None:
             context["oidc_login"] = {

@@ -25,9 +25,9 @@ from bibliotal.core import audit, setup
 from bibliotal.core.proxy import client_ip
 
 # Paths served as usual on a database without an organisation: the setup page itself, the
-# language switch it offers, static files, the load balancer's health check, and the API (whose
-# clients get its own answers, not a page).
-OPEN_PATHS = ("/setup/", "/i18n/", "/healthz", "/api/")
+# language switch it offers, the accessibility statement its footer links to, static files, the
+# load balancer's health check, and the API (whose clients get its own answers, not a page).
+OPEN_PATHS = ("/setup/", "/i18n/", "/accessibility/", "/healthz", "/api/")
 
 
 class SetupMiddleware:

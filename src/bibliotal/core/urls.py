@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from bibliotal.core import accounts, completeness, importjobs, library_admin, oidc, views
+from bibliotal.core import (
+    accessibility,
+    accounts,
+    completeness,
+    importjobs,
+    library_admin,
+    oidc,
+    password_reset,
+    views,
+)
 from bibliotal.core.mail import views as mail_views
 from bibliotal.core.setup_views import setup_page
 
@@ -62,6 +71,33 @@ urlpatterns = [
     path("account/oidc/authenticate/", oidc.AuthenticateView.as_view(), name="oidc_authenticate"),
     path("account/oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("account/status-email/", mail_views.status_mail, name="status_mail"),
+    path("account/reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "account/reset/sent/",
+        password_reset.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        password_reset.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accessibility/", accessibility.statement, name="accessibility"),
+    path(
+        "accessibility/<int:organisation_id>/",
+        accessibility.statement_of,
+        name="accessibility_of",
+    ),
+    path(
+        "accessibility/settings/",
+        accessibility.statement_settings,
+        name="accessibility_settings",
+    ),
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(

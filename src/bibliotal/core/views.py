@@ -200,12 +200,14 @@ def closure_list(request):
 @require(Capability.MANAGE)
 def audit_list(request):
     organisation = _organisation_or_403(request)
+    from bibliotal.core.auditlog import describe
+
     entries = AuditEntry.objects.filter(organisation=organisation).select_related("actor")
     actor = request.GET.get("actor", "").strip()
     model = request.GET.get("model", "").strip()
     action = request.GET.get("action", "").strip()
     if actor:
-        entries = entries.filter(actor_name__icontains=actor)
+        entries = entries.filter(actor_name=actor)
     if model:
         entries = entries.filter(model=model)
     if action in AuditEntry.Action.values:
@@ -221,6 +223,13 @@ def audit_list(request):
     models = sorted(
         ((label, AuditEntry(model=label).record_type) for label in labels), key=lambda m: m[1]
     )
+    actors = (
+        AuditEntry.objects.filter(organisation=organisation)
+        .exclude(actor_name="")
+        .order_by("actor_name")
+        .values_list("actor_name", flat=True)
+        .distinct()[:500]
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -228,7 +237,9 @@ def audit_list(request):
         "core/audit_list.html",
         {
             "page": page,
+            "rows": describe(page.object_list),
             "actor": actor,
+            "actors": actors,
             "model": model,
             "action": action,
             "models": models,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
+from bibliotal.core.formatting import date_text
 from bibliotal.core.imports import (
     DateOutOfRange,
     ImportRejected,
@@ -304,7 +305,10 @@ def import_opening_hours(
         result.note = _(
             "None of the answer's opening hours is for a library of yours within "
             "%(start)s – %(end)s, so no calendar changed."
-        ) % {"start": start.strftime("%d.%m.%Y"), "end": end.strftime("%d.%m.%Y")}
+        ) % {
+            "start": date_text(start, "SHORT_DATE_FORMAT"),
+            "end": date_text(end, "SHORT_DATE_FORMAT"),
+        }
     result.days = ((max(ends) if ends else end) - start).days + 1
     result.libraries.sort()
     return result

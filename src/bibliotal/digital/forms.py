@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bibliotal.core.widgets import DateInput, MonthInput
 from bibliotal.digital.importers import FORMATS
 from bibliotal.digital.models import Campaign, Platform, QuotaChange
 from bibliotal.goals import indicators as registry
 
 
 def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class DigitalFileForm(forms.Form):
@@ -48,7 +49,7 @@ class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=MonthInput(),
     )
 
     def __init__(self, *args, organisation, **kwargs):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bibliotal.core import audit
+from bibliotal.core.formatting import date_text
 from bibliotal.core.imports import (
     ImportRejected,
     OutOfRange,
@@ -215,8 +216,8 @@ class DigitalImportResult:
         }
         if self.first and self.last:
             text += " " + _("Periods from %(first)s to %(last)s.") % {
-                "first": self.first.strftime("%d.%m.%Y"),
-                "last": self.last.strftime("%d.%m.%Y"),
+                "first": date_text(self.first, "SHORT_DATE_FORMAT"),
+                "last": date_text(self.last, "SHORT_DATE_FORMAT"),
             }
         if self.dry_run:
             text += " " + _("Dry run: nothing was saved.")

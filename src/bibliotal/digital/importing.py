@@ -77,6 +77,7 @@ def register() -> None:
             "(TSV, CSV, Excel, JSON) or generic figures.",
             run=run,
             capability="coordinate",
+            formats=("csv", "tsv", "xlsx", "json"),
             detect=_detect,
             arguments=_arguments,
             options=_options,

@@ -28,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import plausibility
+from bibliotal.core.formatting import date_text
 from bibliotal.digital.models import DigitalFigure, Metric, period_kind
 
 HISTORY_PERIODS = 24
@@ -62,8 +63,8 @@ class Finding:
         what = _("%(platform)s, %(metric)s %(first)s–%(last)s: %(value)s") % {
             "platform": self.platform,
             "metric": str(Metric(figure.metric).label).lower(),
-            "first": figure.start.strftime("%d.%m.%Y"),
-            "last": figure.end.strftime("%d.%m.%Y"),
+            "first": date_text(figure.start, "SHORT_DATE_FORMAT"),
+            "last": date_text(figure.end, "SHORT_DATE_FORMAT"),
             "value": number(figure.value, 0, force_grouping=True),
         }
         if verdict.kind == plausibility.CEILING:

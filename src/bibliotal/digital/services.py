@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliotal.core.formatting import date_text
 from bibliotal.core.models import Branch
 from bibliotal.digital.models import DigitalFigure, period_kind
 from bibliotal.digital.periods import month_end
@@ -193,7 +194,7 @@ def _compare_additive(comparison, indicator, campaign, organisation, branch_ids,
         }
         comparison.notes.append(
             _("Figures run to %(date)s, so every period is compared over its first %(days)d days.")
-            % {"date": through.strftime("%d.%m.%Y"), "days": elapsed + 1}
+            % {"date": date_text(through, "SHORT_DATE_FORMAT"), "days": elapsed + 1}
         )
     comparison.windows = spans
     comparison.during = during

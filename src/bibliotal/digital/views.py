@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import datapages, exports, importjobs, uploads
+from bibliotal.core.formatting import date_text
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
@@ -109,7 +110,7 @@ def overview(request):
         "unique": querysets.unique_users(organisation, year, chosen),
         "counts": querysets.monthly_counts(organisation, year, chosen),
         "counter": querysets.counter_totals(organisation, year, chosen),
-        "month_names": [_month_name(m)[:3] for m in range(1, 13)],
+        "month_names": [date_text(date(2000, m, 1), "ABBR_MONTH_FORMAT") for m in range(1, 13)],
         "headline": headline_platform(organisation),
         "chart": chart,
         "quotas": [(q.day, quota_label(q)) for q in quotas],
@@ -349,8 +350,8 @@ def held(request):
                 _("Saved: %(platform)s, %(first)s–%(last)s.")
                 % {
                     "platform": figure.platform.name,
-                    "first": figure.start.strftime("%d.%m.%Y"),
-                    "last": figure.end.strftime("%d.%m.%Y"),
+                    "first": date_text(figure.start, "SHORT_DATE_FORMAT"),
+                    "last": date_text(figure.end, "SHORT_DATE_FORMAT"),
                 },
             )
         return redirect("digital:held")

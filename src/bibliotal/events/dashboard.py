@@ -36,7 +36,8 @@ def attention(*, organisation, user, today):
     details = ()
     if oldest is not None:
         details = (
-            _("the oldest from %(date)s") % {"date": formats.date_format(oldest.date(), "d.m.Y")},
+            _("the oldest from %(date)s")
+            % {"date": formats.date_format(oldest.date(), "SHORT_DATE_FORMAT")},
         )
     return [
         AttentionItem(

@@ -106,11 +106,7 @@ def events_step(context: DemoContext) -> None:
     for title, kind, audience, weekday, hour, every, mean, where in PROGRAMME:
         places = {"main": [main], "local": local, "all": [main, *local]}[where]
         for branch in places:
-            series, _created = EventSeries.objects.get_or_create(
-                organisation=organisation,
-                title=f"{title}, {branch.name}",
-                defaults={"event_type": types[kind], "audience": audience},
-            )
+            series = None  # made with its first event: no empty series in the menu
             day = start + timedelta(days=(weekday - start.weekday()) % 7)
             week = 0
             while day <= end:
@@ -122,6 +118,12 @@ def events_step(context: DemoContext) -> None:
                     and (not any("COVID" in r for r in info.closures))
                 ):
                     people = _noise(rng, mean * SEASON[day.month] * (1 if branch is main else 0.55))
+                    if series is None:
+                        series, _created = EventSeries.objects.get_or_create(
+                            organisation=organisation,
+                            title=f"{title}, {branch.name}",
+                            defaults={"event_type": types[kind], "audience": audience},
+                        )
                     add(series, title, kind, audience, branch, day, people, hour=hour)
                 day += timedelta(days=7)
                 week += 1

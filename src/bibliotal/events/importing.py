@@ -103,6 +103,7 @@ def register() -> None:
             "for a feed an administrator configured.",
             run=run,
             capability="coordinate",
+            formats=("ics", "csv", "xlsx", "json"),
             detect=_detect,
             arguments=_arguments,
             options=_options,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from bibliotal.core.models import Branch
 from bibliotal.core.public import PublicPage
+from bibliotal.core.widgets import DateInput
 from bibliotal.events.models import Audience, EventOccurrence
 
 SHOWN_AT_MOST = 200
@@ -38,12 +39,12 @@ class ProgrammeFilterForm(forms.Form):
     date_from = forms.DateField(
         label=gettext_lazy("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label=gettext_lazy("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, organisation, **kwargs):

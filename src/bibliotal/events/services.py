@@ -16,6 +16,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bibliotal.core.formatting import date_text
 from bibliotal.core.imports import (
     DateOutOfRange,
     ImportRejected,
@@ -42,6 +43,7 @@ from bibliotal.events.models import (
     EventSeries,
     EventType,
 )
+from bibliotal.events.series import known_series, same_series, title_key
 
 AUDIENCE_WORDS = [
     ("familie", Audience.FAMILIES),
@@ -139,7 +141,11 @@ def outside_window(count: int, start: date, end: date) -> str:
         "nothing was imported; give the period they fall in (--from and --to on the command "
         "line) to import them.",
         count,
-    ) % {"count": count, "start": start.strftime("%d.%m.%Y"), "end": end.strftime("%d.%m.%Y")}
+    ) % {
+        "count": count,
+        "start": date_text(start, "SHORT_DATE_FORMAT"),
+        "end": date_text(end, "SHORT_DATE_FORMAT"),
+    }
 
 
 def uid_too_long() -> str:
@@ -535,6 +541,41 @@ class _Existing:
         return self.by_key.get((uid, _recurrence_id(start)))
 
 
+def _series_for(*, organisation, uid: str, values: dict, claimed: set[int], known: dict):
+    """The series of a key the source names for the first time: the series the organisation
+    already has under the same title at the same library (``events/series.py``: a season
+    re-created on the website, a club typed before the website was read), unless another key
+    of this import has it; otherwise a new one. A series without a key takes this one."""
+    if "candidates" not in known:
+        known["candidates"], known["libraries"] = known_series(
+            series_model=EventSeries,
+            occurrence_model=EventOccurrence,
+            branch_model=Branch,
+            organisation_id=organisation.pk,
+        )
+    title = " ".join(values["title"].split())
+    key, _named = title_key(title, known["libraries"])
+    branch = values.get("branch")
+    series = same_series(
+        key,
+        branch.pk if branch else None,
+        (c for c in known["candidates"] if c[0].pk not in claimed),
+    )
+    if series is None:
+        series = EventSeries.objects.create(
+            organisation=organisation,
+            external_uid=uid,
+            title=title,
+            event_type=values["event_type"],
+            audience=values["audience"],
+        )
+        known["candidates"].append((series, key, branch.pk if branch else None))
+    elif not series.external_uid:
+        series.external_uid = uid
+        series.save(update_fields=["external_uid"])
+    return series
+
+
 def _apply(
     *,
     organisation,
@@ -570,20 +611,19 @@ def _apply(
             for series in _by_external_uid(EventSeries, organisation, named_series)
         }
         existing_rows = _Existing(organisation, (item.key[0] for item in planned))
+        known: dict = {}  # the organisation's series by title, read when a new key needs them
         for item in planned:
             uid, recurrence = item.key
             values = dict(item.values)
             if item.series_uid:
                 series = series_cache.get(item.series_uid)
                 if series is None and not dry_run:
-                    series, _created = EventSeries.objects.get_or_create(
+                    series = _series_for(
                         organisation=organisation,
-                        external_uid=item.series_uid,
-                        defaults={
-                            "title": values["title"],
-                            "event_type": values["event_type"],
-                            "audience": values["audience"],
-                        },
+                        uid=item.series_uid,
+                        values=values,
+                        claimed={s.pk for s in series_cache.values()},
+                        known=known,
                     )
                     series_cache[item.series_uid] = series
                 values["series"] = series

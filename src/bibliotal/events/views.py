@@ -27,6 +27,7 @@ from bibliotal.events.forms import (
     AttendanceForm,
     CategoryMappingForm,
     EventImportForm,
+    OccurrenceFilterForm,
     OccurrenceForm,
 )
 from bibliotal.events.indicators import dst_events
@@ -55,36 +56,51 @@ def occurrence_list(request):
     if not 2000 <= month.year <= today.year + 5:
         month = today.replace(day=1)
     end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    occurrences = (
+    now = timezone.now()
+    form = OccurrenceFilterForm(request.GET, organisation=organisation)
+    occurrences = form.filter(
         EventOccurrence.objects.filter(
             organisation=organisation,
             starts_at__date__gte=month,
             starts_at__date__lt=end,
-        )
-        .select_related("branch", "event_type")
-        .order_by("starts_at")
+        ),
+        now=now,
     )
     previous = (month - timedelta(days=1)).replace(day=1)
     return render(
         request,
         "events/occurrence_list.html",
         {
-            "occurrences": occurrences,
+            "occurrences": occurrences.select_related("branch", "event_type").order_by(
+                "starts_at", "pk"
+            ),
             "month": month,
             "previous": previous,
             "following": end,
+            "form": form,
+            "query": form.query(),
+            "awaiting_count": _awaiting_for(request.user, organisation, now=now).count(),
             "can_edit": has_capability(request.user, Capability.COORDINATE),
-            "now": timezone.now(),
+            "now": now,
         },
     )
+
+
+def _awaiting_for(user, organisation, *, now=None):
+    """The events past without attendance that ``user`` may enter: a coordinator's are the
+    organisation's, a staff member's those at their own libraries."""
+    occurrences = EventOccurrence.objects.filter(organisation=organisation).awaiting_attendance(
+        now=now
+    )
+    if not has_capability(user, Capability.COORDINATE):
+        occurrences = occurrences.filter(branch__in=branches_for(user, Capability.REGISTER))
+    return occurrences
 
 
 @require(Capability.REGISTER)
 def awaiting(request):
     organisation = _organisation_or_403(request)
-    occurrences = EventOccurrence.objects.filter(organisation=organisation).awaiting_attendance()
-    if not has_capability(request.user, Capability.COORDINATE):
-        occurrences = occurrences.filter(branch__in=branches_for(request.user, Capability.REGISTER))
+    occurrences = _awaiting_for(request.user, organisation)
     return render(
         request,
         "events/awaiting.html",
@@ -224,7 +240,15 @@ def report(request):
     with_attendance = counted.filter(attendance_total__isnull=False)
     latest_at = with_attendance.aggregate(m=Max("starts_at"))["m"]
     latest = timezone.localdate(latest_at) if latest_at else None
-    year = datapages.page_year(request, latest=latest, today=today)
+    years_with_figures = set(
+        with_attendance.annotate(y=ExtractYear("starts_at")).values_list("y", flat=True)
+    )
+    year = datapages.page_year(
+        request,
+        latest=latest,
+        today=today,
+        default=_report_default_year(organisation, years_with_figures, today=today),
+    )
     start, end = date(year, 1, 1), date(year, 12, 31)
     held = with_attendance.filter(starts_at__date__gte=start, starts_at__date__lte=end)
 
@@ -253,7 +277,7 @@ def report(request):
     last_in_year = held.aggregate(m=Max("starts_at"))["m"]
     context = {
         "year": year,
-        "years": range(today.year, today.year - 8, -1),
+        "years": datapages.year_options(today=today, with_figures=years_with_figures, chosen=year),
         "by_type": grouped("event_type__name"),
         "by_audience": grouped("audience", dict(Audience.choices)),
         "dst": dst,
@@ -281,6 +305,23 @@ def report(request):
     if kind:
         return exports.download_response(_events_download(context, organisation), kind)
     return render(request, "events/report.html", context)
+
+
+def _report_default_year(organisation, years_with_figures, *, today) -> int | None:
+    """The year the report opens on: the current budget year (the latest one not in the
+    future) when attendance is entered for it, else the latest year with attendance. A few
+    events counted in a new year without goals yet do not hide the year being followed up."""
+    from bibliotal.goals.models import BudgetYear
+
+    budget = (
+        BudgetYear.objects.filter(organisation=organisation, year__lte=today.year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    if budget in years_with_figures:
+        return budget
+    return max(years_with_figures, default=None)
 
 
 def _event_months(counted, year: int) -> list[dict]:

@@ -11,6 +11,7 @@ import altair as alt
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from bibliotal.core.formatting import chart_locale
 from bibliotal.goals import indicators, progress
 
 ACTUAL = "#12355b"
@@ -174,8 +175,10 @@ def progress_chart(computed) -> Chart | None:
             ),
         )
     )
-    forecast_raw = _raw_forecast(computed)
-    if forecast_raw is not None and at < end:
+    forecast_raw = _raw_forecast(computed) if at < end else None
+    # The wedge only where the method gave a range (low below high); never one it has not earned.
+    ranged = forecast_raw is not None and _has_range(forecast_raw)
+    if forecast_raw is not None:
         actual_now = cumulative_actual(at)
         band = [
             {
@@ -187,17 +190,18 @@ def progress_chart(computed) -> Chart | None:
             },
             {
                 "date": end.isoformat(),
-                "low": round(forecast_raw[1], 1),
-                "high": round(forecast_raw[2], 1),
+                "low": round(forecast_raw[1], 1) if ranged else None,
+                "high": round(forecast_raw[2], 1) if ranged else None,
                 "mid": round(forecast_raw[0], 1),
                 "series": forecast_name,
             },
         ]
-        layers.append(
-            alt.Chart(alt.Data(values=band))
-            .mark_area(opacity=0.18, color=ACTUAL)
-            .encode(x="date:T", y="low:Q", y2="high:Q")
-        )
+        if ranged:
+            layers.append(
+                alt.Chart(alt.Data(values=band))
+                .mark_area(opacity=0.18, color=ACTUAL)
+                .encode(x="date:T", y="low:Q", y2="high:Q")
+            )
         layers.append(
             alt.Chart(alt.Data(values=band))
             .mark_line(strokeDash=[3, 3], color=ACTUAL)
@@ -205,17 +209,20 @@ def progress_chart(computed) -> Chart | None:
         )
     found = chart_annotations(target, start, end)
     layers.extend(_annotation_layers(found, start, end))
-    if forecast_raw is not None and at < end:
-        description = _(
-            "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
-            "needed to reach the target; the shaded wedge is the forecast's 80 %% range."
-        )
-    else:  # a finished period (or no forecast yet): no wedge to speak of
-        description = _(
-            "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
-            "needed to reach the target."
-        )
-    description %= {"indicator": target.indicator_name.lower(), "year": start.year}
+    description = _progress_description(
+        target, start.year, baseline=base is not None, pace=raw_target is not None
+    )
+    if ranged:
+        description += (
+            " "
+            + _(
+                "The dotted line is the forecast to the end of the period; the shaded wedge around "
+                "it is the forecast's 80 %% range."
+            )
+            % {}
+        )  # "%%": a python-format string ("% r" would read as a conversion)
+    elif forecast_raw is not None:
+        description += " " + _("The dotted line is the forecast to the end of the period.")
     if found:
         description += " " + _(
             "Campaigns are shaded and changes such as a new loan quota are dashed lines."
@@ -230,13 +237,42 @@ def progress_chart(computed) -> Chart | None:
         columns.append(pace_name)
     rows = []
     for day in _month_ends(start, end):
-        row = [formats.date_format(day, "j. M"), _n(cumulative_actual(day)) if day <= at else "–"]
+        row = [
+            formats.date_format(day, "ABBR_MONTH_DAY_FORMAT"),
+            _n(cumulative_actual(day)) if day <= at else "–",
+        ]
         if base is not None:
             row.append(_n(cumulative_baseline(day)))
         if raw_target is not None:
             row.append(_n(pace(day)))
         rows.append(row)
     return Chart(spec, columns, rows, description, found)
+
+
+def _progress_description(target, year: int, *, baseline: bool, pace: bool) -> str:
+    """The chart's first sentence, naming only the lines that are drawn."""
+    values = {"indicator": target.indicator_name.lower(), "year": year}
+    if baseline and pace:
+        text = _(
+            "Cumulative %(indicator)s in %(year)s compared with the baseline year and the pace "
+            "needed to reach the target."
+        )
+    elif baseline:
+        text = _("Cumulative %(indicator)s in %(year)s compared with the baseline year.")
+    elif pace:
+        text = _(
+            "Cumulative %(indicator)s in %(year)s compared with the pace needed to reach the "
+            "target."
+        )
+    else:
+        text = _("Cumulative %(indicator)s in %(year)s.")
+    return text % values
+
+
+def _has_range(forecast) -> bool:
+    """A forecast (value, low, high) with a range of its own: both ends known and apart."""
+    _value, low, high = forecast
+    return low is not None and high is not None and round(high, 1) > round(low, 1)
 
 
 def _raw_target(target, result, current, start, end):
@@ -274,8 +310,8 @@ def _period_chart(computed) -> Chart | None:
     label = _("Reported figure")
     values = [
         {
-            "period": f"{formats.date_format(p.start, 'j. M')}–"
-            f"{formats.date_format(p.end, 'j. M Y')}",
+            "period": f"{formats.date_format(p.start, 'ABBR_MONTH_DAY_FORMAT')}–"
+            f"{formats.date_format(p.end, 'ABBR_DATE_FORMAT')}",
             "value": p.value,
             "series": label,
         }
@@ -390,58 +426,17 @@ def month_comparison_chart(
     return Chart(spec, [_("Month"), now_name, last_name], rows, description, found)
 
 
-DANISH_LOCALE = {
-    "number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]},
-    "time": {
-        "dateTime": "%A den %d %B %Y %X",
-        "date": "%d.%m.%Y",
-        "time": "%H:%M:%S",
-        "periods": ["AM", "PM"],
-        "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
-        "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
-        "months": [
-            "januar",
-            "februar",
-            "marts",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ],
-        "shortMonths": [
-            "jan",
-            "feb",
-            "mar",
-            "apr",
-            "maj",
-            "jun",
-            "jul",
-            "aug",
-            "sep",
-            "okt",
-            "nov",
-            "dec",
-        ],
-    },
-}
-
-
 def chart_config() -> dict:
-    """Fonts, sizes and, in Danish, Danish month names and number format."""
-    from django.utils import translation
-
+    """Fonts, sizes and the active language's month names and number format (``locale``,
+    which charts.js and reports.charts also hand to Vega as its default locale)."""
     config = {
         "font": "system-ui, sans-serif",
         "axis": {"labelFontSize": 12},
         "legend": {"labelFontSize": 13},
     }
-    if (translation.get_language() or "da").startswith("da"):
-        config["locale"] = DANISH_LOCALE
+    locale = chart_locale()
+    if locale is not None:
+        config["locale"] = locale
     return config
 
 

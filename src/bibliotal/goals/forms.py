@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch
+from bibliotal.core.widgets import DateInput
 from bibliotal.goals import indicators
 from bibliotal.goals.models import FocusArea, Target
 
@@ -64,8 +65,8 @@ class TargetForm(forms.ModelForm):
         ]
         widgets = {
             "branches": forms.CheckboxSelectMultiple,
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
             "comment": forms.Textarea(attrs={"rows": 4}),
             "override_reason": forms.Textarea(attrs={"rows": 3}),
         }

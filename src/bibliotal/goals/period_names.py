@@ -106,10 +106,11 @@ def span_words(start: date, end: date) -> str:
             return f"{_month(start)}–{_month(end)} {start.year}"
         return f"{_month(start)} {start.year}–{_month(end)} {end.year}"
     if start == end:
-        return formats.date_format(start, "j. F Y")
+        return formats.date_format(start, "DATE_FORMAT")
+    last = formats.date_format(end, "DATE_FORMAT")
     if start.year == end.year:
-        return f"{formats.date_format(start, 'j. F')}–{formats.date_format(end, 'j. F Y')}"
-    return f"{formats.date_format(start, 'j. F Y')}–{formats.date_format(end, 'j. F Y')}"
+        return f"{formats.date_format(start, 'MONTH_DAY_FORMAT')}–{last}"
+    return f"{formats.date_format(start, 'DATE_FORMAT')}–{last}"
 
 
 def spans_words(spans) -> str:

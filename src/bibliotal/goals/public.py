@@ -71,7 +71,7 @@ def _unit(target: Target) -> str:
 
 
 def _day(value: date) -> str:
-    return formats.date_format(value, "j. F Y")
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 @dataclass

@@ -231,7 +231,7 @@ class TargetProgress:
             if code == progress.NOTE_DATA_THROUGH and self.result.data_through:
                 texts.append(
                     _("Figures are recorded through %(date)s; later days are not counted yet.")
-                    % {"date": formats.date_format(self.result.data_through, "j. F Y")}
+                    % {"date": formats.date_format(self.result.data_through, "DATE_FORMAT")}
                 )
             elif code == period_figures.NOTE_PROVISIONAL and comparison is not None:
                 texts.append(period_names.provisional_note(comparison))
@@ -499,6 +499,8 @@ def write_status(rows: list[dict], *, format: str, stream) -> None:
                 [safe_cell(row[c]) for c in COLUMNS] + [safe_cell(" ".join(row["notes"]))]
             )
         return
+    from bibliotal.core.formatting import number_text, percent_text
+
     widths = {"focus_area": 28, "indicator": 22}
     header = "  ".join(c[: widths.get(c, 12)].ljust(widths.get(c, 12)) for c in COLUMNS)
     stream.write(header)
@@ -506,8 +508,8 @@ def write_status(rows: list[dict], *, format: str, stream) -> None:
         cells = []
         for column in COLUMNS:
             value = row[column]
-            if isinstance(value, float):
-                value = f"{value:.0%}" if column == "progress" else f"{value:,.1f}"
+            if isinstance(value, float):  # in the active language: 357.587, 88 %
+                value = percent_text(value) if column == "progress" else number_text(value)
             text = "–" if value is None else str(value)
             width = widths.get(column, 12)
             cells.append(text[:width].ljust(width))

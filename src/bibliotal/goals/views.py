@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from bibliotal.core import importers
 from bibliotal.core.importers import Upload
+from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Organisation
 from bibliotal.core.permissions import Capability, has_capability, organisation_of, require
 from bibliotal.core.views import _organisation_or_403
@@ -234,13 +235,14 @@ def _import(request, organisation, data, filename, year, *, dry_run, form=None):
             user=request.user,
             year=year,
         )
-    except BudgetImportError as error:
+    except ImportRejected as error:  # a BudgetImportError, or a file that is no text at all
+        problems = error.problems if isinstance(error, BudgetImportError) else error.errors
         return render(
             request,
             "goals/document_import.html",
             {
                 "form": form or DocumentUploadForm(),
-                "problems": error.problems,
+                "problems": [str(p) for p in problems],
                 "filename": filename,
             },
             status=400,

@@ -78,7 +78,7 @@ def completeness_source(*, organisation, year: int, today: date) -> list[SourceR
                 months=months,
                 latest_figure=latest.get(point.pk),
                 last_import=None,
-                fix_url=reverse("guidance:typed"),
+                fix_url=f"{reverse('guidance:typed')}?service_point={point.pk}",
                 fix_label=_("Type the day's totals"),
                 note=note,
             )

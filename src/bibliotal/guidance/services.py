@@ -412,13 +412,16 @@ class TypedCheck:
     verdict: object
 
 
-def check_typed_total(*, service_point: ServicePoint, day: date, count: int) -> TypedCheck:
-    """The service point's total for the day with ``count`` added, against the same weekday's
-    totals over the twelve weeks before (days with guidance only; a closed day is no normal)."""
+def check_typed_total(
+    *, service_point: ServicePoint, day: date, count: int, replacing: int = 0
+) -> TypedCheck:
+    """The service point's total for the day with ``count`` added (in place of ``replacing``,
+    the typed totals a grid replaces), against the same weekday's totals over the twelve weeks
+    before (days with guidance only; a closed day is no normal)."""
     from bibliotal.core import plausibility
 
     counted = GuidanceRecord.objects.counted().filter(service_point=service_point)
-    already = counted.filter(day=day).aggregate(total=Sum("count"))["total"] or 0
+    already = (counted.filter(day=day).aggregate(total=Sum("count"))["total"] or 0) - replacing
     weekdays = [day - timedelta(weeks=w) for w in range(1, TYPED_HISTORY_WEEKS + 1)]
     history = [
         row["total"]
@@ -430,3 +433,221 @@ def check_typed_total(*, service_point: ServicePoint, day: date, count: int) -> 
         total, history, ceiling=TYPED_DAY_CEILING, min_excess=TYPED_MIN_EXCESS
     )
     return TypedCheck(total, verdict)
+
+
+# --- A day's typed totals as one grid (topics × channels) ---------------------------------------
+
+Cell = tuple[int, str]  # (topic id, channel)
+
+
+@dataclass
+class TypedDay:
+    """A service point's day per cell: the typed totals (which a grid replaces) and all other
+    guidance counted there (taps, imports, the API), which a grid leaves alone."""
+
+    typed: dict[Cell, int] = field(default_factory=dict)
+    other: dict[Cell, int] = field(default_factory=dict)
+
+    def total(self, cell: Cell) -> int:
+        return self.typed.get(cell, 0) + self.other.get(cell, 0)
+
+    @property
+    def typed_total(self) -> int:
+        return sum(self.typed.values())
+
+    @property
+    def day_total(self) -> int:
+        return sum(self.typed.values()) + sum(self.other.values())
+
+
+def typed_day(*, service_point: ServicePoint, day: date) -> TypedDay:
+    result = TypedDay()
+    rows = (
+        GuidanceRecord.objects.counted()
+        .filter(service_point=service_point, day=day)
+        .values("topic_id", "channel", "source")
+        .annotate(total=Sum("count"))
+    )
+    for row in rows:
+        cell = (row["topic_id"], row["channel"])
+        into = result.typed if row["source"] == GuidanceRecord.Source.TYPED else result.other
+        into[cell] = into.get(cell, 0) + row["total"]
+    return result
+
+
+@dataclass
+class GridResult:
+    changed: list[Cell] = field(default_factory=list)
+    typed_total: int = 0
+
+
+def save_typed_grid(
+    *,
+    user,
+    service_point: ServicePoint,
+    day: date,
+    values: dict[Cell, int],
+    shown: dict[Cell, int] | None = None,
+    names: dict[Cell, str] | None = None,
+) -> GridResult:
+    """Save a paper sheet of a day: each cell's number replaces the typed total of that topic
+    and channel at the service point on the day (0 or empty: no typed total). Taps and imports
+    of the day stay as they are. One transaction, each changed cell audited; saving the same
+    grid again changes nothing.
+
+    ``shown`` holds the typed totals the page showed when it was opened: a cell that someone
+    else changed since then, and that this grid would change again, is refused (named by
+    ``names``), so two people typing the same sheet never overwrite each other unseen.
+    """
+    if day > timezone.localdate():
+        raise GuidanceInputError([ItemError("", "day", _("The date lies in the future."))])
+    if not can_register_at(user, service_point.branch):
+        raise GuidanceInputError(
+            [
+                ItemError(
+                    "",
+                    "service_point",
+                    _("You may not register at %(place)s.") % {"place": service_point},
+                )
+            ]
+        )
+    organisation_id = service_point.branch.organisation_id
+    topics = {
+        t.pk: t
+        for t in GuidanceTopic.objects.filter(
+            organisation_id=organisation_id, pk__in={topic for topic, _c in values}
+        )
+    }
+    errors = []
+    for (topic_id, channel), value in values.items():
+        key = f"{topic_id}:{channel}"
+        if topic_id not in topics:
+            errors.append(
+                ItemError(
+                    key, "topic", _("No topic %(id)s in this organisation.") % {"id": topic_id}
+                )
+            )
+        elif channel not in GuidanceRecord.Channel.values:
+            errors.append(
+                ItemError(key, "channel", _("Unknown channel %(value)r.") % {"value": channel})
+            )
+        elif not 0 <= value <= TYPED_DAY_CEILING:
+            errors.append(
+                ItemError(
+                    key,
+                    "count",
+                    _("The count must be between 0 and %(max)d.") % {"max": TYPED_DAY_CEILING},
+                )
+            )
+    if errors:
+        raise GuidanceInputError(errors)
+    now = timezone.now()
+    noon = timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=12))
+    result = GridResult()
+    with transaction.atomic():
+        typed = GuidanceRecord.objects.filter(
+            service_point=service_point, day=day, source=GuidanceRecord.Source.TYPED
+        )
+        live: dict[Cell, list[GuidanceRecord]] = {}
+        made: dict[Cell, int] = {}
+        for record in typed.select_for_update().order_by("created_at", "pk"):
+            cell = (record.topic_id, record.channel)
+            made[cell] = made.get(cell, 0) + 1
+            if record.undone_at is None:
+                live.setdefault(cell, []).append(record)
+        current = {cell: sum(r.count for r in records) for cell, records in live.items()}
+        if shown is not None:
+            # A cell left as the page showed it is not this grid's business: whatever it holds
+            # now stays. A cell changed here and meanwhile elsewhere, to another number, is a
+            # conflict.
+            values = {cell: v for cell, v in values.items() if v != shown.get(cell, 0)}
+            moved = [
+                cell
+                for cell, value in values.items()
+                if shown.get(cell, 0) != current.get(cell, 0) and value != current.get(cell, 0)
+            ]
+            if moved:
+                raise GuidanceInputError(
+                    [
+                        ItemError(
+                            f"{topic_id}:{channel}",
+                            "count",
+                            _(
+                                "%(cell)s was changed to %(now)d by someone else since you "
+                                "opened the page: look at the number again."
+                            )
+                            % {
+                                "cell": (names or {}).get(
+                                    (topic_id, channel), f"{topic_id}:{channel}"
+                                ),
+                                "now": current.get((topic_id, channel), 0),
+                            },
+                        )
+                        for topic_id, channel in moved
+                    ]
+                )
+        for cell, value in values.items():
+            old = current.get(cell, 0)
+            if value == old:
+                continue
+            result.changed.append(cell)
+            records = live.get(cell, [])
+            keep = records[0] if records and value else None
+            for record in records:
+                if record is keep:
+                    continue
+                record.undone_at = now
+                record.save(update_fields=["undone_at"])
+                audit.record(
+                    action="update",
+                    instance=record,
+                    organisation_id=organisation_id,
+                    changes={"undone_at": [None, now.isoformat()]},
+                    note="typed total replaced",
+                )
+            if keep is not None:
+                previous = keep.count
+                keep.count = value
+                keep.registered_by = user
+                keep.save(update_fields=["count", "registered_by"])
+                audit.record(
+                    action="update",
+                    instance=keep,
+                    organisation_id=organisation_id,
+                    changes={"count": [previous, value]},
+                    note="typed total replaced",
+                )
+            elif value:
+                topic_id, channel = cell
+                # One key per cell and version: the same new cell saved twice at once stores once.
+                version = made.get(cell, 0)
+                key = f"typed:{service_point.pk}:{day.isoformat()}:{topic_id}:{channel}:{version}"
+                record = GuidanceRecord(
+                    organisation_id=organisation_id,
+                    branch_id=service_point.branch_id,
+                    service_point=service_point,
+                    topic=topics[topic_id],
+                    channel=channel,
+                    occurred_at=min(noon, now),
+                    day=day,
+                    count=value,
+                    source=GuidanceRecord.Source.TYPED,
+                    registered_by=user,
+                    idempotency_key=key,
+                    created_at=now,
+                )
+                if not _insert_once([record]):
+                    continue  # the same grid, saved at the same moment by a double click
+                audit.record(
+                    action="create",
+                    instance=record,
+                    organisation_id=organisation_id,
+                    changes={
+                        "count": [None, value],
+                        "day": [None, day.isoformat()],
+                        "topic": [None, topics[topic_id].name],
+                        "channel": [None, channel],
+                    },
+                )
+        result.typed_total = sum({**current, **values}.values())
+    return result

@@ -1,19 +1,19 @@
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncMonth
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
 
 from bibliotal.api.guidance import KIOSK_COOKIE, device_for_key
 from bibliotal.core import datapages, exports
@@ -22,19 +22,22 @@ from bibliotal.core.permissions import (
     Capability,
     branches_for,
     can_register_at,
+    has_capability,
     organisation_of,
     require,
 )
 from bibliotal.goals.charts import month_comparison_chart
-from bibliotal.guidance.forms import SummaryForm, TypedTotalForm
+from bibliotal.guidance.forms import SummaryForm, TypedDayForm, TypedGridForm
 from bibliotal.guidance.models import GuidanceRecord, GuidanceTopic
 from bibliotal.guidance.services import (
+    UNDO_WINDOW,
     GuidanceInputError,
     TapInput,
     UndoError,
     register_taps,
-    register_typed_total,
+    save_typed_grid,
     today_counts,
+    typed_day,
     undo_tap,
 )
 
@@ -66,6 +69,61 @@ def _tally_actor(request, service_point):
     raise PermissionDenied
 
 
+def tally_description(*, topic: str, channel: str, child: bool | None, point: str) -> str:
+    """What a tap registered, as the confirmation names it (the page's script says the same)."""
+    parts = [topic, str(dict(GuidanceRecord.Channel.choices).get(channel, channel))]
+    if child is not None:
+        parts.append(_("Child or young person") if child else _("Adult"))
+    return " · ".join([*parts, point])
+
+
+def _last_tap(request, service_point) -> dict | None:
+    """The tap this browser made here last by the page's form, while it can still be undone."""
+    last = request.session.get("guidance_last")
+    if not isinstance(last, dict) or last.get("point") != service_point.pk:
+        return None
+    if timezone.now().timestamp() - last.get("at", 0) > UNDO_WINDOW.total_seconds():
+        return None
+    return last
+
+
+def _script_texts() -> dict:
+    """The page's texts with a placeholder, for its script: ``%(what)s`` or ``%(n)s``, the
+    counts in both plural forms (``one`` for n = 1, ``other`` for any other n, as Danish and
+    English have it)."""
+
+    # Both forms for the page's script (Danish and English have one singular); each call
+    # is written out so that makemessages finds the msgid and its plural.
+    return {
+        "registered": _("Registered: %(what)s."),
+        "undone": _("Undone: %(what)s."),
+        "total": {
+            "one": ngettext(
+                "%(n)s guidance registered here today", "%(n)s guidances registered here today", 1
+            ),
+            "other": ngettext(
+                "%(n)s guidance registered here today", "%(n)s guidances registered here today", 2
+            ),
+        },
+        "sending": {
+            "one": ngettext("Sending %(n)s tap…", "Sending %(n)s taps…", 1),
+            "other": ngettext("Sending %(n)s tap…", "Sending %(n)s taps…", 2),
+        },
+        "offline": {
+            "one": ngettext(
+                "No network: %(n)s tap is kept on this device and sent when the network returns.",
+                "No network: %(n)s taps are kept on this device and sent when the network returns.",
+                1,
+            ),
+            "other": ngettext(
+                "No network: %(n)s tap is kept on this device and sent when the network returns.",
+                "No network: %(n)s taps are kept on this device and sent when the network returns.",
+                2,
+            ),
+        },
+    }
+
+
 def tally(request, pk: int):
     service_point = get_object_or_404(
         ServicePoint.objects.select_related("branch"), pk=pk, active=True
@@ -75,12 +133,18 @@ def tally(request, pk: int):
         return redirect(f"{reverse('core:login')}?next={request.path}")
     if request.method == "POST":  # the page without JavaScript
         return _tally_post(request, service_point, user, device)
+    request.session["guidance_point"] = service_point.pk  # typed totals open on it
     topics = list(
         GuidanceTopic.objects.filter(
             organisation_id=service_point.branch.organisation_id, active=True
         )
     )
     counts = today_counts(service_point=service_point, day=timezone.localdate())
+    total = sum(counts.values())
+    last = _last_tap(request, service_point)
+    texts = _script_texts()
+    for topic in topics:
+        topic.today = counts.get(topic.pk, 0)
     return render(
         request,
         "guidance/tally.html",
@@ -90,19 +154,27 @@ def tally(request, pk: int):
             "counts": counts,
             "channels": GuidanceRecord.Channel.choices,
             "device": device,
-            "total": sum(counts.values()),
+            "total": total,
+            "total_text": texts["total"]["one" if total == 1 else "other"] % {"n": total},
+            "texts": texts,
             "form_key": f"form-{uuid.uuid4()}",
-            "undo": request.session.get("guidance_last") if user else None,
+            "undo": last,
+            "note": request.session.pop("guidance_note", ""),
+            "may_unpair": device is not None and _may_unpair(request.user, device),
         },
     )
 
 
 def _tally_post(request, service_point, user, device):
     if "undo" in request.POST:
+        last = request.session.get("guidance_last")
+        what = last.get("what", "") if isinstance(last, dict) else ""
         try:
             undo_tap(key=request.POST["undo"], user=user, device=device)
             request.session.pop("guidance_last", None)
-            messages.success(request, _("The last tap is undone."))
+            request.session["guidance_note"] = (
+                _("Undone: %(what)s.") % {"what": what} if what else _("The last tap is undone.")
+            )
         except UndoError as error:
             messages.error(request, str(error))
         return HttpResponseRedirect(request.path)
@@ -116,7 +188,8 @@ def _tally_post(request, service_point, user, device):
     # The key comes with the page, so the same form sent twice (a double click, a reload that
     # resends) registers one guidance.
     key = request.POST.get("key", "")[:80] or f"form-{uuid.uuid4()}"
-    child = True if request.POST.get("child") else None
+    child = {"1": True, "0": False}.get(request.POST.get("child", ""))
+    channel = request.POST.get("channel", GuidanceRecord.Channel.IN_PERSON)
     try:
         register_taps(
             items=[
@@ -124,7 +197,7 @@ def _tally_post(request, service_point, user, device):
                     key=key,
                     service_point_id=service_point.pk,
                     topic_id=topic_id,
-                    channel=request.POST.get("channel", GuidanceRecord.Channel.IN_PERSON),
+                    channel=channel,
                     child=child,
                 )
             ],
@@ -135,9 +208,15 @@ def _tally_post(request, service_point, user, device):
         messages.error(request, "; ".join(e.message for e in error.errors))
         return HttpResponseRedirect(request.path)
     topic = GuidanceTopic.objects.get(pk=topic_id)  # exists: register_taps checked it
-    messages.success(request, _("Registered: %(topic)s.") % {"topic": topic.name})
-    if user is not None:
-        request.session["guidance_last"] = key
+    what = tally_description(
+        topic=topic.name, channel=channel, child=child, point=service_point.name
+    )
+    request.session["guidance_last"] = {
+        "key": key,
+        "what": what,
+        "point": service_point.pk,
+        "at": timezone.now().timestamp(),
+    }
     return HttpResponseRedirect(request.path)
 
 
@@ -172,45 +251,193 @@ def kiosk_home(request):
     return render(request, "guidance/kiosk_pair.html", {"invalid": True, "home": True})
 
 
-@require_POST
+def _may_unpair(user, device) -> bool:
+    """Only an administrator of the device's own organisation unpairs a desk tablet."""
+    return (
+        user.is_authenticated
+        and has_capability(user, Capability.ADMINISTER)
+        and (
+            user.is_superuser
+            or getattr(organisation_of(user), "pk", None) == device.organisation_id
+        )
+    )
+
+
 def kiosk_unpair(request):
-    response = redirect("guidance:kiosk_home")
-    response.delete_cookie(KIOSK_COOKIE)
-    return response
+    """Unpair this desk tablet: an administrator confirms, and the device is revoked (audited),
+    so its key pairs nothing any more. Anyone else at the tablet is refused."""
+    device = device_for_key(request.COOKIES.get(KIOSK_COOKIE))
+    if device is None:
+        return redirect("guidance:kiosk_home")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _may_unpair(request.user, device):
+        raise PermissionDenied
+    if request.method == "POST" and request.POST.get("confirm") == "unpair":
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+        response = redirect("guidance:kiosk_home")
+        response.delete_cookie(KIOSK_COOKIE)
+        messages.success(
+            request,
+            _("%(name)s is unpaired from %(point)s.")
+            % {"name": device.name, "point": device.service_point.name},
+        )
+        return response
+    return render(request, "guidance/kiosk_unpair.html", {"device": device})
+
+
+def _typed_url(point, day) -> str:
+    return f"{reverse('guidance:typed')}?service_point={point.pk}&day={day.isoformat()}"
 
 
 @require(Capability.REGISTER)
 def typed(request):
+    """A day's paper sheet at a service point: topics × channels, saved at once."""
     organisation = organisation_of(request.user)
     points = _points_for(request.user)
-    form = TypedTotalForm(
-        request.POST or None,
+    chosen = request.GET.get("service_point") or request.session.get("guidance_point")
+    if not points.filter(pk=chosen if str(chosen or "").isdigit() else 0).exists():
+        chosen = points.values_list("pk", flat=True).first()
+    initial = {"service_point": chosen, "day": timezone.localdate() - timedelta(days=1)}
+    bound = "day" in request.GET or "service_point" in request.GET
+    chooser = TypedDayForm(
+        {**initial, **request.GET.dict()} if bound else None,
         service_points=points,
-        organisation=organisation,
-        initial={"day": timezone.localdate() - timedelta(days=1), "key": f"typed-{uuid.uuid4()}"},
+        initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    context = {"chooser": chooser, "points": points}
+    if bound and not chooser.is_valid():
+        return render(request, "guidance/typed.html", context)
+    if chosen is None:
+        return render(request, "guidance/typed.html", context)
+    if bound:
+        point, day = chooser.cleaned_data["service_point"], chooser.cleaned_data["day"]
+    else:
+        point, day = points.get(pk=chosen), initial["day"]
+    topics = list(GuidanceTopic.objects.filter(organisation=organisation, active=True))
+    sheet = typed_day(service_point=point, day=day)
+    grid = TypedGridForm(
+        request.POST if request.method == "POST" else None,
+        service_point=point,
+        day=day,
+        topics=topics,
+        typed=sheet,
+    )
+    if request.method == "POST" and grid.is_valid():
         try:
-            register_typed_total(
+            result = save_typed_grid(
                 user=request.user,
-                service_point=data["service_point"],
-                topic=data["topic"],
-                channel=data["channel"],
-                day=data["day"],
-                count=data["count"],
-                key=data["key"],
+                service_point=point,
+                day=day,
+                values=grid.values(),
+                shown=grid.shown(),
+                names=grid.names,
             )
         except GuidanceInputError as error:
-            form.add_error(None, "; ".join(e.message for e in error.errors))
+            for problem in error.errors:
+                grid.add_error(None, problem.message)
         else:
-            messages.success(
-                request,
-                _("%(count)d guidances on %(day)s are saved.")
-                % {"count": data["count"], "day": data["day"].strftime("%d.%m.%Y")},
-            )
-            return redirect("guidance:typed")
-    return render(request, "guidance/typed.html", {"form": form})
+            place = {"point": point.name, "day": datapages.short_date(day)}
+            if result.changed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Saved for %(point)s on %(day)s: %(n)d number changed.",
+                        "Saved for %(point)s on %(day)s: %(n)d numbers changed.",
+                        len(result.changed),
+                    )
+                    % {**place, "n": len(result.changed)},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("Nothing to change for %(point)s on %(day)s: the sheet was saved already.")
+                    % place,
+                )
+            return redirect(_typed_url(point, day))
+    totals = _sheet_totals(sheet, topics, grid.channels)
+    rows = grid.cell_fields()
+    for row in rows:
+        row["total"] = totals["topics"][row["topic"].pk]
+    context.update(
+        grid=grid,
+        point=point,
+        day=day,
+        rows=rows,
+        channels=grid.channels,
+        totals=totals,
+        action=_typed_url(point, day),
+    )
+    return render(request, "guidance/typed.html", context)
+
+
+def _sheet_totals(sheet, topics, channels) -> dict:
+    """The day so far (typed and tapped) per topic, per channel and in all."""
+    return {
+        "topics": {t.pk: sum(sheet.total((t.pk, c)) for c, _label in channels) for t in topics},
+        "channels": [sum(sheet.total((t.pk, c)) for t in topics) for c, _label in channels],
+        "day": sheet.day_total,
+        "typed": sheet.typed_total,
+    }
+
+
+ROW_FIELDS = {
+    "topic": ("topic__position", "topic__name"),
+    "service_point": ("service_point__branch__name", "service_point__name"),
+    "branch": ("branch__name",),
+    "channel": ("channel",),
+}
+
+
+def _months(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months
+
+
+def _summary_table(records, *, start: date, end: date, by: str) -> dict:
+    """Guidance per row (topic, service point, library or channel) and month of the period, with
+    the totals of each row and each month; a month without guidance is None ("–"), not 0."""
+    fields = ROW_FIELDS[by]
+    months = _months(start, end)
+    found: dict[tuple, dict[date, int]] = {}
+    values = (
+        records.annotate(month=TruncMonth("day"))
+        .values(*fields, "month")
+        .annotate(total=Sum("count"))
+        .order_by(*fields, "month")
+    )
+    for row in values:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        found.setdefault(tuple(row[f] for f in fields), {})[month] = row["total"]
+    channels = dict(GuidanceRecord.Channel.choices)
+
+    def label(key):
+        if by == "topic":
+            return key[1]
+        if by == "service_point":
+            return f"{key[1]} ({key[0]})"
+        if by == "channel":
+            return str(channels.get(key[0], key[0]))
+        return key[0]
+
+    rows = []
+    for key, per_month in found.items():
+        cells = [per_month.get(m) for m in months]
+        rows.append({"label": label(key), "cells": cells, "total": datapages.total(cells)})
+    columns = [datapages.total(r["cells"][n] for r in rows) for n in range(len(months))]
+    return {
+        "by": dict(SummaryForm.ROWS)[by],
+        "months": months,
+        "month_labels": [formats.date_format(m, "ABBR_YEAR_MONTH_FORMAT") for m in months],
+        "rows": rows,
+        "columns": columns,
+        "total": datapages.total(r["total"] for r in rows),
+    }
 
 
 @require(Capability.MANAGE)
@@ -221,69 +448,39 @@ def summary(request):
     latest = counted.aggregate(m=Max("day"))["m"]
     # The page opens on the year of the latest figure, not on an empty current year.
     if latest is None or latest.year == today.year:
-        initial = {"start": date(today.year, 1, 1), "end": today, "group_by": ["month"]}
+        initial = {"start": date(today.year, 1, 1), "end": today, "rows": "topic"}
     else:
         initial = {
             "start": date(latest.year, 1, 1),
             "end": date(latest.year, 12, 31),
-            "group_by": ["month"],
+            "rows": "topic",
         }
     query = request.GET.copy()
     query.pop("format", None)
+    if query and "rows" not in query:
+        query["rows"] = "topic"
     form = SummaryForm(query or None, initial=initial)
-    rows, columns, total = [], [], None
     params = (
         form.cleaned_data
         if form.is_bound and form.is_valid()
         else (None if form.is_bound else initial)
     )
-    context = {"form": form, "rows": rows, "columns": columns, "total": total}
+    context = {"form": form, "table": None}
     if params:
         records = counted.filter(day__gte=params["start"], day__lte=params["end"])
         if params.get("goal_only"):
             records = records.filter(topic__counts_toward_goal=True)
-        fields = OrderedDict()
-        for group in params["group_by"]:
-            if group == "week":
-                records = records.annotate(week=TruncWeek("day"))
-                fields["week"] = _("Week beginning")
-            elif group == "month":
-                records = records.annotate(month=TruncMonth("day"))
-                fields["month"] = _("Month")
-            else:
-                name = {
-                    "day": "day",
-                    "branch": "branch__name",
-                    "service_point": "service_point__name",
-                    "topic": "topic__name",
-                    "channel": "channel",
-                }[group]
-                fields[name] = dict(SummaryForm.GROUPS)[group]
-        values = records.values(*fields).annotate(total=Sum("count")).order_by(*fields)
-        channels = dict(GuidanceRecord.Channel.choices)
-        for row in values:
-            cells = []
-            for name in fields:
-                value = row[name]
-                if name == "channel":
-                    value = channels.get(value, value)
-                elif name == "month":
-                    value = value.strftime("%m/%Y") if value else ""
-                cells.append(value)
-            rows.append({"cells": cells, "total": row["total"]})
-        total = sum(r["total"] for r in rows) if rows else None
-        columns = list(fields.values())
+        table = _summary_table(records, start=params["start"], end=params["end"], by=params["rows"])
         context.update(
             _guidance_month_chart(counted, params, today=today, latest=latest),
-            rows=rows,
-            columns=columns,
-            total=total,
+            table=table,
+            total=table["total"],
             params=params,
             downloads=exports.download_links(
                 request,
                 start=params["start"].isoformat(),
                 end=params["end"].isoformat(),
-                group_by=params["group_by"],
+                rows=params["rows"],
             ),
         )
         kind = exports.requested_format(request)
@@ -343,12 +540,13 @@ def _guidance_month_chart(counted, params, *, today, latest) -> dict:
 
 def _guidance_download(context, organisation) -> exports.Download:
     params = context["params"]
+    table = context["table"]
     tables = [
         exports.Table(
-            _("Guidance per period"),
-            [*context["columns"], _("Guidances")],
-            [[*r["cells"], r["total"]] for r in context["rows"]]
-            + [[_("In all"), *[None] * (len(context["columns"]) - 1), context["total"]]],
+            _("Guidance per %(rows)s and month") % {"rows": table["by"].lower()},
+            [table["by"], *table["month_labels"], _("In all")],
+            [[r["label"], *r["cells"], r["total"]] for r in table["rows"]]
+            + [[_("In all"), *table["columns"], table["total"]]],
         )
     ]
     if context["chart"] is not None:

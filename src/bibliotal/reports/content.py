@@ -90,11 +90,14 @@ class TargetEntry:
             return ""
         low, high = self.row["forecast_low"], self.row["forecast_high"]
         text = number(self.row["forecast"], self.target.normalisation)
-        if low is not None and high is not None and low != high:
-            text += " " + _("(80 %% range %(low)s–%(high)s)") % {
-                "low": number(low, self.target.normalisation),
-                "high": number(high, self.target.normalisation),
-            }
+        if low is not None and high is not None:
+            low_text = number(low, self.target.normalisation)
+            high_text = number(high, self.target.normalisation)
+            if low_text != high_text:  # a range the method gave, never a point dressed as one
+                text += " " + _("(80 %% range %(low)s–%(high)s)") % {
+                    "low": low_text,
+                    "high": high_text,
+                }
         return text
 
     @property
@@ -140,7 +143,7 @@ class Report:
         if self.final:
             return _("The year's result")
         return _("Status per %(date)s, with forecasts for the year") % {
-            "date": formats.date_format(self.at, "j. F Y")
+            "date": formats.date_format(self.at, "DATE_FORMAT")
         }
 
     def counting_rules(self) -> list[tuple[str, str]]:
@@ -258,8 +261,11 @@ def _estimated_share(computed) -> float | None:
     return min(series.estimated / total, 1.0)
 
 
-def provenance(computed) -> list[str]:
-    """Where the numbers come from and what bends them: estimates, closures, open days."""
+def provenance(computed, *, shared: bool = True) -> list[str]:
+    """Where the numbers come from and what bends them: estimates, closures, open days.
+
+    ``shared`` False leaves out what the documents say once for every target in their appendix:
+    the closures of each year and the definition of an open day."""
     target = computed.target
     lines = []
     share = _estimated_share(computed)
@@ -282,7 +288,7 @@ def provenance(computed) -> list[str]:
         start = progress.shift(target.period()[0], year - target.year)
         # The open days the engine counts: to the last day with figures.
         end = progress.shift(computed.open_days_through, year - target.year)
-        if series.closures:
+        if series.closures and shared:
             lines.append(
                 _("Closures in %(year)s: %(reasons)s.")
                 % {"year": year, "reasons": "; ".join(series.closures)}
@@ -292,12 +298,12 @@ def provenance(computed) -> list[str]:
                 _("Open days in %(year)s to %(date)s: %(days)s.")
                 % {
                     "year": year,
-                    "date": formats.date_format(end, "j. F"),
+                    "date": formats.date_format(end, "MONTH_DAY_FORMAT"),
                     "days": series.open_days(start, end),
                 }
             )
     if rates:
-        lines.extend([rates, open_day_definition()])
+        lines.extend([rates, open_day_definition()] if shared else [rates])
     lines.extend(computed.notes)
     return list(dict.fromkeys(lines))
 
@@ -314,7 +320,7 @@ def per_open_day_text(computed) -> str:
         return ""
     indicator = target.indicator_object
     text = _("Per open day to %(date)s: %(rate)s %(unit)s in %(year)s (%(days)s).") % {
-        "date": formats.date_format(computed.open_days_through, "j. F"),
+        "date": formats.date_format(computed.open_days_through, "MONTH_DAY_FORMAT"),
         "rate": number(result.actual_per_open_day, progress.PER_OPEN_DAY),
         "unit": str(indicator.unit) if indicator else "",
         "year": target.year,
@@ -347,7 +353,7 @@ def suggested_facts(entry: TargetEntry) -> list[str]:
     when = (
         _("in %(year)s") % {"year": target.year}
         if entry.final
-        else _("by %(date)s") % {"date": formats.date_format(entry.computed.at, "j. F Y")}
+        else _("by %(date)s") % {"date": formats.date_format(entry.computed.at, "DATE_FORMAT")}
     )
     if entry.computed.actual_period:
         # A figure for a part of the period (unique users in June) is never the year's.
@@ -513,16 +519,19 @@ def summary_row(report: Report, entry: TargetEntry) -> list[str]:
     return [*cells, entry.status_label]
 
 
-def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, str]]:
-    """The target's figures as label and value, for the section under each target."""
+def figure_rows(
+    entry: TargetEntry, *, status: bool = True, describe: bool = True
+) -> list[tuple[str, str]]:
+    """The target's figures as label and value, for the section under each target;
+    ``describe`` False leaves out the target in words (where the heading says it)."""
     target, row = entry.target, entry.row
     start, end = target.period()
     rows = [
-        (_("Target"), target.describe()),
+        *([(_("Target"), target.describe())] if describe else []),
         (_("Libraries"), entry.scope),
         (
             _("Period"),
-            f"{formats.date_format(start, 'j. F Y')} – {formats.date_format(end, 'j. F Y')}",
+            " – ".join(formats.date_format(d, "DATE_FORMAT") for d in (start, end)),
         ),
         (_("Unit"), entry.unit),
         (
@@ -577,7 +586,7 @@ def figure_rows(entry: TargetEntry, *, status: bool = True) -> list[tuple[str, s
         rows.append(
             (
                 _("Figures through"),
-                formats.date_format(date.fromisoformat(row["data_through"]), "j. F Y"),
+                formats.date_format(date.fromisoformat(row["data_through"]), "DATE_FORMAT"),
             )
         )
     if row["status_override_reason"]:

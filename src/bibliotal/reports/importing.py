@@ -51,5 +51,6 @@ def register() -> None:
             detect=_detect,
             arguments=_arguments,
             options=_options,
+            formats=("csv",),
         )
     )

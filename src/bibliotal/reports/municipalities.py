@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 from bibliotal.core import setup as core_setup
 
 COUNTRY = "000"
@@ -76,6 +78,10 @@ def area_code(text: str) -> str | None:
 
 
 def area_name(code: str) -> str:
+    """An area's name for people: the municipalities' and regions' own names, and the whole
+    country in the reader's language ("Hele landet", "Whole country")."""
+    if code == COUNTRY:
+        return gettext("Whole country")
     return AREAS.get(code, code)
 
 

@@ -11,25 +11,15 @@ import json
 from pathlib import Path
 
 import typst
-from django.utils import formats
 from django.utils.translation import gettext as _
 
-from bibliotal import __version__
-from bibliotal.reports import charts, content
+from bibliotal.reports import charts, content, document
 
 TEMPLATE = Path(__file__).with_name("typst") / "maalopfoelgning.typ"
-# Relative widths of the summary's columns: the target's words need the room.
-SUMMARY_WIDTHS = {6: [3.2, 1.2, 1.5, 1.5, 1.2, 1.3], 7: [3.0, 1.1, 1.4, 1.4, 1.1, 1.1, 1.2]}
-
-
-def front_matter(report: content.Report) -> list[tuple[str, str]]:
-    return [
-        (_("Organisation"), str(report.organisation)),
-        (_("Budget year"), str(report.year)),
-        (_("Figures per"), formats.date_format(report.at, "j. F Y")),
-        (_("Made"), formats.date_format(report.generated, "j. F Y")),
-        (_("Made with"), f"Bibliotal {__version__}"),
-    ]
+# The summary's type size by the number of targets: one page up to about 24 targets; more
+# continue on the next page under the repeated column headings.
+SUMMARY_SIZES = ((10, 9.5), (16, 9), (24, 8))
+SUMMARY_SMALLEST = 8
 
 
 def empty_text(report: content.Report) -> str:
@@ -38,18 +28,11 @@ def empty_text(report: content.Report) -> str:
     return _("There are no measurable targets for %(year)s.") % {"year": report.year}
 
 
-def labels() -> dict[str, str]:
-    return {
-        "summary": _("Summary of the targets"),
-        "status": _("Status"),
-        "comment": _("Comment"),
-        "no_comment": _("No comment has been written yet."),
-        "provenance": _("About the figures"),
-        "needs_target": _("Goals without a measurable target"),
-        "area_comment": _("Comment on the focus area"),
-        "appendix": _("Appendix: how the figures are counted"),
-        "comparison": _("Comparison with other municipalities"),
-    }
+def summary_size(rows: int) -> float:
+    for most, size in SUMMARY_SIZES:
+        if rows <= most:
+            return size
+    return SUMMARY_SMALLEST
 
 
 def comparison_intro() -> list[str]:
@@ -103,68 +86,130 @@ def document_data_intro() -> list[str]:
     ]
 
 
+def _target_data(entry: content.TargetEntry, notes: document.TargetNotes) -> dict:
+    spec = content.document_chart(entry.chart)
+    figures = content.figure_rows(entry, status=False, describe=False)
+    return {
+        "title": entry.title,
+        "source_text": entry.target.source_text.strip(),
+        "figures": [list(pair) for pair in figures],
+        "status": entry.row["status"],
+        "status_label": entry.status_label,
+        "chart": charts.svg(spec) if spec else None,
+        "chart_description": entry.chart.description if entry.chart else "",
+        "comment": content.paragraphs(entry.comment),
+        "notes": f"notes-{notes.number}",
+    }
+
+
+def _appendix_data(report: content.Report, appendix: document.Appendix) -> dict:
+    return {
+        "intro": document_data_intro(),
+        "closure_columns": document.closure_columns(),
+        "closures": [
+            [row.period, row.libraries, row.scope, row.reason] for row in appendix.closures
+        ],
+        "definitions": appendix.definitions,
+        "shared": [
+            {"text": note.text, "targets": _("Holds for: %(targets)s.") % {"targets": note.targets}}
+            for note in appendix.shared
+        ],
+        "targets": [
+            {
+                "title": notes.entry.title,
+                "label": f"notes-{notes.number}",
+                "rule": notes.rule,
+                "lines": notes.lines,
+            }
+            for notes in appendix.targets
+        ],
+    }
+
+
 def document_data(report: content.Report) -> dict:
-    columns = content.summary_columns(report)
+    appendix = document.appendix(report)
+    notes = {id(n.entry): n for n in appendix.targets}
     areas = []
+    single_service_area = len(document.service_areas(report)) <= 1
     for area in report.areas:
-        targets = []
-        for entry in area.targets:
-            spec = content.document_chart(entry.chart)
-            targets.append(
-                {
-                    "title": entry.title,
-                    "source_text": entry.target.source_text.strip(),
-                    "figures": [list(pair) for pair in content.figure_rows(entry, status=False)],
-                    "status": entry.row["status"],
-                    "status_label": entry.status_label,
-                    "chart": charts.svg(spec) if spec else None,
-                    "chart_description": entry.chart.description if entry.chart else "",
-                    "comment": content.paragraphs(entry.comment),
-                    "provenance": entry.provenance,
-                }
-            )
+        service_area = area.area.service_area.strip()
         areas.append(
             {
                 "title": area.area.title,
-                "service_area": area.area.service_area,
+                # Said once on the cover where every focus area has the same.
+                "service_area": ""
+                if single_service_area or not service_area
+                else document.service_area_text(service_area),
                 "sections": [
                     {"title": title, "paragraphs": paras}
                     for title, paras in content.area_sections(area.area)
                 ],
-                "targets": targets,
+                "targets": [_target_data(e, notes[id(e)]) for e in area.targets],
                 "needs_target": [content.needs_target_text(t) for t in area.needs_target],
                 "comment": content.paragraphs(area.area.comment),
             }
         )
+    rows = document.summary_rows(report)
+    areas_line = " · ".join(
+        document.service_area_text(name) for name in document.service_areas(report)
+    )
     return {
         "lang": report.language,
-        "labels": labels(),
+        "labels": document.labels(report),
         "title": report.title,
         "subtitle": report.subtitle,
         "organisation": str(report.organisation),
-        "front": front_matter(report),
+        "areas_line": areas_line,
+        "front": [list(pair) for pair in document.cover_facts(report)],
+        "targets_count": document.targets_count(report) if report.entries else "",
+        "status_counts": [list(count) for count in document.status_counts(report)],
         "empty": empty_text(report),
         "summary": {
-            "columns": columns,
-            "widths": SUMMARY_WIDTHS.get(len(columns), [1] * len(columns)),
+            "columns": document.summary_columns(report),
+            "forecast": not report.final,
+            "size": summary_size(len(rows)),
+            "generated": any(row.generated for row in rows),
             "rows": [
-                {"cells": content.summary_row(report, entry), "status": entry.row["status"]}
-                for entry in report.entries
+                {
+                    "title": row.title,
+                    "actual": row.actual,
+                    "actual_note": row.actual_note,
+                    "target": row.target,
+                    "forecast": row.forecast,
+                    "status": row.status,
+                    "status_label": row.status_label,
+                    "comment": row.comment,
+                    "generated": row.generated,
+                }
+                for row in rows
             ],
         },
         "areas": areas,
         "comparison": comparison_data(report),
-        "appendix_intro": document_data_intro(),
-        "rules": [list(rule) for rule in report.counting_rules()],
+        "appendix": _appendix_data(report, appendix) if report.entries else None,
     }
+
+
+# Typst marks its tagged PDFs ``/MarkInfo<</Marked true/Suspects false>>``, which is valid PDF;
+# poppler up to 25.11 reports "Syntax Error: Suspects object is wrong type (boolean)" for any
+# ``Suspects`` that is not true (typst/typst#7140). False is the default, so the key is blanked
+# out byte for byte (the cross-reference offsets stay right) and the tags are kept.
+SUSPECTS = b"/Suspects false"
+
+
+def _without_suspects(pdf: bytes) -> bytes:
+    if pdf.count(SUSPECTS) != 1:
+        return pdf  # not where it is expected (in a compressed object, say): leave it be
+    return pdf.replace(SUSPECTS, b" " * len(SUSPECTS))
 
 
 def render(report: content.Report) -> bytes:
     data = json.dumps(document_data(report), ensure_ascii=False)
-    return typst.compile(
+    made = typst.compile(
         str(TEMPLATE),
         root=str(TEMPLATE.parent),
         ignore_system_fonts=True,
         sys_inputs={"data": data},
         format="pdf",
     )
+    return _without_suspects(made)

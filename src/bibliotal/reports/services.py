@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from django.http import HttpResponse
 from django.utils import translation
 
+from bibliotal.core.text import danish_slugify
 from bibliotal.reports import content
 
 FORMATS = {
@@ -19,7 +18,6 @@ FORMATS = {
     "csv": "text/csv; charset=utf-8",
 }
 LANGUAGES = ("da", "en")
-DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 @dataclass(frozen=True)
@@ -37,9 +35,7 @@ class ReportFile:
 
 def slug(text: str) -> str:
     """A file-name part in plain letters: "Herning Bibliotekerne" → "herning-bibliotekerne"."""
-    text = unicodedata.normalize("NFKD", str(text).translate(DANISH_LETTERS))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "bibliotek"
+    return danish_slugify(text, fallback="bibliotek")
 
 
 def filename(*, prefix: str, organisation, year: int, at: date, extension: str) -> str:

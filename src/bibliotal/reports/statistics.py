@@ -27,7 +27,7 @@ from bibliotal.reports import services, tables
 class Concept:
     key: str
     name: object
-    iso: str
+    iso: object  # ISO 2789's term, in the reader's language (translated when shown)
     indicator: str = ""  # read through this indicator; else from the statistics sources
     note: object = ""
 
@@ -36,7 +36,7 @@ CONCEPTS = [
     Concept(
         "visitors",
         gettext_lazy("Visitors"),
-        "Visits",
+        gettext_lazy("Visits"),
         "visits",
         gettext_lazy(
             "Entries counted by the people counters at every entrance: (in + out) / 2 where a "
@@ -47,7 +47,7 @@ CONCEPTS = [
     Concept(
         "events",
         gettext_lazy("Events"),
-        "Number of events",
+        gettext_lazy("Number of events"),
         "events_held",
         gettext_lazy(
             "Each held session of the library's own events; series count per session; cancelled "
@@ -57,7 +57,7 @@ CONCEPTS = [
     Concept(
         "event_participants",
         gettext_lazy("Participants in events"),
-        "Attendances at events",
+        gettext_lazy("Attendances at events"),
         "event_participants",
         gettext_lazy(
             "Attendance registered per held session (in person plus online for a hybrid "
@@ -67,17 +67,17 @@ CONCEPTS = [
     Concept(
         "user_education_lessons",
         gettext_lazy("User education, lessons"),
-        "User training sessions",
+        gettext_lazy("User training sessions"),
     ),
     Concept(
         "user_education_participants",
         gettext_lazy("User education, participants"),
-        "Attendances at user training",
+        gettext_lazy("Attendances at user training"),
     ),
     Concept(
         "guidance",
         gettext_lazy("Guidance (reference questions)"),
-        "Reference questions",
+        gettext_lazy("Reference questions"),
         "guidance",
         gettext_lazy(
             "Each time staff guided a citizen in a topic that counts; purely practical "
@@ -87,21 +87,21 @@ CONCEPTS = [
     Concept(
         "ebook_loans",
         gettext_lazy("E-book loans"),
-        "Loans of e-books",
+        gettext_lazy("Loans of e-books"),
         "ebook_loans",
         gettext_lazy("Monthly loan reports of every platform (eReolen, eReolen Go)."),
     ),
     Concept(
         "eaudiobook_loans",
         gettext_lazy("E-audiobook loans"),
-        "Loans of e-audiobooks",
+        gettext_lazy("Loans of e-audiobooks"),
         "eaudiobook_loans",
         gettext_lazy("Monthly loan reports of every platform (eReolen, eReolen Go)."),
     ),
     Concept(
         "child_ebook_loans",
         gettext_lazy("Of which children's e-book loans"),
-        "Loans of e-books to children",
+        gettext_lazy("Loans of e-books to children"),
         "child_ebook_loans",
         gettext_lazy("E-book loans on eReolen Go plus the 0–13 age band on other platforms."),
     ),
@@ -171,7 +171,7 @@ def year_figures(*, organisation, year: int) -> list[Figure]:
         if value is None and note != NO_SOURCE():
             note = _("No figures recorded for the year.") + " " + note
         figures.append(
-            Figure(concept.key, str(concept.name), concept.iso, value, estimated, note, source)
+            Figure(concept.key, str(concept.name), str(concept.iso), value, estimated, note, source)
         )
     return figures
 

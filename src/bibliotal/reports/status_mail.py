@@ -59,7 +59,7 @@ def target_line(entry: content.TargetEntry) -> str:
         "actual": entry.number("actual"),
         "unit": entry.unit,
         "target": entry.target_text,
-        "date": formats.date_format(entry.computed.at, "j. F"),
+        "date": formats.date_format(entry.computed.at, "MONTH_DAY_FORMAT"),
     }
     if entry.row["actual"] is None:
         reason = entry.computed.notes[0] if entry.computed.notes else ""
@@ -129,7 +129,7 @@ def build_status_mail(*, subscription, today: date) -> StatusMail:
         attachment = Attachment(made.filename, made.content_type, made.data)
         subject = _("Status of the goals %(year)s per %(date)s – %(organisation)s") % {
             "year": year,
-            "date": formats.date_format(report.at, "j. F Y"),
+            "date": formats.date_format(report.at, "DATE_FORMAT"),
             "organisation": organisation,
         }
         context.update(

@@ -123,7 +123,7 @@ def teaching_step(context: DemoContext) -> None:
             grade = rng.choice(
                 sorted(set(GRADES_BY_KIND[institution.kind]) & set(course.grade_levels))
             )
-            class_name = ("1.g" if grade == "youth" else f"{grade}.") + rng.choice("abcd")
+            class_name = _class_name(grade, rng.choice("abcd"))
             pupils = max(8, min(course.capacity, round(rng.gauss(23, 3))))
             sessions.append(
                 TeachingSession(
@@ -150,14 +150,21 @@ def teaching_step(context: DemoContext) -> None:
         )
     # A few open requests and accepted bookings after the demo years, for the inbox.
     for index, course in enumerate(courses[:4]):
-        institution = institutions[index * 3]
+        institution = next(  # a school whose classes the course is for
+            (
+                i
+                for i in institutions[index * 3 :] + institutions
+                if set(GRADES_BY_KIND[i.kind]) & set(course.grade_levels)
+            ),
+            institutions[index * 3],
+        )
         grade = sorted(
             set(GRADES_BY_KIND[institution.kind]) & set(course.grade_levels) or course.grade_levels
         )[0]
         Booking.objects.get_or_create(
             course=course,
             institution=institution,
-            class_name=f"{grade}.a",
+            class_name=_class_name(grade, "a"),
             grade=grade,
             defaults={
                 "expected_pupils": 24,
@@ -179,3 +186,8 @@ def teaching_step(context: DemoContext) -> None:
         "Pupils taught (attendances): "
         + ", ".join(f"{y}: {n:,}".replace(",", ".") for y, n in sorted(per_year.items()))
     )
+
+
+def _class_name(grade: str, letter: str) -> str:
+    """A class as a teacher writes it: "8.a"; a first-year class in youth education "1.a"."""
+    return f"1.{letter}" if grade == "youth" else f"{grade}.{letter}"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch
+from bibliotal.core.widgets import DateInput, DateTimeInput
 from bibliotal.teaching.models import Booking, Course, GradeLevel, Institution, TeachingSession
 
 
@@ -78,7 +79,7 @@ class DecisionForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label=_("Time"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     note = forms.CharField(
@@ -116,12 +117,14 @@ class CourseForm(forms.ModelForm):
             "active_to",
             "published",
             "contact_email",
+            "contact_phone",
         ]
         widgets = {
+            "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "learning_goals": forms.Textarea(attrs={"rows": 4}),
-            "active_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "active_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "active_from": DateInput(),
+            "active_to": DateInput(),
         }
 
     def __init__(self, *args, organisation, **kwargs):
@@ -148,7 +151,7 @@ class SessionForm(forms.ModelForm):
             "staff",
         ]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "day": DateInput(),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "staff": forms.CheckboxSelectMultiple,
         }

@@ -27,7 +27,7 @@ def confirmed_sessions_calendar(*, organisation, host: str) -> bytes:
         event.add(
             "dtend", booking.scheduled_at + timedelta(minutes=booking.course.duration_minutes)
         )
-        event.add("summary", f"{booking.course.title}: {booking.school_name} {booking.class_name}")
+        event.add("summary", f"{booking.course.title}: {booking.class_label}")
         place = booking.course.branch.name if booking.course.branch_id else booking.school_name
         event.add("location", place)
         event.add("description", f"{booking.expected_pupils} elever, {booking.get_grade_display()}")

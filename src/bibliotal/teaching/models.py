@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch, Organisation
+from bibliotal.core.text import danish_slugify
 
 
 class GradeLevel(models.TextChoices):
@@ -27,6 +27,15 @@ class GradeLevel(models.TextChoices):
     G9 = "9", _("9. klasse")
     G10 = "10", _("10. klasse")
     YOUTH = "youth", _("Youth education (gymnasium, HF, EUD …)")
+
+
+def class_label(school: str, class_name: str, grade: str = "") -> str:
+    """A class for people: "Aulum-Hodsager Skole, 8.a", the class as the teacher wrote it;
+    the grade level's name ("8. klasse") where no class is written, never its code."""
+    what = " ".join((class_name or "").split())
+    if not what and grade:
+        what = str(dict(GradeLevel.choices).get(grade, ""))
+    return ", ".join(part for part in ((school or "").strip(), what) if part)
 
 
 class Institution(models.Model):
@@ -121,6 +130,12 @@ class Course(models.Model):
     contact_email = models.EmailField(
         _("team e-mail"), blank=True, help_text=_("New bookings are sent here.")
     )
+    contact_phone = models.CharField(
+        _("team telephone"),
+        max_length=30,
+        blank=True,
+        help_text=_("Given to the teacher in the confirmation, for questions and changes."),
+    )
 
     class Meta:
         verbose_name = _("course")
@@ -132,11 +147,7 @@ class Course(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.title)[:70] or "forloeb"
-            slug, number = base, 2
-            while Course.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, number = f"{base}-{number}", number + 1
-            self.slug = slug
+            self.slug = free_slug(self.title, exclude=self.pk)
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -163,6 +174,36 @@ class Course(models.Model):
         return (self.active_from is None or self.active_from <= day) and (
             self.active_to is None or day <= self.active_to
         )
+
+
+def free_slug(title: str, *, exclude: int | None = None) -> str:
+    """A course's address from its title with æ, ø and å written ae, oe and aa
+    ("informationssoegning-paa-nettet"), numbered when taken; never an address a course had
+    before (its old links lead to that course)."""
+    base = danish_slugify(title)[:70] or "forloeb"
+    slug, number = base, 2
+    while (
+        Course.objects.filter(slug=slug).exclude(pk=exclude).exists()
+        or CourseAddress.objects.filter(slug=slug).exclude(course_id=exclude).exists()
+    ):
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+class CourseAddress(models.Model):
+    """An address a course had before: its old links answer with a permanent redirect."""
+
+    course = models.ForeignKey(
+        Course, on_delete=models.CASCADE, related_name="former_addresses", verbose_name=_("course")
+    )
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+
+    class Meta:
+        verbose_name = _("former course address")
+        verbose_name_plural = _("former course addresses")
+
+    def __str__(self) -> str:
+        return self.slug
 
 
 class Booking(models.Model):
@@ -215,11 +256,15 @@ class Booking(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.course}: {self.school_name} {self.class_name}"
+        return f"{self.course}: {self.class_label}"
 
     @property
     def school_name(self) -> str:
         return self.institution.name if self.institution_id else self.institution_name
+
+    @property
+    def class_label(self) -> str:
+        return class_label(self.school_name, self.class_name, self.grade)
 
 
 class TeachingSession(models.Model):
@@ -286,6 +331,12 @@ class TeachingSession(models.Model):
     def __str__(self) -> str:
         what = self.course.title if self.course_id else self.get_theme_display()
         return f"{self.day} {what} ({self.pupils_present})"
+
+    @property
+    def class_label(self) -> str:
+        return class_label(
+            self.institution.name if self.institution_id else "", self.class_name, self.grade
+        )
 
     @property
     def class_key(self) -> tuple:

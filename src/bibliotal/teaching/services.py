@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliotal.core import audit
@@ -26,6 +26,7 @@ from bibliotal.core.mail import outbox
 from bibliotal.core.mail.tasks import schedule_delivery
 from bibliotal.core.models import Branch, ImportBatch
 from bibliotal.teaching.models import Booking, Institution
+from bibliotal.teaching.summary import answer_text
 
 logger = logging.getLogger(__name__)
 
@@ -282,21 +283,7 @@ def decide_booking(
     booking.staff_note = note
     booking.handled_by = user
     booking.save()
-    when = (
-        formats.date_format(timezone.localtime(scheduled_at), "j. F Y H:i")
-        if (scheduled_at)
-        else ""
-    )
-    texts = {
-        Booking.Status.ACCEPTED: _("Your booking of %(course)s is confirmed for %(when)s."),
-        Booking.Status.PROPOSED: _(
-            "We propose %(when)s for %(course)s instead. Please reply to this e-mail."
-        ),
-        Booking.Status.DECLINED: _("Unfortunately we cannot take your booking of %(course)s."),
-    }
-    body = texts[status] % {"course": booking.course.title, "when": when}
-    if note:
-        body += "\n\n" + note
+    body = answer_text(booking, note=note)
     booking.mail_sent = _send(
         _("Your booking: %(course)s") % {"course": booking.course.title},
         body,

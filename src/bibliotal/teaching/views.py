@@ -13,8 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,10 +46,12 @@ from bibliotal.teaching.models import (
     Booking,
     BookingAttempt,
     Course,
+    CourseAddress,
     Institution,
     TeachingSession,
 )
 from bibliotal.teaching.services import decide_booking, submit_booking
+from bibliotal.teaching.summary import booking_facts
 
 BOOKINGS_PER_HOUR = 5
 
@@ -121,10 +124,27 @@ def _rate_limited(request, email: str) -> bool:
     return False
 
 
+BOOKED_KEY = "teaching_booked"  # the session's own bookings, for its thank-you page
+
+
+def _former_address(request, slug: str, name: str):
+    """A permanent redirect from an address a course had before to its address now."""
+    former = CourseAddress.objects.select_related("course").filter(slug=slug).first()
+    if former is None or not former.course.published:
+        raise Http404
+    target = reverse(name, args=[former.course.slug])
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
 def course_public(request, slug: str):
-    course = get_object_or_404(
-        Course.objects.select_related("organisation", "branch"), slug=slug, published=True
+    course = (
+        Course.objects.select_related("organisation", "branch")
+        .filter(slug=slug, published=True)
+        .first()
     )
+    if course is None:
+        return _former_address(request, slug, "teaching:course_public")
     if not course.is_offered_on(timezone.localdate()):
         raise Http404
     form = BookingForm(request.POST or None, course=course)
@@ -141,9 +161,14 @@ def course_public(request, slug: str):
             )
         else:
             data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
-            submit_booking(
+            booking = submit_booking(
                 course=course, data=data, base_url=request.build_absolute_uri("/").rstrip("/")
             )
+            # Only this browser sees what it booked: the thank-you page reads the session.
+            request.session[BOOKED_KEY] = [
+                *request.session.get(BOOKED_KEY, [])[-9:],
+                booking.pk,
+            ]
             return redirect("teaching:booking_thanks", slug=course.slug)
     return render(
         request,
@@ -153,13 +178,34 @@ def course_public(request, slug: str):
 
 
 def booking_thanks(request, slug: str):
-    course = get_object_or_404(
-        Course.objects.select_related("organisation"), slug=slug, published=True
+    """Thanks, with what this browser booked (from its session: another's booking is never
+    shown), and what happens next."""
+    course = (
+        Course.objects.select_related("organisation", "branch")
+        .filter(slug=slug, published=True)
+        .first()
+    )
+    if course is None:
+        return _former_address(request, slug, "teaching:booking_thanks")
+    booking = (
+        Booking.objects.select_related("course__organisation", "course__branch", "institution")
+        .filter(
+            pk__in=request.session.get(BOOKED_KEY, []),
+            course=course,
+            contact_deleted_at__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
     )
     return render(
         request,
         "teaching/booking_thanks.html",
-        {"course": course, "public_org": course.organisation},
+        {
+            "course": course,
+            "booking": booking,
+            "facts": booking_facts(booking) if booking else [],
+            "public_org": course.organisation,
+        },
     )
 
 

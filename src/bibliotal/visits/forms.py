@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bibliotal.core.models import Branch
+from bibliotal.core.widgets import DateInput, MonthInput
 from bibliotal.visits.formats import PRESETS
 from bibliotal.visits.models import CounterFormat, Sensor
 
@@ -74,7 +75,7 @@ class CounterFormatForm(forms.ModelForm):
 
 class ManualCountForm(forms.Form):
     branch = forms.ModelChoiceField(queryset=None, label=_("Library"))
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=DateInput())
     visits = forms.IntegerField(label=_("Visits"), min_value=0, max_value=100_000)
 
     def __init__(self, *args, branches, **kwargs):
@@ -92,7 +93,7 @@ class NewUsersForm(forms.Form):
     branch = forms.ModelChoiceField(queryset=None, label=_("Library"))
     month = forms.DateField(
         label=_("Month"),
-        widget=forms.DateInput(attrs={"type": "month"}),
+        widget=MonthInput(),
         input_formats=["%Y-%m", "%Y-%m-%d"],
     )
     registrations = forms.IntegerField(
@@ -112,3 +113,50 @@ class NewUsersFileForm(forms.Form):
             "(nye lånere). A month already entered is replaced."
         ),
     )
+
+
+class SensorForm(forms.Form):
+    """A manager's new sensor, or the change of one: its library, entrance, rule and whether it
+    is in use (its name only when it is new: the files name it)."""
+
+    name = forms.CharField(
+        label=_("Name or serial"),
+        max_length=100,
+        help_text=_("As the counter's files name it, e.g. “Hovedindgang” or “AX-1042”."),
+    )
+    branch = forms.ModelChoiceField(queryset=None, label=_("Library"))
+    entrance = forms.CharField(
+        label=_("Entrance"),
+        max_length=100,
+        required=False,
+        help_text=_("Where in the library it counts, e.g. “Main entrance”."),
+    )
+    rule = forms.ChoiceField(
+        choices=Sensor.Rule.choices,
+        label=_("What it counts"),
+        help_text=_("The rule that turns its in and out into visits; never in + out."),
+    )
+    use = forms.BooleanField(
+        label=_("In use"),
+        required=False,
+        help_text=_(
+            "Take a sensor out of use when it is removed or replaced: its figures up to today "
+            "are kept."
+        ),
+    )
+
+    def __init__(self, *args, organisation, sensor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation, self.sensor = organisation, sensor
+        self.fields["branch"].queryset = Branch.objects.filter(organisation=organisation)
+        if sensor is not None:
+            del self.fields["name"]
+        else:
+            del self.fields["use"]  # a new sensor is in use
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        # The import finds a sensor by its name in any case: two names alike would be one.
+        if Sensor.objects.filter(organisation=self.organisation, name__iexact=name).exists():
+            raise forms.ValidationError(_("You have a sensor with this name already."))
+        return name

@@ -37,11 +37,26 @@ class HeatRow:
 
 
 @dataclass
+class LegendStep:
+    level: int
+    low: float  # an hour of this colour has more visits than this (the first step: more than 0)
+    high: float  # and at most this many
+
+
+@dataclass
 class HeatMap:
     hours: list[int]
     rows: list[HeatRow]
     days: int
     busiest: float
+
+    def legend(self) -> list[LegendStep]:
+        """The visits per hour each colour stands for (level 0, white, is an hour without
+        visits): the levels round each hour's share of the busiest hour to fifths."""
+        bounds = [0.0, *(self.busiest * (k + 0.5) / LEVELS for k in range(1, LEVELS)), self.busiest]
+        return [
+            LegendStep(level=k, low=bounds[k - 1], high=bounds[k]) for k in range(1, LEVELS + 1)
+        ]
 
 
 def hourly_readings(*, branch_ids: list[int], start: date, end: date):

@@ -96,13 +96,18 @@ class CounterImportResult:
     def summary(self) -> str:
         if self.already_imported:
             return _("This file was imported before: nothing changed.")
-        text = (
-            _(
-                "%(created)d new intervals, %(replaced)d replaced, %(unchanged)d unchanged; "
-                "%(days)d days of visits worked out."
+        text = _("%(created)s, %(replaced)s, %(unchanged)s; %(days)s") % {
+            "created": ngettext("%(n)d new interval", "%(n)d new intervals", self.created)
+            % {"n": self.created},
+            "replaced": ngettext("%(n)d replaced", "%(n)d replaced", self.replaced)
+            % {"n": self.replaced},
+            "unchanged": ngettext("%(n)d unchanged", "%(n)d unchanged", self.unchanged)
+            % {"n": self.unchanged},
+            "days": ngettext(
+                "visits worked out for %(n)d day.", "visits worked out for %(n)d days.", self.days
             )
-            % self.__dict__
-        )
+            % {"n": self.days},
+        }
         if self.held:
             text += " " + ngettext(
                 "%(n)d hour far outside its normal is held out of the goals until you accept "
@@ -171,6 +176,33 @@ def _over(exc: OutOfRange) -> str:
     return capfirst(exc.rule) + "."
 
 
+def _unknown_sensor() -> dict:
+    """The rejection of a sensor the organisation does not have, said where it is read: on the
+    import page its form field and the sensors page, on the command line ``--branch``, in the
+    API ``branch_id``."""
+    from django.urls import reverse
+
+    from bibliotal.visits.forms import CounterFileForm
+
+    field = CounterFileForm.base_fields["branch"].label
+    return {
+        "message": _(
+            "Unknown sensor: choose a library in the field “%(field)s” to create it there, "
+            "or add it on the sensors page first."
+        )
+        % {"field": field},
+        "command": _(
+            "Unknown sensor: import with --branch LIBRARY to create it at that library, or add "
+            "it under Visits → Sensors first."
+        ),
+        "api": _(
+            "Unknown sensor: send branch_id to create it at that library, or add it under "
+            "Visits → Sensors first."
+        ),
+        "link": (reverse("visits:sensors"), _("Go to the sensors page")),
+    }
+
+
 class _Import:
     def __init__(self, *, organisation, filename, user, branch, rule, batch):
         self.organisation, self.filename, self.user = organisation, filename, user
@@ -189,9 +221,11 @@ class _Import:
         self.instants: dict[tuple[datetime, int], tuple[datetime, object, date]] = {}
 
     # -- errors
-    def error(self, line, column, value, message):
+    def error(self, line, column, value, message, **elsewhere):
+        """Reject the file for this cell; ``elsewhere`` says the message on the command line
+        and in the API, and links a page, where the remedy differs from the page's."""
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(self.filename, line, column, value, message))
+            self.errors.append(RowError(self.filename, line, column, value, message, **elsewhere))
         else:
             self.more_errors += 1
         self.buffer.clear()  # nothing more is written once the file is known to be rejected
@@ -230,15 +264,7 @@ class _Import:
             return sensor
         if key not in self.unknown:
             self.unknown.add(key)
-            self.error(
-                line,
-                column,
-                name,
-                _(
-                    "Unknown sensor: create it under Visits → Sensors, or import with a "
-                    "library (--branch) to create it there."
-                ),
-            )
+            self.error(line, column, name, **_unknown_sensor())
         return None
 
     def add(self, line, reading, named):

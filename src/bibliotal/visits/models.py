@@ -3,10 +3,13 @@ sensor's rule, manual daily counts, and new registered users."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bibliotal.core.models import Branch, ImportBatch, Organisation
 
@@ -149,6 +152,34 @@ class DailyVisits(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sensor} {self.day}: {self.visits}"
+
+    def explanation(self) -> str:
+        """The note for people, its figures in the reader's language. Cleaning keeps them as
+        figures ("99.0 / 62.5": the day's visits and the usual level; "12.0": visits outside
+        opening hours; "4": the days an estimate is made from), or a closure's reason."""
+        from bibliotal.core.formatting import number_text
+
+        figures = self.note.split(" / ")
+        try:
+            values = [Decimal(figure) for figure in figures]
+        except (InvalidOperation, ValueError):
+            return self.note
+        flags = set(self.flags or ())
+        if len(values) == 2 and self.Flag.SPIKE in flags:
+            return _("%(visits)s visits against a usual %(usual)s") % {
+                "visits": number_text(values[0]),
+                "usual": number_text(values[1]),
+            }
+        if len(values) == 1 and self.Flag.ESTIMATED in flags:
+            days = int(values[0])
+            return ngettext(
+                "estimated from %(n)d earlier day",
+                "estimated from %(n)d earlier days",
+                days,
+            ) % {"n": days}
+        if len(values) == 1 and self.Flag.CLOSED_HOURS in flags:
+            return _("%(visits)s visits outside opening hours") % {"visits": number_text(values[0])}
+        return " / ".join(number_text(value) for value in values)
 
 
 class ManualCount(models.Model):

@@ -11,4 +11,5 @@ urlpatterns = [
     path("formats/", views.formats, name="formats"),
     path("manual/", views.manual, name="manual"),
     path("new-users/", views.new_users, name="new_users"),
+    path("sensors/", views.sensors, name="sensors"),
 ]

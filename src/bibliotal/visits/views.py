@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bibliotal.core import datapages, exports, importers, importjobs, uploads
+from bibliotal.core.formatting import date_text
 from bibliotal.core.importers import Upload
-from bibliotal.core.imports import ImportRejected
+from bibliotal.core.imports import ImportRejected, for_page
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days, summarise
 from bibliotal.core.permissions import Capability, branches_for, require
@@ -295,7 +297,7 @@ def _decide_held(request, organisation):
             _("Saved: %(sensor)s, %(when)s.")
             % {
                 "sensor": held.sensor.name,
-                "when": timezone.localtime(held.starts_at).strftime("%d.%m.%Y %H:%M"),
+                "when": date_text(held.starts_at, "SHORT_DATETIME_FORMAT"),
             },
         )
     return redirect(request.get_full_path())
@@ -314,7 +316,7 @@ def flags(request):
         messages.success(
             request,
             _("Saved: %(sensor)s, %(day)s.")
-            % {"sensor": daily.sensor.name, "day": daily.day.strftime("%d.%m.%Y")},
+            % {"sensor": daily.sensor.name, "day": date_text(daily.day, "SHORT_DATE_FORMAT")},
         )
         return redirect(request.get_full_path())
     state = request.GET.get("state", DailyVisits.Review.OPEN)
@@ -379,7 +381,7 @@ def import_file(request):
                 dry_run=dry_run,
             )
         except ImportRejected as error:
-            context["errors"] = [str(e) for e in error.errors[:200]]
+            context["errors"] = for_page(error.errors[:200])  # with links, where they help
             return render(request, "visits/import.html", context, status=400)
         if job is not None:
             return redirect("core:import_job", pk=job.pk)
@@ -424,7 +426,7 @@ def manual(request):
         messages.success(
             request,
             _("%(n)d visits on %(day)s saved.")
-            % {"n": data["visits"], "day": data["day"].strftime("%d.%m.%Y")},
+            % {"n": data["visits"], "day": date_text(data["day"], "SHORT_DATE_FORMAT")},
         )
         return redirect("visits:manual")
     recent = ManualCount.objects.filter(branch__in=branches).select_related("branch")[:30]
@@ -460,7 +462,8 @@ def new_users(request):
             defaults={"registrations": data["registrations"], "source": "typed"},
         )
         messages.success(
-            request, _("New users for %(month)s saved.") % {"month": month.strftime("%m/%Y")}
+            request,
+            _("New users for %(month)s saved.") % {"month": date_text(month, "YEAR_MONTH_FORMAT")},
         )
         return redirect("visits:new_users")
     recent = NewUserCount.objects.filter(branch__organisation=organisation).select_related(
@@ -502,5 +505,73 @@ def formats(request):
         request,
         "visits/formats.html",
         {"form": form, "own": own, "editing": instance, "presets": PRESETS.values()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require(Capability.MANAGE)
+def sensors(request):
+    """The people-counter sensors per library: where each counts, by which rule, when it last
+    counted; a new sensor, and the change of one's library, entrance, rule or use."""
+    from bibliotal.visits.forms import SensorForm
+    from bibliotal.visits.sensors import in_use, sensor_states, update_sensor
+
+    organisation = _organisation_or_403(request)
+    today = timezone.localdate()
+    editing = None
+    pk = request.POST.get("pk") or request.GET.get("edit")
+    if pk:
+        editing = get_object_or_404(
+            Sensor.objects.select_related("branch"),
+            pk=pk if str(pk).isdigit() else 0,
+            organisation=organisation,
+        )
+        initial = {
+            "branch": editing.branch,
+            "entrance": editing.entrance,
+            "rule": editing.rule,
+            "use": in_use(editing, today),
+        }
+    else:
+        initial = {"rule": Sensor.Rule.HALF}
+    posted = request.POST if request.method == "POST" else None
+    form = SensorForm(posted, initial=initial, organisation=organisation, sensor=editing)
+    if posted is not None and form.is_valid():
+        data = form.cleaned_data
+        if editing is None:
+            created = Sensor.objects.create(
+                organisation=organisation,
+                branch=data["branch"],
+                name=data["name"],
+                entrance=data["entrance"],
+                rule=data["rule"],
+            )
+            messages.success(request, _("The sensor %(name)s is added.") % {"name": created.name})
+            return redirect("visits:sensors")
+        days = update_sensor(
+            sensor=editing,
+            branch=data["branch"],
+            entrance=data["entrance"],
+            rule=data["rule"],
+            use=data["use"],
+            today=today,
+        )
+        message = _("The sensor %(name)s is saved.") % {"name": editing.name}
+        if days:
+            message += " " + ngettext(
+                "%(n)d day of visits is worked out again.",
+                "%(n)d days of visits are worked out again.",
+                days,
+            ) % {"n": days}
+        messages.success(request, message)
+        return redirect("visits:sensors")
+    return render(
+        request,
+        "visits/sensor_list.html",
+        {
+            "states": sensor_states(organisation=organisation, today=today),
+            "editing": editing,
+            "form": form,
+        },
         status=400 if form.errors else 200,
     )

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.formats import number_format
 
+from bibliotal.core.formatting import number_text
 from bibliotal.core.opening import format_periods
 
 register = template.Library()
@@ -22,11 +23,7 @@ def hours(value: float) -> str:
 @register.filter
 def num(value) -> str:
     """A figure for people: thousands grouped; one decimal below 100 when it has one."""
-    if value is None or value == "":
-        return "–"
-    value = float(value)
-    decimals = 1 if abs(value) < 100 and round(value, 1) != round(value) else 0
-    return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+    return number_text(value)
 
 
 @register.filter
@@ -70,3 +67,11 @@ def public_organisations() -> list:
         if pages:
             found.append((organisation, pages))
     return found
+
+
+@register.simple_tag(takes_context=True)
+def accessibility_statement_url(context) -> str:
+    """The footer's link: the organisation's own statement (WAS-Tool), else Bibliotal's."""
+    from bibliotal.core.accessibility import footer_organisation, statement_url
+
+    return statement_url(footer_organisation(context))

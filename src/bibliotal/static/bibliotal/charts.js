@@ -8,12 +8,19 @@
       var source = document.getElementById(element.dataset.vegaSpec);
       if (!source || !window.vegaEmbed) { return; }
       element.dataset.drawn = "1";
-      window.vegaEmbed(element, JSON.parse(source.textContent), {
+      var spec = JSON.parse(source.textContent);
+      // The spec's own locale (Danish month names, decimal comma) is also Vega's default, for
+      // the formats that do not read config.locale (tooltips, axis labels of time units).
+      var locale = (spec.config && spec.config.locale) || {};
+      var options = {
         actions: false,
         renderer: "svg",
         ast: true,
         expr: window.vegaExpressionInterpreter
-      }).then(function () {
+      };
+      if (locale.number) { options.formatLocale = locale.number; }
+      if (locale.time) { options.timeFormatLocale = locale.time; }
+      window.vegaEmbed(element, spec, options).then(function () {
         element.setAttribute("data-drawn", "done");
       }).catch(function (error) {
         element.setAttribute("data-drawn", "failed");

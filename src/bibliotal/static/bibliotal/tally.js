@@ -3,6 +3,9 @@
 // once. An undo is also kept until the server has it: the server remembers an undo that comes
 // before its tap, so the order in which they arrive does not matter. If the device cannot keep
 // anything, the page falls back to its ordinary form, which registers the tap directly.
+// After a tap the page names what it registered (topic, channel, adult or child, service point)
+// with an undo for that tap beside it, and the choices go back to the first (in person, adult),
+// so the next citizen is never counted with the last one's choices.
 (function () {
   "use strict";
   var root = document.querySelector("[data-tally]");
@@ -10,11 +13,14 @@
   var form = root.querySelector("[data-tally-form]");
   var undoForm = root.querySelector("[data-undo-form]");
   var statusLine = root.querySelector("[data-status]");
+  var noteLine = root.querySelector("[data-note]");
+  var totalLine = root.querySelector("[data-total-line]");
   var undoButton = undoForm.querySelector("button[name=undo]");
   // A tap registered by the page's ordinary form (before this script ran) comes back with the
   // server's undo: keep offering it.
   var serverUndo = undoButton && undoButton.value;
   var servicePoint = Number(root.dataset.servicePoint);
+  var pointName = root.dataset.pointName || "";
   var api = root.dataset.api;
   var csrf = root.dataset.csrf;
   var queueKey = "bibliotal-guidance-queue-" + servicePoint;
@@ -27,9 +33,14 @@
   var stopped = "";  // a message when sending waits for the user (log in, a refused batch)
   var delay = 2000;
   var timer = null;
-  var note = "";  // the last thing that happened, shown until the next
+  var note = noteLine.textContent.trim();  // the last thing that happened, shown until the next
 
-  function text(name, n) { return (root.dataset[name] || "").replace("%(n)s", n); }
+  // A text with a count comes in two forms: "...One" for 1, "...Other" for any other number.
+  function text(name, n) {
+    var plural = n === undefined ? undefined : root.dataset[name + (n === 1 ? "One" : "Other")];
+    return (plural !== undefined ? plural : root.dataset[name] || "").replace("%(n)s", n);
+  }
+  function said(name, what) { return (root.dataset[name] || "").replace("%(what)s", what); }
   function read(key) {
     try { return JSON.parse(localStorage.getItem(key)) || []; } catch (e) { return []; }
   }
@@ -71,14 +82,16 @@
       element.textContent = value;
       total += value;
     });
-    root.querySelector("[data-total]").textContent = total;
+    totalLine.textContent = text("textTotal", total);
     var waiting = items.length + read(undoKey).length;
-    var state = stopped ? stopped
+    statusLine.textContent = stopped ? stopped
       : !navigator.onLine && waiting ? text("textOffline", waiting)
         : waiting ? text("textSending", waiting) : text("textSent");
-    statusLine.textContent = note ? note + " " + state : state;
+    noteLine.textContent = note;
     var last = lastTap();
-    undoForm.hidden = !((last && Date.now() - last.time < UNDO_MS) || serverUndo);
+    var undoable = last && Date.now() - last.time < UNDO_MS;
+    if (undoable) { undoButton.value = last.key; }
+    undoForm.hidden = !(undoable || serverUndo);
     root.dataset.ready = "1";
   }
 
@@ -154,7 +167,7 @@
       if (answer.response.ok || answer.response.status === 409) {
         write(undoKey, read(undoKey).filter(function (undo) { return undo.key !== key; }));
         if (answer.data.today) { counts = answer.data.today; }
-        render(answer.response.ok ? text("textUndone") : String(answer.data.detail || ""));
+        render(answer.response.ok ? undefined : String(answer.data.detail || ""));
         return true;
       }
       if (answer.response.status === 401 || answer.response.status === 403) {
@@ -183,36 +196,54 @@
     });
   }
 
+  function chosen(name) {
+    var input = form.querySelector("input[name=" + name + "]:checked");
+    var label = input && input.closest("label");
+    return { value: input ? input.value : "", label: label ? label.textContent.trim() : "" };
+  }
+  function resetChoices() {
+    ["channel", "child"].forEach(function (name) {
+      var first = form.querySelector("input[name=" + name + "]");
+      if (first) { first.checked = true; }
+    });
+  }
+
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || !button.dataset.topic) { return; }
-    var child = form.querySelector("input[name=child]");
+    var channel = chosen("channel");
+    var child = chosen("child");
     var item = {
       key: newKey(),
       service_point: servicePoint,
       topic: Number(button.dataset.topic),
-      channel: form.querySelector("input[name=channel]:checked").value,
-      child: child.checked ? true : null,
+      channel: channel.value,
+      child: child.value === "1" ? true : child.value === "0" ? false : null,
       at: new Date().toISOString()
     };
+    var what = [button.dataset.name, channel.label, child.label, pointName]
+      .filter(Boolean).join(" · ");
     try {
       var items = queue();
       items.push(item);
       write(queueKey, items);
-      write(lastKey, { key: item.key, topic: item.topic, time: Date.now() });
+      write(lastKey, { key: item.key, topic: item.topic, time: Date.now(), what: what });
     } catch (e) {
       return;  // nothing can be kept here: let the ordinary form register the tap
     }
     event.preventDefault();
+    serverUndo = "";
     stopped = "";
     if (timer) { clearTimeout(timer); timer = null; }
-    render(text("textRegistered") + ": " + button.dataset.name + ".");
+    resetChoices();
+    render(said("textRegistered", what));
     flush();
   });
 
   undoForm.addEventListener("submit", function (event) {
     var last = lastTap();
-    if (!last) { return; }  // the server's own undo: let the ordinary form send it
+    // The server's own undo (a tap by the ordinary form): let the ordinary form send it.
+    if (!last || last.key !== undoButton.value) { return; }
     serverUndo = "";
     event.preventDefault();
     localStorage.removeItem(lastKey);
@@ -224,7 +255,7 @@
     // Tell the server in any case: the tap may be on its way or already there.
     write(undoKey, read(undoKey).concat([{ key: last.key, topic: last.topic }]));
     stopped = "";
-    render(text("textUndone"));
+    render(said("textUndone", last.what || ""));
     flush();
   });
 
@@ -236,6 +267,10 @@
   window.addEventListener("offline", function () { render(); });
   window.addEventListener("storage", function () { render(); });  // another tab changed it
   setInterval(function () { render(); }, 15000);
+  var previous = lastTap();
+  if (!note && previous && previous.what && Date.now() - previous.time < UNDO_MS) {
+    note = said("textRegistered", previous.what);  // a reload names the tap it can undo
+  }
   render();
   flush();
 })();

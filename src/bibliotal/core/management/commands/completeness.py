@@ -5,10 +5,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bibliotal.core import sources
 from bibliotal.core.commands import organisation_named
 from bibliotal.core.completeness import YearError, overview, parse_year
+from bibliotal.core.formatting import date_text
 
 MONTH_LETTERS = "JFMAMJJASOND"
 
@@ -62,20 +64,25 @@ class Command(BaseCommand):
         kind_width = min(16, max(len(str(r.kind_name)) for r in found.reports))
         write(
             f"{'':{kind_width}}  {'':{width}}  {' '.join(MONTH_LETTERS)}  "
-            f"{'latest':10}  {'last import':16}  missing"
+            f"{gettext('Latest figure')[:13]:13}  {gettext('Last import')[:16]:16}  "
+            f"{gettext('Missing months')}"
         )
         for report in found.reports:
             cells = " ".join(m.symbol for m in report.months)
-            latest = report.latest_figure.strftime("%d.%m.%Y") if report.latest_figure else "–"
+            latest = (
+                date_text(report.latest_figure, "SHORT_DATE_FORMAT")
+                if report.latest_figure
+                else "–"
+            )
             imported = (
-                timezone.localtime(report.last_import).strftime("%d.%m.%Y %H:%M")
+                date_text(report.last_import, "SHORT_DATETIME_FORMAT")
                 if report.last_import
                 else "–"
             )
             missing = ",".join(str(m) for m in report.missing_months) or "–"
             write(
                 f"{str(report.kind_name)[:kind_width]:{kind_width}}  "
-                f"{self._name(report)[:width]:{width}}  {cells}  {latest:10}  {imported:16}  "
+                f"{self._name(report)[:width]:{width}}  {cells}  {latest:13}  {imported:16}  "
                 f"{missing}"
             )
 

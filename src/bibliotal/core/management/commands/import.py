@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core import importers
 from bibliotal.core.commands import AuditedCommand, ProgressBar, organisation_named
-from bibliotal.core.imports import ImportRejected
+from bibliotal.core.imports import COMMAND, ImportRejected, said
 
 
 class Command(AuditedCommand):
@@ -71,7 +71,7 @@ class Command(AuditedCommand):
                 self.stdout.write(f"Reading {upload.filename} ({upload.size:,} bytes) …")
                 result = self._run(importer, upload, organisation, dry_run, run_options)
         except ImportRejected as error:
-            raise CommandError("\n".join(map(str, error.errors))) from error
+            raise CommandError("\n".join(said(e, COMMAND) for e in error.errors)) from error
         finally:
             if upload is not None:
                 upload.close()

@@ -55,7 +55,7 @@ class Command(AuditedCommand):
     def _import(self, *, organisation, file: Path, year, dry_run, **options):
         """The same as `bibliotal import goals FILE`: through core's importer registry."""
         from bibliotal.core import importers
-        from bibliotal.core.imports import ImportRejected
+        from bibliotal.core.imports import COMMAND, ImportRejected, said
 
         importer = importers.get("goals")
         try:
@@ -70,7 +70,7 @@ class Command(AuditedCommand):
             step = importer.preview if dry_run else importer.apply
             result = step(upload=upload, limit=False, organisation=organisation, **chosen)
         except ImportRejected as exc:
-            raise CommandError("\n".join(map(str, exc.errors))) from exc
+            raise CommandError("\n".join(said(e, COMMAND) for e in exc.errors)) from exc
         finally:
             upload.close()
         for warning in result.warnings:
