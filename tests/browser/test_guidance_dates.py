@@ -56,3 +56,20 @@ def test_the_guidance_summary_keeps_its_period_after_show(live_server, world, pa
     page.wait_for_load_state("networkidle")
     assert (value(page, "start"), value(page, "end")) == ("2025-03-01", "2025-05-31")
     assert page.get_by_role("columnheader", name="mar. 2025").is_visible()
+
+
+def test_the_typed_sheet_fits_a_phone_without_scrolling_sideways(live_server, world, page_factory):
+    page = page_factory(width=390, height=844)
+    log_in(page, live_server.url, "manager")
+    page.get_by_role("heading", name="Testrup Bibliotekerne").wait_for()
+    page.goto(f"{live_server.url}/guidance/typed/")
+    page.wait_for_load_state("networkidle")
+    widths = page.evaluate(
+        """(() => { const t = document.querySelector('table.typed-sheet');
+        return [t.getBoundingClientRect().width, t.parentElement.clientWidth,
+                document.scrollingElement.scrollWidth, window.innerWidth]; })()"""
+    )
+    table, box, page_width, screen = widths
+    assert table <= box + 1 and page_width <= screen, widths
+    assert page.get_by_label("Samfundsoplysning, Chat eller e-mail").is_visible()
+    screenshot(page, "typed-sheet-phone")

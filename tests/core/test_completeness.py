@@ -339,8 +339,13 @@ def test_the_page_opens_on_the_latest_year_with_figures_and_says_where_they_end(
     assert "Data completeness 2021" in html
     assert "sources are missing figures for 2021" in html
     assert '<th scope="row" class="source">' in html and "N-1" in html
-    assert "Import a counter file" in html
+    # Staff may not import counter files: no link to a page that would refuse them, but who can.
+    assert "Import a counter file" not in html and reverse("visits:import") not in html
+    assert "Fixed by: Manager" in html
     assert reverse("core:completeness") in html  # in the menu
+    client.force_login(counted_2021.manager)
+    html = client.get(reverse("core:completeness")).content.decode()
+    assert "Import a counter file" in html and reverse("visits:import") in html
 
     now = timezone.localdate().year
     empty = client.get(reverse("core:completeness"), {"year": now}).content.decode()

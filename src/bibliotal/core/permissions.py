@@ -111,6 +111,34 @@ def require(capability: Capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        # Read by may_open, so that a page links only to the pages its reader may open; the
+        # decorators above it (functools.wraps) carry it along.
+        wrapped.required_capability = capability
         return wrapped
 
     return decorator
+
+
+def required_capability(url: str) -> Capability | None:
+    """The capability the page at ``url`` requires: None for a page whose view declares none,
+    or an address that is no page of ours."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return getattr(match.func, "required_capability", None)
+
+
+def may_open(user, url: str) -> bool:
+    """Whether ``user`` may open the page at ``url`` (as far as its capability goes)."""
+    capability = required_capability(url)
+    return capability is None or has_capability(user, capability)
+
+
+def lowest_role_for(capability: Capability) -> Role:
+    """The first role, from staff up, that has ``capability``."""
+    return next(role for role in Role if capability in ROLE_CAPABILITIES[role])

@@ -75,3 +75,20 @@ def accessibility_statement_url(context) -> str:
     from bibliotal.core.accessibility import footer_organisation, statement_url
 
     return statement_url(footer_organisation(context))
+
+
+@register.filter
+def opens_for(url, user) -> bool:
+    """``{% if fix_url|opens_for:request.user %}``: link only to a page its reader may open."""
+    from bibliotal.core.permissions import may_open
+
+    return bool(url) and may_open(user, url)
+
+
+@register.filter
+def fixed_by(url) -> str:
+    """The role that may open ``url`` (for "Fixed by: Manager" where the reader may not)."""
+    from bibliotal.core.permissions import lowest_role_for, required_capability
+
+    capability = required_capability(url) if url else None
+    return lowest_role_for(capability).label if capability else ""
