@@ -318,7 +318,9 @@ class OpeningHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        from bibliotal.core.formatting import time_text
+
+        return f"{self.get_weekday_display()} {time_text(self.opens)}–{time_text(self.closes)}"
 
     def clean(self) -> None:
         if self.opens is not None and self.closes is not None and self.closes <= self.opens:
@@ -908,7 +910,10 @@ class CalendarHours(models.Model):
         indexes = [models.Index(fields=["branch", "date"])]
 
     def __str__(self) -> str:
-        return f"{self.branch} {self.date} {self.opens:%H:%M}–{self.closes:%H:%M} {self.category}"
+        from bibliotal.core.formatting import date_text, time_text
+
+        hours = f"{time_text(self.opens)}–{time_text(self.closes)}"
+        return f"{self.branch} {date_text(self.date, 'SHORT_DATE_FORMAT')} {hours} {self.category}"
 
 
 class CalendarCoverage(models.Model):

@@ -240,7 +240,9 @@ class EventOccurrence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.title}"
+        from bibliotal.core.formatting import date_text
+
+        return f"{date_text(self.starts_at, 'SHORT_DATETIME_FORMAT')} {self.title}"
 
     @property
     def day(self):
