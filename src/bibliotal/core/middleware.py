@@ -95,8 +95,9 @@ class UploadLimitMiddleware:
         from bibliotal.core.imports import megabytes
 
         detail = _(
-            "The file is %(size)s; the largest file an upload may be is %(limit)s. Split it, "
-            "or import it with the command `bibliotal import`."
+            "The file is %(size)s; the largest file an upload may be is %(limit)s. Split it "
+            "into smaller files, or ask an administrator to import it on the server (the "
+            "command “bibliotal import”)."
         ) % {"size": megabytes(length), "limit": megabytes(limit)}
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": detail}, status=413)
