@@ -142,9 +142,16 @@ def test_import_shows_a_preview_then_saves(client, world):
     confirm = preview.context["confirm"]
     response = client.post(
         reverse("goals:document_import"),
-        {"confirm": "1", **{k: confirm.initial.get(k) or "" for k in ("filename", "data", "year")}},
+        {"confirm": "1", "token": confirm.initial["token"], "year": ""},
     )
     assert response.status_code == 302
+    assert Target.objects.exclude(kind="qualitative").count() == 9
+    # The kept file is taken once: the same confirmation again saves nothing twice.
+    again = client.post(
+        reverse("goals:document_import"),
+        {"confirm": "1", "token": confirm.initial["token"], "year": ""},
+    )
+    assert again.status_code == 302 and again.url == reverse("goals:document_import")
     assert Target.objects.exclude(kind="qualitative").count() == 9
 
 

@@ -36,6 +36,8 @@ NOTES = {
     "invitation sent again": gettext_lazy("invitation sent again"),
     "invitation accepted, password chosen": gettext_lazy("invitation accepted, password chosen"),
     "teacher contact data deleted": gettext_lazy("the teacher's contact details deleted"),
+    "password reset e-mail requested": gettext_lazy("an e-mail to reset the password asked for"),
+    "password reset with an e-mail link": gettext_lazy("password reset with an e-mail link"),
 }
 # Changes services record under names that are no field of the record.
 PSEUDO_FIELDS = {

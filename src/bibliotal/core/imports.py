@@ -611,6 +611,9 @@ def format_names(formats) -> str:
         "json": "JSON",
         "ics": "iCalendar (.ics)",
         "xlsx": "Excel (.xlsx)",
+        "docx": "Word (.docx)",
+        "pdf": "PDF",
+        "html": _("a saved web page (.html)"),
     }
     shown = [str(names.get(f, f)) for f in formats]
     if len(shown) < 2:
@@ -689,8 +692,9 @@ def _text_problem(head: bytes) -> str | None:
 
 def refuse_unreadable(source: BinaryIO, filename: str, formats) -> None:
     """Refuse, before any importer reads it, a file that is none of ``formats`` ("csv", "tsv",
-    "txt", "json", "ics", "xlsx"): an empty file, a picture, a PDF, an archive, a workbook where
-    only text is read, UTF-16 without its byte-order mark, or bytes that are no text. The
+    "txt", "json", "ics", "xlsx", "docx", "pdf", "html"): an empty file, a picture, a PDF
+    where none is read, an archive, a workbook where only text is read, UTF-16 without its
+    byte-order mark, or bytes that are no text. The
     sentence names the file and the formats it could be, and never the file's bytes."""
     position = source.tell()
     source.seek(0)
@@ -705,11 +709,15 @@ def refuse_unreadable(source: BinaryIO, filename: str, formats) -> None:
         kind, what = _zip_kind(source)
         if kind in ("xlsx", "damaged") and "xlsx" in formats:
             return  # a workbook for an importer of workbooks: ``check_workbook`` reads on
+        if kind in ("docx", "damaged") and "docx" in formats:
+            return  # a Word document for an importer of them: ``check_workbook`` reads on
     else:
         for signature, name, found in _signatures():
             if head.startswith(signature):
                 kind, what = found, name
                 break
+    if kind == "pdf" and "pdf" in formats:
+        return  # a PDF for an importer that reads them
     if not kind:
         problem = _text_problem(head)
         if problem == "utf16":

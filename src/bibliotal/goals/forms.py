@@ -8,13 +8,16 @@ from bibliotal.core.widgets import DateInput
 from bibliotal.goals import indicators
 from bibliotal.goals.models import FocusArea, Target
 
-MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a budget book of hundreds of pages as PDF
 
 
 class DocumentUploadForm(forms.Form):
     document = forms.FileField(
         label=_("Goal document"),
-        help_text=_("The municipality's 'Mål for budget' text file (UTF-8 or Windows-1252)."),
+        help_text=_(
+            "The municipality's goal document or budget book: text, Word (.docx), PDF or a "
+            "saved web page (.html)."
+        ),
     )
     year = forms.IntegerField(
         label=_("Budget year"),
@@ -28,14 +31,18 @@ class DocumentUploadForm(forms.Form):
         document = self.cleaned_data["document"]
         if document.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than 2 MB; a goal document is plain text and much smaller.")
+                _(
+                    "The file is larger than 20 MB; upload the part of the budget book with "
+                    "the libraries' goals."
+                )
             )
         return document
 
 
 class DocumentConfirmForm(forms.Form):
-    filename = forms.CharField(widget=forms.HiddenInput, max_length=255)
-    data = forms.CharField(widget=forms.HiddenInput)
+    # The file waits on the server (core.uploads) under a token only this session knows: a
+    # budget book of megabytes never travels back and forth in the page.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     year = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=2000, max_value=2100
     )

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bibliotal.core import imports
 
@@ -264,7 +266,7 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
 
 # A count: "45.000", "9 000", "45000", "1,2 mio."; never a percentage ("80 % af eleverne").
 NUMBER = (
-    r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+(?:,\d+)?)(?![\d,])(\s*(?:mio\.?|millioner))?"
+    r"(\d{1,3}(?:[.\u00a0 ]\d{3})+|\d+(?:,\d+)?)(?![\d,])(\s*(?:mio\.?|millioner|million))?"
     r"(?!\s*(?:%|procent|-niveau))"
 )
 # A number starts where no digit is before it: tried from every digit of a long run of them,
@@ -275,14 +277,29 @@ PERCENT = re.compile(
 )
 AT_LEAST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:falde|komme|gå|være)\s+under\s+" + NUMBER)
 AT_MOST_NEGATED = re.compile(r"\bikke\s+(?:må\s+)?(?:overstige|stige\s+over)\s+" + NUMBER)
-AT_LEAST = re.compile(r"\b(?:minimum|mindst|min\.|over|flere end|mere end)\s+" + NUMBER)
-AT_MOST = re.compile(r"\b(?:højst|maksimalt|maks\.|max\.|under|færre end)\s+" + NUMBER)
+# "må højst være 500", "skal minimum nå 5.000", "skal mindst ligge på 30.000".
+FILLER = r"(?:\s+(?:være|blive|ligge|nå|op|ned|på)){0,2}"
+AT_LEAST = re.compile(
+    r"\b(?:minimum|mindst|min\.|over|flere end|mere end)" + FILLER + r"\s+" + NUMBER
+)
+AT_MOST = re.compile(
+    r"\b(?:højst|maksimalt|maks\.?|max\.|under|færre end|mindre end|lavere end|"
+    r"(?:reduceres|reducere|nedbringes|nedbringe|sænkes|sænke)\s+til)" + FILLER + r"\s+" + NUMBER
+)
 VERSUS_YEAR = re.compile(
     r"(?:i forhold til|ift\.|sammenlignet med|end i|end|i forhold til året)\s+(?:i\s+)?(\d{4})"
 )
 INCREASE = re.compile(
     r"\b(?:stige|stiger|øges|øget|øge|forøges|flere|vokse|vokser|større|højere|mere)\b"
 )
+# A fall versus a baseline year: the goals engine judges no such kind (it knows at least, at
+# most and rises), so such a sentence stays a goal that needs a target, with the reason.
+DECREASE = re.compile(
+    r"\b(?:færre|reducere|reduceres|reduceret|falde|falder|mindske|mindskes|nedbringe|"
+    r"nedbringes|sænke|sænkes|lavere|mindre)\b"
+)
+# Percentage points are no percentage of a count: the engine has no kind for them.
+PERCENTAGE_POINTS = re.compile(r"procentpoint|pct\.?[-\s]?point|%[-\s]?point")
 YEAR = re.compile(r"\b(20\d{2}|19\d{2})\b")
 BUDGET_YEARS = range(2000, 2101)
 # No library target counts more than a billion (the database keeps twelve digits), nor rises by
@@ -309,6 +326,8 @@ ABBREVIATIONS = {
     "mht",
     "vedr",
     "kl",
+    "pct",
+    "mio",
 }
 
 
@@ -370,6 +389,7 @@ INDICATOR_RULES: list[tuple[re.Pattern | Then | Either, tuple[str, ...]]] = [
         ),
         ("events_held",),
     ),
+    (re.compile(r"\d\s+(?:\w+\s+)?arrangementer|arrangementer afholdes"), ("events_held",)),
     (re.compile(r"besøg"), ("visits",)),
 ]
 
@@ -383,6 +403,16 @@ class ProposedTarget:
     baseline_year: int | None = None
     percent: Decimal | None = None
     measure: str = "attendances"
+    # The period the sentence names (a school year: 1 August to 31 July); None: the budget year.
+    period_start: date | None = None
+    period_end: date | None = None
+    # The libraries the sentence names: "all", "branches" (``scope_text`` names them: resolve
+    # them with ``scope_branches``) or "area_type" (``area_type`` a Branch.AreaType value).
+    scope: str = "all"
+    area_type: str = ""
+    scope_text: str = ""
+    # Why a sentence stays a goal that needs a target (empty for a measurable one).
+    reason: str = ""
 
     @property
     def is_qualitative(self) -> bool:
@@ -442,23 +472,160 @@ def _first_count(pattern: re.Pattern, text: str) -> Decimal | None:
     return None
 
 
+NUMBER_WORDS = {
+    "en": 1, "én": 1, "et": 1, "ét": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6,
+    "syv": 7, "otte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13,
+    "fjorten": 14, "femten": 15, "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19,
+    "tyve": 20, "femogtyve": 25, "tredive": 30, "fyrre": 40, "halvtreds": 50,
+}  # fmt: skip
+_UNIT = r"(procent|pct\.?|procentpoint|mio\.?|millioner|million|tusind)"
+WORD_NUMBER = re.compile(
+    r"\b(halvanden|en halv|et halvt|"
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")\s+"
+    + _UNIT
+    + r"(?=\W|$)"
+)
+THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})\s+tusind\b")
+SCHOOL_YEAR = re.compile(r"skoleår(?:et)?\s+(20\d{2})\s*[/-]\s*(20\d{2}|\d{2})\b")
+AREA_WORDS = {
+    "landområderne": "rural",
+    "landdistrikterne": "rural",
+    "landsbyerne": "rural",
+    "centerbyerne": "centre_town",
+}
+BRANCH_WORDS = ("lokalbibliotekerne", "lokalbiblioteker", "filialerne", "hovedbiblioteket")
+SCOPE_WORDS = re.compile(
+    r"\b(?:i|på|for|blandt|ved)\s+(?:de\s+)?(?P<words>"
+    + "|".join(list(AREA_WORDS) + list(BRANCH_WORDS))
+    + r")\b",
+    re.IGNORECASE,
+)
+NAMED_LIBRARIES = re.compile(
+    r"\b(?i:i|på|ved)\s+(?P<names>(?:[A-ZÆØÅ][\w-]+(?:,\s*|\s+og\s+))*[A-ZÆØÅ][\w-]+)"
+    r"\s+[Bb]ibliotek(?:er)?\b"
+)
+
+
+def normalise_numbers(text: str) -> str:
+    """Numbers as digits: "tre procent" → "3 procent", "en halv million" → "0,5 mio.",
+    "10 pct." → "10 %", "45 tusind" → "45.000"; narrow and no-break spaces as spaces."""
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+
+    def word(match: re.Match) -> str:
+        raw, unit = match.group(1), match.group(2)
+        value = {"halvanden": "1,5", "en halv": "0,5", "et halvt": "0,5"}.get(raw)
+        value = value or str(NUMBER_WORDS[raw])
+        if unit == "tusind":
+            return str(int(Decimal(value.replace(",", ".")) * 1000))
+        return f"{value} {unit}"
+
+    text = WORD_NUMBER.sub(word, text)
+    text = THOUSANDS.sub(lambda m: f"{m.group(1)}.000", text)
+    text = re.sub(r"(\d)\s*pct\.?(?![-\s]?point)", r"\1 %", text)
+    return re.sub(r"(\d)\s*procent(?!point)", r"\1 %", text)
+
+
+def school_year(sentence: str) -> tuple[date, date] | None:
+    """ "skoleåret 2025/26": 1 August 2025 to 31 July 2026."""
+    found = SCHOOL_YEAR.search(sentence.lower())
+    if not found:
+        return None
+    first = int(found.group(1))
+    second = found.group(2)
+    last = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+    if last != first + 1:
+        return None
+    return date(first, 8, 1), date(last, 7, 31)
+
+
+def read_scope(clause: str, sentence: str) -> dict:
+    """The libraries a clause (or else its sentence) names: an area type, named libraries or
+    words for a group of them ("i lokalbibliotekerne", "på hovedbiblioteket")."""
+    for text in (clause, sentence):
+        found = SCOPE_WORDS.search(text)
+        if found:
+            words = found.group("words").lower()
+            if words in AREA_WORDS:
+                return {"scope": "area_type", "area_type": AREA_WORDS[words], "scope_text": words}
+            return {"scope": "branches", "scope_text": words}
+        named = NAMED_LIBRARIES.search(text)
+        if named:
+            return {"scope": "branches", "scope_text": named.group(0).split(None, 1)[1]}
+    return {}
+
+
+def scope_branches(organisation, scope_text: str) -> list:
+    """The organisation's libraries a target's ``scope_text`` names: "hovedbiblioteket" (the
+    library named so, else the only one in the city), "lokalbibliotekerne"/"filialerne" (all but
+    that one), or libraries by name through the BranchMatcher. Empty: none could be matched."""
+    from bibliotal.core.models import Branch
+    from bibliotal.core.places import BranchMatcher
+
+    branches = list(Branch.objects.filter(organisation=organisation).order_by("name"))
+    lowered = scope_text.lower()
+    main = [b for b in branches if "hovedbibliotek" in b.name.lower()]
+    if not main:
+        city = [b for b in branches if b.area_type == Branch.AreaType.CITY]
+        main = city if len(city) == 1 else []
+    if "hovedbibliotek" in lowered:
+        return main
+    if lowered in BRANCH_WORDS:
+        return [b for b in branches if b not in main] if main else []
+    matcher = BranchMatcher(organisation, branches=branches)
+    names = re.split(r",\s*|\s+og\s+", re.sub(r"\s+[Bb]ibliotek(?:er)?$", "", scope_text))
+    found = []
+    for name in names:
+        branch = matcher.match(name) or matcher.match(f"{name} Bibliotek")
+        if branch is not None and branch not in found:
+            found.append(branch)
+    return found
+
+
+REASON_POINTS = gettext_lazy(
+    "A change in percentage points: Bibliotal measures counts, so type the target by hand."
+)
+REASON_FALL = gettext_lazy(
+    "A fall without a number to stay under: Bibliotal judges at least, at most and rises, "
+    "so give an at-most number."
+)
+REASON_SHARE = gettext_lazy("A share (per cent of a group) is not a count Bibliotal can measure.")
+REASON_TOO_LARGE = gettext_lazy("The number is too large to be a library's target.")
+REASON_NO_NUMBER = gettext_lazy("No number or direction to measure by.")
+REASON_NO_INDICATOR = gettext_lazy("No indicator recognised in the sentence.")
+
+
 def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | None:
-    lowered = clause.lower()
+    found, _reason = _kind_and_reason(clause, sentence_year, budget_year)
+    return found
+
+
+def _kind_and_reason(
+    clause: str, sentence_year: int | None, budget_year: int
+) -> tuple[dict | None, str]:
+    lowered = normalise_numbers(clause.lower())
+    if PERCENTAGE_POINTS.search(lowered):
+        return None, str(REASON_POINTS)  # never silently a percentage
     percent = PERCENT.search(lowered)
     if percent and Decimal(percent.group(1).replace(",", ".")) > MAX_PERCENT:
-        return None  # no library grows by more than 1,000 %: the goal needs a target typed
+        return None, str(REASON_TOO_LARGE)  # no library grows by more than 1,000 %
     versus = VERSUS_YEAR.search(lowered)
     if versus and not YEAR.fullmatch(versus.group(1)):
         versus = None  # "i forhold til 0000" names no year
     default_baseline = (
         sentence_year if sentence_year and sentence_year < budget_year else (budget_year - 1)
     )
-    if percent and INCREASE.search(lowered):
+    rising = bool(INCREASE.search(lowered) or re.search(r"\+\s?\d", lowered))
+    negated = AT_LEAST_NEGATED.search(lowered)
+    falling = bool(DECREASE.search(lowered)) and not negated
+    if percent and falling and not rising:
+        return None, str(REASON_FALL)
+    if percent and rising:
         return {
             "kind": "increase_percent",
             "percent": Decimal(percent.group(1).replace(",", ".")),
             "baseline_year": int(versus.group(1)) if versus else default_baseline,
-        }
+        }, ""
     for pattern, kind in (
         (AT_LEAST_NEGATED, "at_least"),
         (AT_MOST_NEGATED, "at_most"),
@@ -467,38 +634,58 @@ def _kind(clause: str, sentence_year: int | None, budget_year: int) -> dict | No
     ):
         threshold = _first_count(pattern, lowered)
         if threshold is not None:
-            return {"kind": kind, "threshold": threshold}
+            return {"kind": kind, "threshold": threshold}, ""
     if percent:
-        return None  # a share ("80 % af eleverne") is not a count this engine can measure
+        return None, str(REASON_SHARE)  # "80 % af eleverne" is not a count
+    if falling:
+        return None, str(REASON_FALL)
     if versus and int(versus.group(1)) < budget_year:
-        return {"kind": "increase", "baseline_year": int(versus.group(1))}
-    if INCREASE.search(lowered):
-        return {"kind": "increase", "baseline_year": default_baseline}
-    return None
+        return {"kind": "increase", "baseline_year": int(versus.group(1))}, ""
+    if rising:
+        return {"kind": "increase", "baseline_year": default_baseline}, ""
+    return None, str(REASON_NO_NUMBER)
 
 
 def propose_targets(goal_text: str, *, budget_year: int) -> list[ProposedTarget]:
     proposals: list[ProposedTarget] = []
     for sentence in split_sentences(goal_text):
-        years = [int(y) for y in YEAR.findall(sentence) if int(y) < budget_year]
+        period = school_year(sentence)
+        without_school_year = SCHOOL_YEAR.sub("", sentence.lower())
+        years = [int(y) for y in YEAR.findall(without_school_year) if int(y) < budget_year]
         sentence_year = years[0] if years else None
         found: list[ProposedTarget] = []
+        reasons: list[str] = []
         for clause in split_clauses(sentence):
-            lowered = clause.lower()
+            lowered = normalise_numbers(clause.lower())
             keys: tuple[str, ...] = ()
             for pattern, mapped in INDICATOR_RULES:
                 if pattern.search(lowered):
                     keys = mapped
                     break
-            kind = _kind(clause, sentence_year, budget_year) if keys else None
-            if not keys or kind is None:
+            if not keys:
+                reasons.append(str(REASON_NO_INDICATOR))
+                continue
+            kind, reason = _kind_and_reason(clause, sentence_year, budget_year)
+            if kind is None:
+                reasons.append(reason)
                 continue
             measure = "unique" if re.search(r"\bunikke\b", lowered) else "attendances"
             if keys == ("digital_unique_users",):
                 measure = "unique"
+            extra: dict = read_scope(clause, sentence)
+            if period and kind["kind"] in {"at_least", "at_most"}:
+                extra["period_start"], extra["period_end"] = period
             for key in keys:
                 found.append(
-                    ProposedTarget(source_text=sentence, indicator=key, measure=measure, **kind)
+                    ProposedTarget(
+                        source_text=sentence, indicator=key, measure=measure, **kind, **extra
+                    )
                 )
-        proposals.extend(found or [ProposedTarget(source_text=sentence)])
+        if not found:
+            # Prefer the reason of a clause that named an indicator.
+            named = [r for r in reasons if r != str(REASON_NO_INDICATOR)]
+            reason = (named or reasons or [str(REASON_NO_NUMBER)])[0]
+            scope = read_scope("", sentence)
+            found = [ProposedTarget(source_text=sentence, reason=reason, **scope)]
+        proposals.extend(found)
     return proposals

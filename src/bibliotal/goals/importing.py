@@ -71,6 +71,6 @@ def register() -> None:
             options=_options,
             report=report,
             max_bytes=MAX_DOCUMENT_BYTES,
-            formats=("txt",),
+            formats=("txt", "docx", "pdf", "html"),
         )
     )

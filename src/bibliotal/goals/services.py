@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bibliotal.core.imports import ImportRejected
+from bibliotal.goals.documents import reading
 from bibliotal.goals.importers import (
     ParsedDocument,
+    ParseResult,
     Problem,
     ProposedTarget,
     parse_document,
     propose_targets,
+    scope_branches,
 )
 from bibliotal.goals.models import BudgetDocument, BudgetYear, FocusArea, Target
 
@@ -41,6 +44,8 @@ class PlannedDocument:
     year: int
     focus_areas: list[PlannedFocusArea] = field(default_factory=list)
     unchanged: bool = False
+    # Libraries a sentence named that no library here is known by (the target is then for all).
+    unmatched_scopes: list[str] = field(default_factory=list)
 
     @property
     def measurable(self) -> int:
@@ -57,6 +62,10 @@ class BudgetImportResult:
     documents: list[PlannedDocument]
     warnings: list[str]
     dry_run: bool
+    # A budget book's service areas found by their headings (goals.documents.reading.Section),
+    # and the one the goals were read from (the libraries'), for a page to offer the others.
+    sections: list = field(default_factory=list)
+    section: object | None = None
 
     @property
     def unchanged(self) -> bool:
@@ -93,6 +102,14 @@ class BudgetImportResult:
                     % {"n": doc.qualitative},
                 }
             )
+            for words in doc.unmatched_scopes:
+                lines.append(
+                    _(
+                        "No library here is known as “%(words)s”: that target is for all "
+                        "libraries until you choose them on the target."
+                    )
+                    % {"words": words}
+                )
         if self.dry_run:
             lines.append(_("Dry run: nothing was saved."))
         return "\n".join(lines)
@@ -114,6 +131,7 @@ def import_budget_document(
     user=None,
     year: int | None = None,
     dry_run: bool = False,
+    section: str | None = None,
 ) -> BudgetImportResult:
     """Parse a goal document and save its focus areas and proposed targets.
 
@@ -121,8 +139,31 @@ def import_budget_document(
     document again changes nothing; a changed document adds what is new and keeps what managers
     have edited. ``year`` is the budget year of a document without a heading; when the file has
     documents for several years, only that year's is imported.
+
+    A Word file, a PDF or a saved web page is read into blocks first (``goals.documents``); in
+    a budget book of many service areas only the libraries' section is read, or the one named
+    ``section``; ``sections`` of the result names all that were found.
     """
-    parsed = parse_document(data, default_year=year)
+    sections, chosen = [], None
+    if reading.detect(data) == "txt":
+        parsed = parse_document(data, default_year=year)
+    else:
+        document = reading.read(data, filename)
+        sections = reading.find_sections(document)
+        chosen = next((s for s in sections if s.title == section), None) if section else None
+        if section and chosen is None:
+            raise BudgetImportError(
+                [
+                    _("%(file)s has no section called %(section)s.")
+                    % {"file": filename, "section": section}
+                ]
+            )
+        chosen = chosen or reading.libraries_section(sections)
+        if chosen is not None:
+            document = reading.section_document(document, chosen)
+        parsed = parse_document(reading.labelled_text(document).encode(), default_year=year)
+        if not any(d.focus_areas for d in parsed.documents):
+            parsed = _other_layouts(document, year) or parsed
     fatal = [p for p in parsed.problems if p.fatal]
     if fatal:
         raise BudgetImportError([p.render(filename) for p in fatal])
@@ -144,7 +185,31 @@ def import_budget_document(
                 raise _DryRun
     except _DryRun:
         pass
-    return BudgetImportResult(filename, planned, warnings, dry_run)
+    return BudgetImportResult(filename, planned, warnings, dry_run, sections, chosen)
+
+
+def _other_layouts(document, year: int | None):
+    """The layouts other than the founding document's labelled blocks (a heading per goal,
+    tables, numbered lists): ``goals.documents.layouts.read_goals``, as a ``ParseResult`` like
+    ``parse_document``'s; None when it finds no focus areas or is not there."""
+    try:
+        from bibliotal.goals.documents import layouts
+    except ImportError:
+        return None
+    read_goals = getattr(layouts, "read_goals", None)
+    if read_goals is None:
+        return None
+    documents = read_goals(document, budget_year=year)
+    if not any(d.focus_areas for d in documents):
+        return None
+    problems = [
+        Problem(
+            d.line, 1, "", _("No budget year: add a line '## Mål for budget ÅR' or give the year.")
+        )
+        for d in documents
+        if d.year is None
+    ]
+    return ParseResult(documents, problems, document.text(), document.encoding)
 
 
 def _save(
@@ -191,7 +256,15 @@ def _save(
         for proposal in area.targets:
             if proposal.source_text in known_sentences:
                 continue
-            Target.objects.create(
+            # The libraries a sentence names: chosen libraries only when they are found here;
+            # otherwise the target stays the organisation's, and the import says so.
+            scope, branches = proposal.scope, []
+            if scope == Target.Scope.BRANCHES:
+                branches = scope_branches(organisation, proposal.scope_text)
+                if not branches:
+                    scope = Target.Scope.ALL
+                    plan.unmatched_scopes.append(proposal.scope_text)
+            target = Target.objects.create(
                 focus_area=focus_area,
                 position=position,
                 source_text=proposal.source_text,
@@ -201,7 +274,13 @@ def _save(
                 baseline_year=proposal.baseline_year,
                 percent=proposal.percent,
                 measure=proposal.measure,
+                period_start=proposal.period_start,
+                period_end=proposal.period_end,
+                scope=scope,
+                area_type=proposal.area_type if scope == Target.Scope.AREA_TYPE else "",
             )
+            if branches:
+                target.branches.set(branches)
             position += 1
             area.new_targets += 1
     return plan

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import base64
-import binascii
-
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404
@@ -11,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bibliotal.core import importers
+from bibliotal.core import importers, uploads
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Organisation
@@ -198,17 +195,13 @@ def document_import(request):
         confirm = DocumentConfirmForm(request.POST)
         if not confirm.is_valid():
             raise Http404
-        try:
-            data = base64.b64decode(confirm.cleaned_data["data"], validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise Http404 from exc
+        kept = uploads.take(request, confirm.cleaned_data["token"])
+        if kept is None:
+            messages.warning(request, _("The preview is no longer there: choose the file again."))
+            return redirect("goals:document_import")
+        data, filename = kept
         return _import(
-            request,
-            organisation,
-            data,
-            confirm.cleaned_data["filename"],
-            confirm.cleaned_data["year"],
-            dry_run=False,
+            request, organisation, data, filename, confirm.cleaned_data["year"], dry_run=False
         )
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -251,7 +244,7 @@ def _import(request, organisation, data, filename, year, *, dry_run, form=None):
         messages.success(request, result.summary())
         return redirect("goals:year_detail", year=result.documents[0].year)
     confirm = DocumentConfirmForm(
-        initial={"filename": filename, "data": base64.b64encode(data).decode("ascii"), "year": year}
+        initial={"token": uploads.stash(request, data, filename), "year": year}
     )
     return render(
         request, "goals/document_import.html", {"form": form, "preview": result, "confirm": confirm}

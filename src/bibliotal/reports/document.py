@@ -16,7 +16,7 @@ from datetime import date, time
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, npgettext
 
 from bibliotal import __version__
 from bibliotal.core.opening import open_day_definition
@@ -63,7 +63,7 @@ def cover_facts(report: content.Report) -> list[tuple[str, str]]:
     if areas:
         facts.append(
             (
-                ngettext("Service area", "Service areas", len(areas)),
+                npgettext("cover fact", "Service area", "Service areas", len(areas)),
                 ", ".join(areas),
             )
         )

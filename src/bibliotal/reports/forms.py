@@ -24,6 +24,19 @@ class TargetCommentForm(forms.ModelForm):
         widgets = {"comment": forms.Textarea(attrs={"rows": 10})}
 
 
+# Words some councils judge their goals by, offered as a preset on the status words page.
+# There is no final "partly achieved" status: "Delvis indfriet" is the word for at risk.
+STATUS_WORD_PRESETS = {
+    "indfriet": {
+        "word_achieved": "Indfriet",
+        "word_not_achieved": "Ikke indfriet",
+        "word_on_track": "Forventes indfriet",
+        "word_at_risk": "Delvis indfriet",
+        "word_off_track": "Forventes ikke indfriet",
+    },
+}
+
+
 class StatusWordsForm(forms.ModelForm):
     class Meta:
         model = GoalSettings

@@ -16,6 +16,7 @@ from bibliotal.goals import reporting
 from bibliotal.goals.models import BudgetYear, GoalSettings, Target
 from bibliotal.reports import comparison, content, services, statistics
 from bibliotal.reports.forms import (
+    STATUS_WORD_PRESETS,
     PeersForm,
     StatbankUploadForm,
     StatusWordsForm,
@@ -152,6 +153,15 @@ def settings_edit(request):
     settings = GoalSettings.objects.filter(organisation=organisation).first() or GoalSettings(
         organisation=organisation
     )
+    preset = STATUS_WORD_PRESETS.get(request.POST.get("preset", ""))
+    if request.method == "POST" and preset:
+        # Fill the words in, unsaved: the manager checks them and saves.
+        data = request.POST.copy()
+        for name, word in preset.items():
+            data[name] = word
+        form = StatusWordsForm(data, instance=settings)
+        messages.info(request, _("The words are filled in. Check them and save."))
+        return render(request, "reports/settings_form.html", {"form": form})
     form = StatusWordsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
         form.save()
