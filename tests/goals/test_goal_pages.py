@@ -12,6 +12,7 @@ from bibliotal.goals.indicators import DailyValue
 from bibliotal.goals.models import FocusArea, Target
 from bibliotal.goals.services import import_budget_document
 from tests.goals.conftest import FakeProvider, every_day
+from tests.goals.test_review_step import review_data
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "goals"
 SEED = (DATA / "maal-budget-2021.txt").read_bytes()
@@ -137,20 +138,14 @@ def test_import_shows_a_preview_then_saves(client, world):
     preview = client.post(reverse("goals:document_import"), {"document": upload})
     content = preview.content.decode()
     assert preview.status_code == 200 and "Forhåndsvisning" in content
-    assert "<strong>Vejledning</strong>: mindst 45.000" in content
+    assert '<legend class="review-sentence">Bibliotekets ansatte vejleder' in content
     assert Target.objects.count() == 0  # nothing saved before confirming
-    confirm = preview.context["confirm"]
-    response = client.post(
-        reverse("goals:document_import"),
-        {"confirm": "1", "token": confirm.initial["token"], "year": ""},
-    )
+    reviewed = review_data(preview)  # the review page sent as it was filled in
+    response = client.post(reverse("goals:document_import"), reviewed)
     assert response.status_code == 302
     assert Target.objects.exclude(kind="qualitative").count() == 9
     # The kept file is taken once: the same confirmation again saves nothing twice.
-    again = client.post(
-        reverse("goals:document_import"),
-        {"confirm": "1", "token": confirm.initial["token"], "year": ""},
-    )
+    again = client.post(reverse("goals:document_import"), reviewed)
     assert again.status_code == 302 and again.url == reverse("goals:document_import")
     assert Target.objects.exclude(kind="qualitative").count() == 9
 

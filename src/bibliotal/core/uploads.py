@@ -76,6 +76,16 @@ def discard(token: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def peek(request, token: str) -> tuple[bytes, str] | None:
+    """The stashed file and its name, kept for later (a review page that is sent back with
+    errors reads it again); None when the token is not this session's or the file is gone."""
+    kept = request.session.get(SESSION_KEY, {})
+    path = path_of(token) if token in kept else None
+    if path is None:
+        return None
+    return path.read_bytes(), kept[token]
+
+
 def take(request, token: str) -> tuple[bytes, str] | None:
     """The stashed file and its name, once; None when the token is not this session's."""
     kept = request.session.get(SESSION_KEY, {})

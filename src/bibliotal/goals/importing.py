@@ -25,7 +25,7 @@ def _options(organisation, options: dict) -> dict:
     return {"year": year}
 
 
-def run(*, organisation, upload, user=None, dry_run, progress=None, year=None):
+def run(*, organisation, upload, user=None, dry_run, progress=None, year=None, reviewed=None):
     from bibliotal.goals.services import import_budget_document
 
     return import_budget_document(
@@ -35,6 +35,7 @@ def run(*, organisation, upload, user=None, dry_run, progress=None, year=None):
         user=user,
         year=year,
         dry_run=dry_run,
+        reviewed=reviewed,
     )
 
 

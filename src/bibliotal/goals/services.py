@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -37,6 +39,8 @@ class PlannedFocusArea:
     targets: list[ProposedTarget]
     new: bool = True
     new_targets: int = 0
+    # The sentences that already have targets here and keep them as they are.
+    kept: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -132,6 +136,7 @@ def import_budget_document(
     year: int | None = None,
     dry_run: bool = False,
     section: str | None = None,
+    reviewed: dict[int, dict] | None = None,
 ) -> BudgetImportResult:
     """Parse a goal document and save its focus areas and proposed targets.
 
@@ -143,6 +148,13 @@ def import_budget_document(
     A Word file, a PDF or a saved web page is read into blocks first (``goals.documents``); in
     a budget book of many service areas only the libraries' section is read, or the one named
     ``section``; ``sections`` of the result names all that were found.
+
+    ``reviewed`` is what a manager confirmed or corrected on the review page, by the place of
+    each proposed target among all the document's (0, 1, …, in the order of the result's
+    targets): a dict of ``kind``, ``indicator``, ``threshold``, ``percent``, ``baseline_year``,
+    ``period_start``, ``period_end`` and ``branches`` used instead of what was read, or
+    ``{"leave_out": True}`` for a sentence not to save. Sentences that already have targets
+    keep them as they are, reviewed or not.
     """
     sections, chosen = [], None
     if reading.detect(data) == "txt":
@@ -177,10 +189,22 @@ def import_budget_document(
             )
     digest = fingerprint(parsed.text)
     planned: list[PlannedDocument] = []
+    places = itertools.count()
     try:
         with transaction.atomic():
             for document in documents:
-                planned.append(_save(organisation, document, digest, filename, parsed.text, user))
+                planned.append(
+                    _save(
+                        organisation,
+                        document,
+                        digest,
+                        filename,
+                        parsed.text,
+                        user,
+                        reviewed=reviewed,
+                        places=places,
+                    )
+                )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -213,7 +237,15 @@ def _other_layouts(document, year: int | None):
 
 
 def _save(
-    organisation, document: ParsedDocument, digest: str, filename: str, text: str, user
+    organisation,
+    document: ParsedDocument,
+    digest: str,
+    filename: str,
+    text: str,
+    user,
+    *,
+    reviewed: dict[int, dict] | None = None,
+    places=None,
 ) -> PlannedDocument:
     budget_year, _created = BudgetYear.objects.get_or_create(
         organisation=organisation, year=document.year
@@ -226,10 +258,13 @@ def _save(
                 propose_targets(parsed_area.goal_text, budget_year=document.year),
             )
         )
+    places = places if places is not None else itertools.count()
+    place_of = {id(p): next(places) for area in plan.focus_areas for p in area.targets}
     if BudgetDocument.objects.filter(budget_year=budget_year, sha256=digest).exists():
         plan.unchanged = True
         for area in plan.focus_areas:
             area.new = False
+            area.kept = {p.source_text for p in area.targets}
         return plan
     BudgetDocument.objects.create(
         budget_year=budget_year, filename=filename, sha256=digest, text=text, imported_by=user
@@ -255,11 +290,23 @@ def _save(
         known_sentences = set(focus_area.targets.values_list("source_text", flat=True))
         for proposal in area.targets:
             if proposal.source_text in known_sentences:
+                area.kept.add(proposal.source_text)
                 continue
+            review = (reviewed or {}).get(place_of[id(proposal)])
+            if review is not None:
+                if review.get("leave_out"):
+                    continue
+                proposal = _corrected(proposal, review)
             # The libraries a sentence names: chosen libraries only when they are found here;
             # otherwise the target stays the organisation's, and the import says so.
             scope, branches = proposal.scope, []
-            if scope == Target.Scope.BRANCHES:
+            if review is not None:
+                branches = list(review.get("branches") or [])
+                if branches:
+                    scope = Target.Scope.BRANCHES
+                elif scope == Target.Scope.BRANCHES:
+                    scope = Target.Scope.ALL
+            elif scope == Target.Scope.BRANCHES:
                 branches = scope_branches(organisation, proposal.scope_text)
                 if not branches:
                     scope = Target.Scope.ALL
@@ -284,6 +331,17 @@ def _save(
             position += 1
             area.new_targets += 1
     return plan
+
+
+def _corrected(proposal: ProposedTarget, review: dict) -> ProposedTarget:
+    """The proposal with a manager's reviewed values in place of what was read."""
+    fields = ("kind", "indicator", "threshold", "percent", "baseline_year")
+    values = {key: review[key] for key in fields if key in review}
+    values["indicator"] = values.get("indicator") or ""
+    values.update(period_start=review.get("period_start"), period_end=review.get("period_end"))
+    if values.get("kind") == Target.Kind.QUALITATIVE:
+        values.update(indicator="", threshold=None, percent=None, baseline_year=None)
+    return dataclasses.replace(proposal, **values)
 
 
 __all__ = ["BudgetImportError", "BudgetImportResult", "Problem", "import_budget_document"]

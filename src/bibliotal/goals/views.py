@@ -20,8 +20,10 @@ from bibliotal.goals.forms import (
     DocumentConfirmForm,
     DocumentUploadForm,
     FocusAreaCommentForm,
+    ReviewFormSet,
     TargetForm,
 )
+from bibliotal.goals.importers import scope_branches
 from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.services import BudgetImportError
 
@@ -192,17 +194,7 @@ def focusarea_edit(request, year: int, pk: int):
 def document_import(request):
     organisation = _organisation_or_403(request)
     if request.method == "POST" and "confirm" in request.POST:
-        confirm = DocumentConfirmForm(request.POST)
-        if not confirm.is_valid():
-            raise Http404
-        kept = uploads.take(request, confirm.cleaned_data["token"])
-        if kept is None:
-            messages.warning(request, _("The preview is no longer there: choose the file again."))
-            return redirect("goals:document_import")
-        data, filename = kept
-        return _import(
-            request, organisation, data, filename, confirm.cleaned_data["year"], dry_run=False
-        )
+        return _confirm(request, organisation)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["document"]
@@ -246,6 +238,117 @@ def _import(request, organisation, data, filename, year, *, dry_run, form=None):
     confirm = DocumentConfirmForm(
         initial={"token": uploads.stash(request, data, filename), "year": year}
     )
-    return render(
-        request, "goals/document_import.html", {"form": form, "preview": result, "confirm": confirm}
+    proposals = _proposals(result)
+    formset = ReviewFormSet(
+        prefix="review",
+        initial=[
+            _initial(organisation, i, p) for i, (_y, p, kept) in proposals.items() if not kept
+        ],
+        form_kwargs={"organisation": organisation, "proposals": proposals},
     )
+    return render(request, "goals/document_import.html", _review_context(result, confirm, formset))
+
+
+def _confirm(request, organisation):
+    """Save a reviewed preview: every sentence's card valid, or nothing is saved and the page
+    comes back with the errors, the kept file still there to save it after correcting."""
+    confirm = DocumentConfirmForm(request.POST)
+    if not confirm.is_valid():
+        raise Http404
+    token, year = confirm.cleaned_data["token"], confirm.cleaned_data["year"]
+    kept = uploads.peek(request, token)
+    if kept is None:
+        messages.warning(request, _("The preview is no longer there: choose the file again."))
+        return redirect("goals:document_import")
+    data, filename = kept
+    importer = importers.get("goals")
+    try:
+        preview = importer.preview(
+            upload=Upload.from_bytes(data, filename),
+            organisation=organisation,
+            user=request.user,
+            year=year,
+        )
+    except ImportRejected:
+        return _import(request, organisation, data, filename, year, dry_run=True)
+    proposals = _proposals(preview)
+    formset = ReviewFormSet(
+        request.POST,
+        prefix="review",
+        form_kwargs={"organisation": organisation, "proposals": proposals},
+    )
+    if not formset.is_valid():
+        return render(
+            request,
+            "goals/document_import.html",
+            _review_context(preview, confirm, formset),
+            status=400,
+        )
+    reviewed = {f.cleaned_data["index"]: f.reviewed() for f in formset}
+    result = importer.apply(
+        upload=Upload.from_bytes(data, filename),
+        organisation=organisation,
+        user=request.user,
+        year=year,
+        reviewed=reviewed,
+    )
+    uploads.forget(request, token)  # only now: the file was needed until the save
+    messages.success(request, result.summary())
+    return redirect("goals:year_detail", year=result.documents[0].year)
+
+
+def _proposals(result) -> dict:
+    """Every proposed target of a preview by its place (as ``import_budget_document``'s
+    ``reviewed`` counts them): (budget year, proposal, whether its sentence keeps its targets)."""
+    found, place = {}, 0
+    for document in result.documents:
+        for area in document.focus_areas:
+            for proposal in area.targets:
+                found[place] = (document.year, proposal, proposal.source_text in area.kept)
+                place += 1
+    return found
+
+
+def _initial(organisation, index: int, proposal) -> dict:
+    branches = []
+    if proposal.scope == Target.Scope.BRANCHES:
+        branches = [b.pk for b in scope_branches(organisation, proposal.scope_text)]
+    return {
+        "index": index,
+        "kind": proposal.kind,
+        "indicator": proposal.indicator,
+        "threshold": proposal.threshold,
+        "percent": proposal.percent,
+        "baseline_year": proposal.baseline_year,
+        "period_start": proposal.period_start,
+        "period_end": proposal.period_end,
+        "branches": branches,
+    }
+
+
+def _review_context(result, confirm, formset) -> dict:
+    """The review page: per budget year and focus area, a card per measurable sentence, the
+    sentences read as qualitative in their own list, and those that keep their targets."""
+    by_place = {form.proposal_index: form for form in formset if form.proposal is not None}
+    documents, place = [], 0
+    for document in result.documents:
+        areas = []
+        for area in document.focus_areas:
+            group = {"title": area.texts["title"], "measurable": [], "qualitative": [], "kept": []}
+            for proposal in area.targets:
+                form = by_place.get(place)
+                if proposal.source_text in area.kept or form is None:
+                    group["kept"].append(proposal)
+                elif proposal.is_qualitative:
+                    group["qualitative"].append(form)
+                else:
+                    group["measurable"].append(form)
+                place += 1
+            areas.append(group)
+        documents.append({"year": document.year, "unchanged": document.unchanged, "areas": areas})
+    return {
+        "preview": result,
+        "confirm": confirm,
+        "formset": formset,
+        "review": documents,
+    }
