@@ -1,13 +1,19 @@
-"""/api/v1/goals: where each target of a budget year stands."""
+"""/api/v1/goals: goal documents in, and where each target of a budget year stands."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ninja import Field, Path, Query, Router, Schema
+from django.conf import settings
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.schemas import Day
+from bibliotal.api.imports import ImportJobOut, job_out, too_large
+from bibliotal.api.schemas import Day, Problem, rejected
+from bibliotal.core import importers, importjobs
+from bibliotal.core.importers import Upload
+from bibliotal.core.imports import ImportRejected
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.goals.reporting import status_rows
 
@@ -85,3 +91,166 @@ class TargetStatusOut(Schema):
 def goal_status(request, query: Query[StatusQuery], year: int = Path(..., ge=2000, le=2100)):
     require(request, Capability.VIEW)
     return status_rows(organisation=organisation_of(request.user), year=year, at=query.at)
+
+
+# -- goal documents in --------------------------------------------------------------------------
+
+
+class GoalDocumentOptions(Schema):
+    year: int | None = Field(
+        None,
+        ge=2000,
+        le=2100,
+        description="Budget year of a document without a '## Mål for budget ÅR' heading, or the "
+        "year to take from a file with several.",
+    )
+    section: str | None = Field(
+        None,
+        max_length=300,
+        description="The section of a budget book to read, by its heading or a part of it "
+        "(e.g. 'Biblioteker'); without it the libraries' section is found. `sections` of the "
+        "answer names all the document has.",
+    )
+    dry_run: bool = Field(False, description="Read and report, write nothing.")
+
+
+class SectionOut(Schema):
+    title: str
+    first_page: int | None = Field(description="In a PDF: the section's first page.")
+    last_page: int | None
+
+
+class ProposedTargetOut(Schema):
+    source_text: str = Field(description="The sentence of the document.")
+    indicator: str = Field(description="Empty for a goal that needs a target.")
+    kind: str
+    threshold: float | None
+    percent: float | None
+    baseline_year: int | None
+    period_start: date | None = Field(description="Null: the budget year.")
+    period_end: date | None
+    scope: str = Field(description="all, branches or area_type.")
+    scope_text: str = Field(description="The libraries the sentence names, in its words.")
+    area_type: str
+    reason: str = Field(description="Why it was read so, where that is not plain.")
+    kept: bool = Field(description="The sentence already had targets here; they are kept.")
+    left_out: bool = Field(description="A manager left the sentence out at an earlier import.")
+
+
+class FocusAreaOut(Schema):
+    title: str
+    service_area: str
+    new: bool
+    targets: list[ProposedTargetOut]
+
+
+class BudgetDocumentOut(Schema):
+    year: int
+    unchanged: bool = Field(description="The same document was imported before; nothing changed.")
+    focus_areas: list[FocusAreaOut]
+
+
+class GoalDocumentResult(Schema):
+    dry_run: bool
+    unchanged: bool
+    section: SectionOut | None = Field(description="The section the goals were read from.")
+    sections: list[SectionOut] = Field(description="Every section found in a budget book.")
+    documents: list[BudgetDocumentOut]
+    warnings: list[str]
+    summary: str
+
+
+def _number(value):
+    return float(value) if value is not None else None
+
+
+def _document_out(result) -> dict:
+    def target(proposal, area) -> dict:
+        return {
+            "source_text": proposal.source_text,
+            "indicator": proposal.indicator,
+            "kind": proposal.kind,
+            "threshold": _number(proposal.threshold),
+            "percent": _number(proposal.percent),
+            "baseline_year": proposal.baseline_year,
+            "period_start": proposal.period_start,
+            "period_end": proposal.period_end,
+            "scope": proposal.scope,
+            "scope_text": proposal.scope_text,
+            "area_type": proposal.area_type,
+            "reason": str(proposal.reason or ""),
+            "kept": proposal.source_text in area.kept,
+            "left_out": proposal.source_text in area.left_out,
+        }
+
+    def section(found) -> dict | None:
+        if found is None:
+            return None
+        return {"title": found.title, "first_page": found.first_page, "last_page": found.last_page}
+
+    return {
+        "dry_run": result.dry_run,
+        "unchanged": result.unchanged,
+        "section": section(result.section),
+        "sections": [section(s) for s in result.sections],
+        "documents": [
+            {
+                "year": document.year,
+                "unchanged": document.unchanged,
+                "focus_areas": [
+                    {
+                        "title": area.texts["title"],
+                        "service_area": area.texts.get("service_area", ""),
+                        "new": area.new,
+                        "targets": [target(p, area) for p in area.targets],
+                    }
+                    for area in document.focus_areas
+                ],
+            }
+            for document in result.documents
+        ],
+        "warnings": list(result.warnings),
+        "summary": result.summary(),
+    }
+
+
+@router.post(
+    "/goals/documents",
+    response={200: GoalDocumentResult, 202: ImportJobOut, 413: Problem, 422: Problem},
+    summary="Import a budget goal document",
+    description=(
+        "A goal document or a whole budget book as text, Word (.docx), PDF or a saved web page "
+        "(.html), as on the import page: its focus areas, goals and the targets read from each "
+        "sentence. In a budget book only the libraries' section is read, or the one named by "
+        "`section`. Send `dry_run` first to see what is read; the import saves it as read "
+        "(correct targets afterwards, or use the page's review step). The same file twice "
+        "changes nothing; sentences that already have targets keep them. A file that is not a "
+        "goal document answers 422 saying why. A file larger than BIBLIOTAL_INLINE_IMPORT_MB "
+        "is read by the worker: the answer is 202 with the import job."
+    ),
+)
+def import_goal_document(request, file: File[UploadedFile], options: Form[GoalDocumentOptions]):
+    require(request, Capability.MANAGE)
+    organisation = organisation_of(request.user)
+    upload = Upload.from_file(file)
+    importer = importers.get("goals")
+    limit = min(
+        importer.max_bytes or settings.IMPORT_MAX_UPLOAD_BYTES, settings.IMPORT_MAX_UPLOAD_BYTES
+    )
+    if upload.size > limit:
+        return Status(413, too_large(upload, limit))
+    chosen = {"year": options.year, "section": (options.section or "").strip() or None}
+    try:
+        result, job = importjobs.import_or_queue(
+            request,
+            kind="goals",
+            upload=upload,
+            organisation=organisation,
+            options=chosen,
+            dry_run=options.dry_run,
+        )
+    except ImportRejected as error:
+        return Status(422, rejected(error))
+    if job is not None:
+        return Status(202, job_out(job))
+    return _document_out(result)

@@ -53,12 +53,13 @@ def job_out(job: ImportJob) -> dict:
     }
 
 
-def too_large(upload) -> dict:
+def too_large(upload, limit: int | None = None) -> dict:
+    """The 413 answer: the importer's own limit (``limit``) or the upload limit of the settings."""
     from django.conf import settings
 
     return {
         "detail": _("The file is larger than %(limit)s, the largest file an upload may be.")
-        % {"limit": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES)},
+        % {"limit": megabytes(limit or settings.IMPORT_MAX_UPLOAD_BYTES)},
         "errors": [],
     }
 

@@ -755,16 +755,19 @@ def _refused(filename: str, message: str) -> ImportRejected:
 
 
 def _unreadable_workbook(filename: str, line: int, exc: Exception) -> ImportRejected:
+    """A damaged Office file: named as what its name says it is (a zip archive inside)."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in {"xlsx", "xlsm"}:
+        message = _("The file looks like an Excel workbook (XLSX) but cannot be read.")
+    elif suffix == "docx":
+        message = _("The file looks like a Word document (DOCX) but cannot be read.")
+    else:
+        message = _(
+            "The file is packed like an Office file (Word or Excel) or a zip archive, but it is "
+            "damaged and cannot be read."
+        )
     return ImportRejected(
-        [
-            RowError(
-                filename,
-                line,
-                "–",
-                f"{type(exc).__name__}: {exc}"[:120],
-                _("The file looks like an Excel workbook (XLSX) but cannot be read."),
-            )
-        ]
+        [RowError(filename, line, "–", f"{type(exc).__name__}: {exc}"[:120], message)]
     )
 
 

@@ -46,6 +46,32 @@ class DocumentConfirmForm(forms.Form):
     year = forms.IntegerField(
         widget=forms.HiddenInput, required=False, min_value=2000, max_value=2100
     )
+    section = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
+
+
+class SectionForm(DocumentConfirmForm):
+    """Read another section of the same budget book: the kept file, and the section chosen among
+    those found (each named with its pages)."""
+
+    section = forms.CharField(
+        label=_("Section of the budget book"),
+        max_length=300,
+        help_text=_("The goals are read from this section only."),
+    )
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for section in sections:
+            label = section.title
+            if section.first_page:
+                label = _("%(title)s (pages %(first)s–%(last)s)") % {
+                    "title": section.title,
+                    "first": section.first_page,
+                    "last": section.last_page,
+                }
+            choices.append((section.title, label))
+        self.fields["section"].widget = forms.Select(choices=choices)
 
 
 class TargetForm(forms.ModelForm):

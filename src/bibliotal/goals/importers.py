@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -122,6 +122,10 @@ def _label_key(raw: str) -> str | None:
     return LABELS.get(_clean(raw).rstrip(":").strip().lower())
 
 
+def _has_text_but_service_area(area: ParsedFocusArea) -> bool:
+    return any(getattr(area, name) for name in ("title", "challenge", "goal_text", "ways"))
+
+
 def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResult:
     text, encoding = decode(data)
     problems: list[Problem] = []
@@ -129,10 +133,18 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
     current_doc: ParsedDocument | None = None
     area: ParsedFocusArea | None = None
     last_field: str | None = None
+    # A Serviceområde on its own, above the focus areas that follow it.
+    service_area = ""
 
     def close_area() -> None:
-        nonlocal area, last_field
+        nonlocal area, last_field, service_area
+        if area is not None and area.service_area and not _has_text_but_service_area(area):
+            service_area = area.service_area
+            area, last_field = None, None
+            return
         if area is not None:
+            if not area.service_area and service_area:
+                area.service_area = service_area
             if len(area.service_area) > MAX_SERVICE_AREA:
                 problems.append(
                     Problem(
@@ -175,6 +187,7 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
             close_area()
             current_doc = ParsedDocument(int(heading.group("year")), number)
             documents.append(current_doc)
+            service_area = ""
             continue
         match = LABELLED.match(line) or PLAIN_TAB.match(line)
         key = None
@@ -327,7 +340,6 @@ ABBREVIATIONS = {
     "vedr",
     "kl",
     "pct",
-    "mio",
 }
 
 
@@ -501,9 +513,13 @@ SCOPE_WORDS = re.compile(
     + r")\b",
     re.IGNORECASE,
 )
+_NAME = r"[A-ZÆØÅ][\w-]+"
+_AND = r"(?:,\s*|\s+og\s+)"
+_LIBRARY = r"\s+[Bb]ibliotek(?:er)?\b"
+# Libraries by name: "på Nord Bibliotek og Syd Bibliotek", "i Lind og Gullestrup Biblioteker".
 NAMED_LIBRARIES = re.compile(
-    r"\b(?i:i|på|ved)\s+(?P<names>(?:[A-ZÆØÅ][\w-]+(?:,\s*|\s+og\s+))*[A-ZÆØÅ][\w-]+)"
-    r"\s+[Bb]ibliotek(?:er)?\b"
+    rf"\b(?i:i|på|ved)\s+(?P<names>{_NAME}{_LIBRARY}(?:{_AND}{_NAME}{_LIBRARY})+"
+    rf"|(?:{_NAME}{_AND})*{_NAME}{_LIBRARY})"
 )
 
 
@@ -537,6 +553,77 @@ def school_year(sentence: str) -> tuple[date, date] | None:
     if last != first + 1:
         return None
     return date(first, 8, 1), date(last, 7, 31)
+
+
+MONTH_NAMES = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)  # fmt: skip
+_MONTH = "(" + "|".join(MONTH_NAMES) + ")"
+_YEAR = r"(?:\s+(20\d{2}))?"
+_TO = r"\s*(?:til|–|-|og)\s*(?:den\s+|med\s+)?"
+DAY_RANGE = re.compile(
+    rf"\b(?:fra|perioden|mellem)\s+(?:den\s+)?(\d{{1,2}})\.\s*{_MONTH}{_YEAR}"
+    rf"{_TO}(\d{{1,2}})\.\s*{_MONTH}{_YEAR}"
+)
+MONTH_RANGE = re.compile(
+    rf"\b(?:fra|i|perioden|mellem|månederne)\s+{_MONTH}{_YEAR}{_TO}{_MONTH}{_YEAR}"
+)
+ORDINALS = {"første": 1, "1.": 1, "andet": 2, "anden": 2, "2.": 2, "tredje": 3, "3.": 3}
+ORDINALS |= {"fjerde": 4, "4.": 4}
+HALF_YEAR = re.compile(r"\b(første|1\.|andet|anden|2\.)\s*halvår(?:\s+(?:af\s+)?(20\d{2}))?")
+QUARTER = re.compile(
+    r"\b(første|1\.|andet|anden|2\.|tredje|3\.|fjerde|4\.)\s*kvartal(?:\s+(?:af\s+)?(20\d{2}))?"
+)
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def named_period(sentence: str, budget_year: int) -> tuple[date, date] | None:
+    """A period the sentence names: "i perioden 1. marts til 30. juni 2025", "fra marts til
+    juni", "i første halvår 2025", "i 3. kvartal". A year left out is the budget year (the
+    start's the year before where it runs over new year); None when there is none, or the
+    dates do not exist."""
+    text = sentence.lower()
+    try:
+        found = DAY_RANGE.search(text)
+        if found:
+            day1, month1, year1, day2, month2, year2 = found.groups()
+            m1, m2 = MONTH_NAMES.index(month1) + 1, MONTH_NAMES.index(month2) + 1
+            end_year = int(year2 or year1 or budget_year)
+            start_year = int(year1) if year1 else end_year - (m1 > m2)
+            start, end = date(start_year, m1, int(day1)), date(end_year, m2, int(day2))
+            return (start, end) if start <= end else None
+        found = MONTH_RANGE.search(text)
+        if found:
+            month1, year1, month2, year2 = found.groups()
+            m1, m2 = MONTH_NAMES.index(month1) + 1, MONTH_NAMES.index(month2) + 1
+            end_year = int(year2 or year1 or budget_year)
+            start_year = int(year1) if year1 else end_year - (m1 > m2)
+            start, end = date(start_year, m1, 1), _month_end(end_year, m2)
+            return (start, end) if start <= end else None
+    except ValueError:  # "31. juni"
+        return None
+    found = HALF_YEAR.search(text)
+    if found:
+        year = int(found.group(2) or budget_year)
+        half = ORDINALS[found.group(1)]
+        return (
+            (date(year, 1, 1), date(year, 6, 30))
+            if half == 1
+            else (
+                date(year, 7, 1),
+                date(year, 12, 31),
+            )
+        )
+    found = QUARTER.search(text)
+    if found:
+        year = int(found.group(2) or budget_year)
+        quarter = ORDINALS[found.group(1)]
+        return date(year, quarter * 3 - 2, 1), _month_end(year, quarter * 3)
+    return None
 
 
 def read_scope(clause: str, sentence: str) -> dict:
@@ -573,7 +660,10 @@ def scope_branches(organisation, scope_text: str) -> list:
     if lowered in BRANCH_WORDS:
         return [b for b in branches if b not in main] if main else []
     matcher = BranchMatcher(organisation, branches=branches)
-    names = re.split(r",\s*|\s+og\s+", re.sub(r"\s+[Bb]ibliotek(?:er)?$", "", scope_text))
+    names = [
+        re.sub(r"\s+[Bb]ibliotek(?:er)?$", "", name)
+        for name in re.split(r",\s*|\s+og\s+", scope_text)
+    ]
     found = []
     for name in names:
         branch = matcher.match(name) or matcher.match(f"{name} Bibliotek")
@@ -649,7 +739,7 @@ def _kind_and_reason(
 def propose_targets(goal_text: str, *, budget_year: int) -> list[ProposedTarget]:
     proposals: list[ProposedTarget] = []
     for sentence in split_sentences(goal_text):
-        period = school_year(sentence)
+        period = school_year(sentence) or named_period(sentence, budget_year)
         without_school_year = SCHOOL_YEAR.sub("", sentence.lower())
         years = [int(y) for y in YEAR.findall(without_school_year) if int(y) < budget_year]
         sentence_year = years[0] if years else None

@@ -16,16 +16,32 @@ def _arguments(parser) -> None:
         help="Budget year of a document without a '## Mål for budget ÅR' heading, or the year "
         "to take from a file with several.",
     )
+    parser.add_argument(
+        "--section",
+        help="The section of a budget book to read the goals from, by its heading or a part of "
+        "it (e.g. 'Biblioteker'); the libraries' section is found without it.",
+    )
 
 
 def _options(organisation, options: dict) -> dict:
     year = options.get("year")
     if year is not None and not 2000 <= year <= 2100:
         raise ValueError(f"--year {year} is not a budget year (2000–2100).")
-    return {"year": year}
+    section = (options.get("section") or "").strip() or None
+    return {"year": year, "section": section}
 
 
-def run(*, organisation, upload, user=None, dry_run, progress=None, year=None, reviewed=None):
+def run(
+    *,
+    organisation,
+    upload,
+    user=None,
+    dry_run,
+    progress=None,
+    year=None,
+    section=None,
+    reviewed=None,
+):
     from bibliotal.goals.services import import_budget_document
 
     return import_budget_document(
@@ -35,12 +51,14 @@ def run(*, organisation, upload, user=None, dry_run, progress=None, year=None, r
         user=user,
         year=year,
         dry_run=dry_run,
+        section=section,
         reviewed=reviewed,
     )
 
 
 def report(result) -> list[str]:
     lines = list(result.warnings)
+    lines.extend(section_lines(result))
     if result.dry_run:
         for document in result.documents:
             for area in document.focus_areas:
@@ -53,6 +71,28 @@ def report(result) -> list[str]:
                         detail = target.threshold or target.baseline_year
                         lines.append(f"    {target.indicator} {target.kind} {detail}")
     return [*lines, result.summary()]
+
+
+def section_lines(result) -> list[str]:
+    """Which section of a budget book the goals were read from, and the others to choose from
+    with ``--section`` (or on the page)."""
+    if result.section is None:
+        return []
+    chosen = result.section
+    if chosen.first_page:
+        lines = [
+            gettext("Read from the section “%(title)s”, pages %(first)s–%(last)s.")
+            % {"title": chosen.title, "first": chosen.first_page, "last": chosen.last_page}
+        ]
+    else:
+        lines = [gettext("Read from the section “%(title)s”.") % {"title": chosen.title}]
+    others = [s.title for s in result.sections if s.title != chosen.title]
+    if others:
+        lines.append(
+            gettext("Other sections found: %(titles)s.")
+            % {"titles": "; ".join(f"“{t}”" for t in others[:40])}
+        )
+    return lines
 
 
 def _detect(filename: str, head: bytes) -> bool:

@@ -97,6 +97,9 @@ class FocusArea(models.Model):
     goal_text = models.TextField(_("goal"), blank=True)
     ways = models.TextField(_("ways to the goal"), blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The sentences of the goal document a manager left out on the review page: not proposed as
+    # targets again when a changed document is imported, unless the manager takes them in.
+    left_out = models.JSONField(_("sentences left out"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("focus area")

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from bibliotal.core.imports import ImportRejected
 from bibliotal.goals.documents import reading
+from bibliotal.goals.documents.layouts import document_year
 from bibliotal.goals.importers import (
     ParsedDocument,
     ParseResult,
@@ -28,9 +29,11 @@ from bibliotal.goals.models import BudgetDocument, BudgetYear, FocusArea, Target
 class BudgetImportError(ImportRejected):
     """A goal document that cannot be imported: ``problems`` (also ``errors``) say why."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], sections=()):
         super().__init__(problems)
         self.problems = problems
+        # A budget book's sections, when it has several: a page offers to read another.
+        self.sections = list(sections)
 
 
 @dataclass
@@ -41,6 +44,9 @@ class PlannedFocusArea:
     new_targets: int = 0
     # The sentences that already have targets here and keep them as they are.
     kept: set[str] = field(default_factory=set)
+    # The sentences left out on the review page at an earlier import: left out again unless
+    # the review takes them in.
+    left_out: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -159,33 +165,42 @@ def import_budget_document(
     sections, chosen = [], None
     if reading.detect(data) == "txt":
         parsed = parse_document(data, default_year=year)
+        if not any(d.focus_areas for d in parsed.documents):
+            # Not the founding document's labelled blocks: a heading per goal, a table or
+            # numbered goals written as text.
+            parsed = _other_layouts(reading.read(data, filename), year) or parsed
     else:
         document = reading.read(data, filename)
         sections = reading.find_sections(document)
-        chosen = next((s for s in sections if s.title == section), None) if section else None
+        chosen = reading.section_named(sections, section) if section else None
         if section and chosen is None:
-            raise BudgetImportError(
-                [
-                    _("%(file)s has no section called %(section)s.")
-                    % {"file": filename, "section": section}
-                ]
-            )
+            raise BudgetImportError([_no_section(filename, section, sections)], sections)
         chosen = chosen or reading.libraries_section(sections)
+        default_year = year
         if chosen is not None:
+            # A section names its year seldom: the book's title or running header does.
+            default_year = year or document_year(document)
             document = reading.section_document(document, chosen)
-        parsed = parse_document(reading.labelled_text(document).encode(), default_year=year)
+        text = reading.labelled_text(document).encode()
+        parsed = parse_document(text, default_year=default_year)
         if not any(d.focus_areas for d in parsed.documents):
-            parsed = _other_layouts(document, year) or parsed
+            parsed = _other_layouts(document, default_year) or parsed
+    if chosen is not None:
+        # Goals under the section's heading belong to its service area, where no label says.
+        for parsed_document in parsed.documents:
+            for area in parsed_document.focus_areas:
+                area.service_area = area.service_area or chosen.name
     fatal = [p for p in parsed.problems if p.fatal]
     if fatal:
-        raise BudgetImportError([p.render(filename) for p in fatal])
+        raise BudgetImportError([p.render(filename) for p in fatal], sections)
     warnings = [p.render(filename) for p in parsed.problems if not p.fatal]
     documents = [d for d in parsed.documents if d.focus_areas]
     if year is not None and len({d.year for d in documents}) > 1:
         documents = [d for d in documents if d.year == year]
         if not documents:
             raise BudgetImportError(
-                [_("%(file)s has no goals for %(year)s.") % {"file": filename, "year": year}]
+                [_("%(file)s has no goals for %(year)s.") % {"file": filename, "year": year}],
+                sections,
             )
     digest = fingerprint(parsed.text)
     planned: list[PlannedDocument] = []
@@ -210,6 +225,19 @@ def import_budget_document(
     except _DryRun:
         pass
     return BudgetImportResult(filename, planned, warnings, dry_run, sections, chosen)
+
+
+def _no_section(filename: str, section: str, sections: list) -> str:
+    if not sections:
+        return _(
+            "%(file)s has no section called “%(section)s”: it has no service areas under "
+            "headings, so leave the section out to read the whole document."
+        ) % {"file": filename, "section": section}
+    return _("%(file)s has no section called “%(section)s”. The sections found are: %(found)s.") % {
+        "file": filename,
+        "section": section,
+        "found": "; ".join(f"“{s.title}”" for s in sections[:40]),
+    }
 
 
 def _other_layouts(document, year: int | None):
@@ -288,14 +316,22 @@ def _save(
         # A sentence that already has targets keeps them as they are: a manager may have
         # corrected the indicator, the number or made a qualitative goal measurable.
         known_sentences = set(focus_area.targets.values_list("source_text", flat=True))
+        left_before = set(focus_area.left_out)
+        left_now = set(left_before)
         for proposal in area.targets:
             if proposal.source_text in known_sentences:
                 area.kept.add(proposal.source_text)
                 continue
             review = (reviewed or {}).get(place_of[id(proposal)])
+            if proposal.source_text in left_before:
+                area.left_out.add(proposal.source_text)
+                if review is None:
+                    continue
             if review is not None:
                 if review.get("leave_out"):
+                    left_now.add(proposal.source_text)
                     continue
+                left_now.discard(proposal.source_text)
                 proposal = _corrected(proposal, review)
             # The libraries a sentence names: chosen libraries only when they are found here;
             # otherwise the target stays the organisation's, and the import says so.
@@ -330,6 +366,9 @@ def _save(
                 target.branches.set(branches)
             position += 1
             area.new_targets += 1
+        if left_now != left_before:
+            focus_area.left_out = sorted(left_now)
+            focus_area.save(update_fields=["left_out"])
     return plan
 
 

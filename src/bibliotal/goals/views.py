@@ -21,6 +21,7 @@ from bibliotal.goals.forms import (
     DocumentUploadForm,
     FocusAreaCommentForm,
     ReviewFormSet,
+    SectionForm,
     TargetForm,
 )
 from bibliotal.goals.importers import scope_branches
@@ -195,6 +196,8 @@ def document_import(request):
     organisation = _organisation_or_403(request)
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, organisation)
+    if request.method == "POST" and "reread" in request.POST:
+        return _reread(request, organisation)
     form = DocumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["document"]
@@ -204,24 +207,63 @@ def document_import(request):
             upload.read(),
             upload.name,
             form.cleaned_data["year"],
-            dry_run=True,
             form=form,
         )
     return render(request, "goals/document_import.html", {"form": form})
 
 
-def _import(request, organisation, data, filename, year, *, dry_run, form=None):
+def _kept_file(request, confirm):
+    """The file a preview kept on the server, or None when it is gone (expired, or saved)."""
+    if not confirm.is_valid():
+        raise Http404
+    return uploads.peek(request, confirm.cleaned_data["token"])
+
+
+def _reread(request, organisation):
+    """The preview again, from another section of the same budget book."""
+    confirm = DocumentConfirmForm(request.POST)
+    kept = _kept_file(request, confirm)
+    if kept is None:
+        messages.warning(request, _("The preview is no longer there: choose the file again."))
+        return redirect("goals:document_import")
+    data, filename = kept
+    return _import(
+        request,
+        organisation,
+        data,
+        filename,
+        confirm.cleaned_data["year"],
+        section=confirm.cleaned_data["section"] or None,
+        token=confirm.cleaned_data["token"],
+    )
+
+
+def _section_form(token, year, sections, chosen):
+    """The choice of another section, when the document has more than one."""
+    if len(sections) < 2:
+        return None
+    return SectionForm(
+        initial={"token": token, "year": year, "section": chosen.title if chosen else ""},
+        sections=sections,
+    )
+
+
+def _import(request, organisation, data, filename, year, *, section=None, token=None, form=None):
+    """The review page of a file: what each sentence was read as, nothing saved yet. The file
+    waits on the server under ``token`` (kept from an earlier preview, or stashed now)."""
     try:
-        importer = importers.get("goals")
-        step = importer.preview if dry_run else importer.apply
-        result = step(
+        result = importers.get("goals").preview(
             upload=Upload.from_bytes(data, filename),
             organisation=organisation,
             user=request.user,
             year=year,
+            section=section,
         )
     except ImportRejected as error:  # a BudgetImportError, or a file that is no text at all
         problems = error.problems if isinstance(error, BudgetImportError) else error.errors
+        sections = getattr(error, "sections", [])
+        if sections:
+            token = token or uploads.stash(request, data, filename)
         return render(
             request,
             "goals/document_import.html",
@@ -229,37 +271,38 @@ def _import(request, organisation, data, filename, year, *, dry_run, form=None):
                 "form": form or DocumentUploadForm(),
                 "problems": [str(p) for p in problems],
                 "filename": filename,
+                "section_form": _section_form(token, year, sections, None) if sections else None,
             },
             status=400,
         )
-    if not dry_run:
-        messages.success(request, result.summary())
-        return redirect("goals:year_detail", year=result.documents[0].year)
-    confirm = DocumentConfirmForm(
-        initial={"token": uploads.stash(request, data, filename), "year": year}
-    )
-    proposals = _proposals(result)
+    token = token or uploads.stash(request, data, filename)
+    chosen = result.section.title if result.section else ""
+    confirm = DocumentConfirmForm(initial={"token": token, "year": year, "section": chosen})
+    proposals, left_out = _proposals(result), _left_out(result)
     formset = ReviewFormSet(
         prefix="review",
         initial=[
-            _initial(organisation, i, p) for i, (_y, p, kept) in proposals.items() if not kept
+            _initial(organisation, i, p, left_out=i in left_out)
+            for i, (_y, p, kept) in proposals.items()
+            if not kept
         ],
         form_kwargs={"organisation": organisation, "proposals": proposals},
     )
-    return render(request, "goals/document_import.html", _review_context(result, confirm, formset))
+    context = _review_context(result, confirm, formset)
+    context["section_form"] = _section_form(token, year, result.sections, result.section)
+    return render(request, "goals/document_import.html", context)
 
 
 def _confirm(request, organisation):
     """Save a reviewed preview: every sentence's card valid, or nothing is saved and the page
     comes back with the errors, the kept file still there to save it after correcting."""
     confirm = DocumentConfirmForm(request.POST)
-    if not confirm.is_valid():
-        raise Http404
-    token, year = confirm.cleaned_data["token"], confirm.cleaned_data["year"]
-    kept = uploads.peek(request, token)
+    kept = _kept_file(request, confirm)
     if kept is None:
         messages.warning(request, _("The preview is no longer there: choose the file again."))
         return redirect("goals:document_import")
+    token, year = confirm.cleaned_data["token"], confirm.cleaned_data["year"]
+    section = confirm.cleaned_data["section"] or None
     data, filename = kept
     importer = importers.get("goals")
     try:
@@ -268,9 +311,10 @@ def _confirm(request, organisation):
             organisation=organisation,
             user=request.user,
             year=year,
+            section=section,
         )
     except ImportRejected:
-        return _import(request, organisation, data, filename, year, dry_run=True)
+        return _import(request, organisation, data, filename, year, section=section, token=token)
     proposals = _proposals(preview)
     formset = ReviewFormSet(
         request.POST,
@@ -278,18 +322,16 @@ def _confirm(request, organisation):
         form_kwargs={"organisation": organisation, "proposals": proposals},
     )
     if not formset.is_valid():
-        return render(
-            request,
-            "goals/document_import.html",
-            _review_context(preview, confirm, formset),
-            status=400,
-        )
+        context = _review_context(preview, confirm, formset)
+        context["section_form"] = _section_form(token, year, preview.sections, preview.section)
+        return render(request, "goals/document_import.html", context, status=400)
     reviewed = {f.cleaned_data["index"]: f.reviewed() for f in formset}
     result = importer.apply(
         upload=Upload.from_bytes(data, filename),
         organisation=organisation,
         user=request.user,
         year=year,
+        section=section,
         reviewed=reviewed,
     )
     uploads.forget(request, token)  # only now: the file was needed until the save
@@ -309,12 +351,26 @@ def _proposals(result) -> dict:
     return found
 
 
-def _initial(organisation, index: int, proposal) -> dict:
+def _left_out(result) -> set[int]:
+    """The places of the sentences a manager left out when this document was imported before:
+    offered again on the review page, left out unless unticked."""
+    found, place = set(), 0
+    for document in result.documents:
+        for area in document.focus_areas:
+            for proposal in area.targets:
+                if proposal.source_text in area.left_out:
+                    found.add(place)
+                place += 1
+    return found
+
+
+def _initial(organisation, index: int, proposal, *, left_out: bool = False) -> dict:
     branches = []
     if proposal.scope == Target.Scope.BRANCHES:
         branches = [b.pk for b in scope_branches(organisation, proposal.scope_text)]
     return {
         "index": index,
+        "leave_out": left_out,
         "kind": proposal.kind,
         "indicator": proposal.indicator,
         "threshold": proposal.threshold,

@@ -36,6 +36,9 @@ class Document:
     filename: str = ""
     pages: int | None = None
     encoding: str = ""
+    # A PDF's running headers and footers, dropped from the blocks ("Budget 2025 · Bind 2"):
+    # they may name the budget year a section of the book does not.
+    running: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """The document as plain text, one block per line (a table row's cells TAB-separated),

@@ -62,8 +62,12 @@ OTHER_LABEL = re.compile(
 )
 # A heading that announces goals below it: "Mål", "Vores mål for 2025", "Succeskriterier".
 GOALS_HEADING = re.compile(r"\b(?:" + "|".join(GOAL_WORDS) + r")\b", re.IGNORECASE)
+# A title that names the budget year: "Budget 2025", "Mål og Midler 2026", "Udviklingsmål 2025
+# for bibliotekerne", "Servicemål for 2025".
 YEAR_IN_TITLE = re.compile(
-    r"\b(?:budget(?:år(?:et)?)?|mål og midler|mål for)\s*(?:år\s*)?(20\d{2})\b", re.IGNORECASE
+    r"\b(?:budget(?:år(?:et)?)?|mål og midler|mål for|udviklingsmål|servicemål|effektmål"
+    r"|resultatmål|målsætninger|succeskriterier)\s*(?:for\s*)?(?:år\s*)?(20\d{2})\b",
+    re.IGNORECASE,
 )
 # "1. " … "2. " on one line: a number with a point or parenthesis before a capital letter.
 INLINE_NUMBER = re.compile(r"(?:^|(?<=\s))(\d{1,2})[.)]\s+(?=[A-ZÆØÅ])")
@@ -165,6 +169,18 @@ def _year(document: Document, budget_year: int | None) -> int | None:
             if found:
                 return int(found.group(1))
     return budget_year
+
+
+def document_year(document: Document) -> int | None:
+    """The budget year a whole document names: in its title ("Budget 2025 – bind 2") or first
+    lines, else in its running headers and footers; None when it names none."""
+    found = _year(document, None)
+    if found is None:
+        for text in document.running:
+            match = YEAR_IN_TITLE.search(text)
+            if match:
+                return int(match.group(1))
+    return found
 
 
 class _Reader:
@@ -339,4 +355,4 @@ def _blocks(document: Document, budget_year: int | None) -> list[ParsedDocument]
     return [ParsedDocument(_year(document, budget_year), first_line, areas)]
 
 
-__all__ = ["ReadFocusArea", "SentenceSource", "read_goals"]
+__all__ = ["ReadFocusArea", "SentenceSource", "document_year", "read_goals"]

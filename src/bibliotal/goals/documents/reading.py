@@ -113,8 +113,39 @@ def read_text(data: bytes) -> Document:
     from bibliotal.goals.importers import decode
 
     text, encoding = decode(data)
-    blocks = [_text_block(line) for line in text.split("\n") if line.strip()]
+    blocks: list[Block] = []
+    tables = -1
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        cells = _text_cells(line)
+        if cells is None:
+            blocks.append(_text_block(line))
+            continue
+        if not cells:  # a ruler under a table's heading: |---|---|
+            continue
+        first = not blocks or blocks[-1].kind != "row"
+        tables += first
+        blocks.append(Block("row", " | ".join(cells), cells=cells, header=first, table=tables))
     return Document(blocks, "txt", encoding=encoding)
+
+
+RULER = re.compile(r"^[\s|:+-]+$")
+
+
+def _text_cells(line: str) -> list[str] | None:
+    """A table row of a text file, as written by hand ("| Resultatmål | Måltal |") or pasted
+    from a spreadsheet (three or more cells between tabs): its cells; [] for a ruler line;
+    None for a line that is no table row (one tab is a label and its text)."""
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+        if RULER.match(stripped):
+            return []
+        return [_clean(cell) for cell in stripped[1:-1].split("|")]
+    parts = stripped.split("\t")
+    if len(parts) >= 3 and not stripped.startswith("<b>"):
+        return [_clean(cell) for cell in parts]
+    return None
 
 
 def _text_block(line: str) -> Block:
@@ -255,18 +286,22 @@ class _Line:
         return self._text(min(s[0] for s in self.segments), max(s[1] for s in self.segments))
 
     @cached_property
-    def cells(self) -> list[str]:
+    def parts(self) -> list[tuple[float, str]]:
         """The line's texts split where a gap wider than most of a letter lies between them
-        (words keep their spaces inside one piece of text)."""
-        parts: list[list[float]] = []
+        (words keep their spaces inside one piece of text), each with its left edge."""
+        spans: list[list[float]] = []
         for left, right, _text in sorted(self.segments):
-            if parts and left - parts[-1][1] < 0.8 * self.size:
-                parts[-1][1] = max(parts[-1][1], right)
+            if spans and left - spans[-1][1] < 0.8 * self.size:
+                spans[-1][1] = max(spans[-1][1], right)
             else:
-                parts.append([left, right])
-        if len(parts) < 2:
-            return [self.text]
-        return [self._text(left, right) for left, right in parts]
+                spans.append([left, right])
+        if len(spans) < 2:
+            return [(spans[0][0] if spans else 0.0, self.text)]
+        return [(left, self._text(left, right)) for left, right in spans]
+
+    @property
+    def cells(self) -> list[str]:
+        return [text for _left, text in self.parts]
 
 
 def _page_lines(textpage) -> list[_Line]:
@@ -319,7 +354,7 @@ def read_pdf(data: bytes) -> Document:
             try:
                 lines = _page_lines(textpage)
                 for line in lines:
-                    line.text, line.cells  # read the texts while the page is open  # noqa: B018
+                    line.text, line.parts  # read the texts while the page is open  # noqa: B018
                     line.textpage = None
                 pages.append(lines)
             finally:
@@ -327,21 +362,30 @@ def read_pdf(data: bytes) -> Document:
                 page.close()
     finally:
         pdf.close()
-    heights = Counter(line.size for page in pages for line in page)
+    # The body text's size is the one most of the text is set in (counted in letters, so that
+    # headings, running headers and page numbers on every page do not outweigh it).
+    heights = Counter()
+    for page in pages:
+        for line in page:
+            heights[line.size] += len(line.text)
     body = heights.most_common(1)[0][0] if heights else 10.0
-    _drop_running_lines(pages, body)
+    running = _drop_running_lines(pages, body)
     sizes = sorted({h for h in heights if h > body * 1.15}, reverse=True)
     blocks: list[Block] = []
+    columns: dict[int, list[float]] = {}
     for number, lines in enumerate(pages, start=1):
-        _page_blocks(lines, number, body, sizes, blocks)
-    return Document(blocks, "pdf", pages=len(pages))
+        _page_blocks(lines, number, body, sizes, blocks, columns)
+    return Document(blocks, "pdf", pages=len(pages), running=running)
 
 
-def _drop_running_lines(pages: list[list[_Line]], body: float) -> None:
+def _drop_running_lines(pages: list[list[_Line]], body: float) -> list[str]:
     """Remove running headers and footers, the top or bottom line of a page whose text (digits
     aside) is the top or bottom line of many pages and no larger than the body text, and page
-    numbers at the top or bottom ("12", "Side 12", "12 af 300", "- 12 -")."""
-    least = max(3, len(pages) * 0.4)
+    numbers at the top or bottom ("12", "Side 12", "12 af 300", "- 12 -"). The texts of the
+    running lines removed, each once."""
+    removed: dict[str, None] = {}
+    # One page has no running lines, only its page number.
+    least = float("inf") if len(pages) < 2 else max(2, len(pages) * 0.4)
     tops = Counter(_shape(lines[0].text) for lines in pages if lines)
     bottoms = Counter(_shape(lines[-1].text) for lines in pages if lines)
 
@@ -350,17 +394,33 @@ def _drop_running_lines(pages: list[list[_Line]], body: float) -> None:
 
     for lines in pages:
         if lines and running(lines[0], tops):
-            lines.pop(0)
+            removed.setdefault(lines.pop(0).text)
         if lines and running(lines[-1], bottoms):
-            lines.pop()
+            removed.setdefault(lines.pop().text)
         while lines and PAGE_NUMBER.match(lines[0].text):
             lines.pop(0)
         while lines and PAGE_NUMBER.match(lines[-1].text):
             lines.pop()
+    return list(removed)
 
 
-def _page_blocks(lines, page, body, sizes, blocks) -> None:
+def _aligned(parts: list[tuple[float, str]], columns: list[float], size: float) -> list[str]:
+    """A table row's texts in the columns of its table's heading row (``columns`` their left
+    edges): an empty cell keeps its place, so the number stays in the number column."""
+    if len(parts) == len(columns) or not columns:
+        return [text for _left, text in parts]
+    cells = [""] * len(columns)
+    for left, text in parts:
+        column = max((i for i, edge in enumerate(columns) if edge <= left + size), default=0)
+        cells[column] = f"{cells[column]} {text}".strip()
+    return cells
+
+
+def _page_blocks(lines, page, body, sizes, blocks, columns=None) -> None:
+    """The page's lines as blocks. ``columns`` holds the left edges of each table's heading
+    row's cells, across pages."""
     paragraph: list[_Line] = []
+    columns = columns if columns is not None else {}
 
     def flush() -> None:
         if not paragraph:
@@ -408,6 +468,10 @@ def _page_blocks(lines, page, body, sizes, blocks) -> None:
             if table is None:
                 table = 1 + max((b.table for b in blocks if b.table is not None), default=-1)
             header = not (blocks and blocks[-1].kind == "row")
+            if header:
+                columns[table] = [left for left, _text in line.parts]
+            else:
+                cells = _aligned(line.parts, columns.get(table, []), line.size)
             blocks.append(
                 Block("row", " | ".join(cells), cells=cells, header=header, table=table, page=page)
             )
@@ -608,6 +672,10 @@ SECTION = re.compile(
     r"|(?P<number>\d{1,3})\.?\s+(?P<numbered>[A-ZÆØÅ][^.:]{2,60}))$",
     re.IGNORECASE,
 )
+SECTION_WORD = re.compile(
+    r"^(?:serviceområde|politikområde|bevillingsområde|udvalg|sektor|område)\s*[:.–-]?\s*",
+    re.IGNORECASE,
+)
 LIBRARIES = re.compile(r"bibliotek", re.IGNORECASE)
 CULTURE = re.compile(r"kultur\s*(?:og|&)\s*fritid", re.IGNORECASE)
 
@@ -623,6 +691,14 @@ class Section:
     end: int
     first_page: int | None = None
     last_page: int | None = None
+
+    @property
+    def name(self) -> str:
+        """The service area the heading names, without the word before it: "14 Biblioteker"
+        for "Serviceområde 14 Biblioteker", "Kultur og Fritid" for "Politikområde: Kultur og
+        Fritid"."""
+        name = SECTION_WORD.sub("", self.title).strip()
+        return re.sub(r"^(\d{1,3})\s*[:.–-]\s*", r"\1 ", name) or self.title
 
     @property
     def is_libraries(self) -> bool:
@@ -670,6 +746,28 @@ def libraries_section(sections: list[Section]) -> Section | None:
     return culture[0] if culture else None
 
 
+def section_named(sections: list[Section], name: str) -> Section | None:
+    """The section a person named: its exact title, else the one title that is the same in
+    other case and spacing, else the one title that holds the name ("Biblioteker" for
+    "Serviceområde 14 Biblioteker"); None when no section or more than one fits."""
+    for section in sections:
+        if section.title == name:
+            return section
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    for fits in (
+        lambda title: title == wanted,
+        lambda title: wanted in title,
+    ):
+        found = [s for s in sections if fits(" ".join(s.title.split()).casefold())]
+        if len({s.title for s in found}) == 1:
+            return found[0]
+        if found:
+            return None
+    return None
+
+
 def section_document(document: Document, section: Section) -> Document:
     """The document cut to one section: its blocks only."""
     return Document(
@@ -678,4 +776,5 @@ def section_document(document: Document, section: Section) -> Document:
         filename=document.filename,
         pages=document.pages,
         encoding=document.encoding,
+        running=document.running,
     )

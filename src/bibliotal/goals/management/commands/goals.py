@@ -19,6 +19,11 @@ class Command(AuditedCommand):
             "'## Mål for budget ÅR' heading, or the year to take from a file "
             "with several.",
         )
+        importing.add_argument(
+            "--section",
+            help="The section of a budget book to read, by its heading or a part of it "
+            "(default: the libraries' section).",
+        )
         importing.add_argument("--dry-run", action="store_true", help="Show, save nothing.")
         importing.add_argument(
             "--organisation", help="Name of the organisation (needed when there are several)."
@@ -52,14 +57,14 @@ class Command(AuditedCommand):
         organisation = organisation_named(options.pop("organisation", None))
         getattr(self, f"_{action}")(organisation=organisation, **options)
 
-    def _import(self, *, organisation, file: Path, year, dry_run, **options):
+    def _import(self, *, organisation, file: Path, year, section, dry_run, **options):
         """The same as `bibliotal import goals FILE`: through core's importer registry."""
         from bibliotal.core import importers
         from bibliotal.core.imports import COMMAND, ImportRejected, said
 
         importer = importers.get("goals")
         try:
-            chosen = importer.options(organisation, {"year": year})
+            chosen = importer.options(organisation, {"year": year, "section": section})
         except ValueError as error:
             raise CommandError(str(error)) from error
         try:
