@@ -161,12 +161,13 @@ def test_the_command_takes_a_section_and_names_the_others(world, book, tmp_path,
     here = ("--organisation", world.organisation.name)
     call_command("goals", "import", str(path), "--section", "Museer", "--dry-run", *here)
     out = capsys.readouterr().out
-    assert f"Read from the section “{MUSEUMS}”, pages" in out
-    assert "Other sections found:" in out and "“Serviceområde 14 Biblioteker”" in out
+    # The command speaks Danish.
+    assert f"Læst fra delen “{MUSEUMS}”, side" in out
+    assert "Andre dele fundet:" in out and "“Serviceområde 14 Biblioteker”" in out
     assert not Target.objects.exists()
     call_command("import", "goals", str(path), "--section", "Serviceområde 14 Biblioteker", *here)
     assert Target.objects.exclude(kind="qualitative").count() == 9
-    with pytest.raises(CommandError, match="no section called “Svømmehaller”"):
+    with pytest.raises(CommandError, match="“Svømmehaller”"):
         call_command("goals", "import", str(path), "--section", "Svømmehaller", *here)
 
 

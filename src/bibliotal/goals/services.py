@@ -168,7 +168,12 @@ def import_budget_document(
         if not any(d.focus_areas for d in parsed.documents):
             # Not the founding document's labelled blocks: a heading per goal, a table or
             # numbered goals written as text.
-            parsed = _other_layouts(reading.read(data, filename), year) or parsed
+            try:
+                document = reading.read(data, filename)
+            except ImportRejected:  # a NUL or the like: the parse's own problems name its line
+                document = None
+            if document is not None:
+                parsed = _other_layouts(document, year) or parsed
     else:
         document = reading.read(data, filename)
         sections = reading.find_sections(document)
