@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.imports import ImportJobOut, job_out, too_large
-from bibliotal.api.schemas import Day, Id, Period, Problem, rejected
-from bibliotal.core import importjobs
+from bibliotal.api.imports import ImportJobOut, import_upload
+from bibliotal.api.schemas import Day, Id, Period, Problem
 from bibliotal.core.importers import Upload
-from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.digital.importers import (
@@ -193,8 +190,6 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
     require(request, Capability.COORDINATE)
     organisation = organisation_of(request.user)
     upload = Upload.from_file(file)
-    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        return Status(413, too_large(upload))
     platform = None
     if options.platform_id is not None:
         platform = Platform.objects.filter(
@@ -203,34 +198,33 @@ def import_file(request, file: File[UploadedFile], options: Form[FileOptions]):
         if platform is None:
             return Status(404, {"detail": f"No platform {options.platform_id}."})
     chosen = {"format": options.format or None, "platform": platform}
-    try:
-        result, job = importjobs.import_or_queue(
-            request,
-            kind="digital",
-            upload=upload,
-            organisation=organisation,
-            options=chosen,
-            dry_run=options.dry_run,
-        )
-    except ImportRejected as error:
-        return Status(422, rejected(error))
-    if job is not None:
-        return Status(202, job_out(job))
-    return {
-        "already_imported": result.already_imported,
-        "dry_run": options.dry_run,
-        "batch_id": result.batch_id,
-        "format": result.format,
-        "report": result.report,
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "repeated": result.repeated,
-        "platforms": result.platforms,
-        "new_platforms": result.new_platforms,
-        "warnings": result.warnings,
-        "summary": result.summary(),
-    }
+
+    def answer(result):
+        return {
+            "already_imported": result.already_imported,
+            "dry_run": options.dry_run,
+            "batch_id": result.batch_id,
+            "format": result.format,
+            "report": result.report,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "repeated": result.repeated,
+            "platforms": result.platforms,
+            "new_platforms": result.new_platforms,
+            "warnings": result.warnings,
+            "summary": result.summary(),
+        }
+
+    return import_upload(
+        request,
+        kind="digital",
+        upload=upload,
+        organisation=organisation,
+        options=chosen,
+        dry_run=options.dry_run,
+        answer=answer,
+    )
 
 
 @router.delete(

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
-from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.imports import ImportJobOut, job_out, too_large
-from bibliotal.api.schemas import Day, Problem, rejected
-from bibliotal.core import importers, importjobs
+from bibliotal.api.imports import ImportJobOut, import_upload
+from bibliotal.api.schemas import Day, Problem
 from bibliotal.core.importers import Upload
-from bibliotal.core.imports import ImportRejected
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.goals.reporting import status_rows
 
@@ -233,24 +230,13 @@ def import_goal_document(request, file: File[UploadedFile], options: Form[GoalDo
     require(request, Capability.MANAGE)
     organisation = organisation_of(request.user)
     upload = Upload.from_file(file)
-    importer = importers.get("goals")
-    limit = min(
-        importer.max_bytes or settings.IMPORT_MAX_UPLOAD_BYTES, settings.IMPORT_MAX_UPLOAD_BYTES
-    )
-    if upload.size > limit:
-        return Status(413, too_large(upload, limit))
     chosen = {"year": options.year, "section": (options.section or "").strip() or None}
-    try:
-        result, job = importjobs.import_or_queue(
-            request,
-            kind="goals",
-            upload=upload,
-            organisation=organisation,
-            options=chosen,
-            dry_run=options.dry_run,
-        )
-    except ImportRejected as error:
-        return Status(422, rejected(error))
-    if job is not None:
-        return Status(202, job_out(job))
-    return _document_out(result)
+    return import_upload(
+        request,
+        kind="goals",
+        upload=upload,
+        organisation=organisation,
+        options=chosen,
+        dry_run=options.dry_run,
+        answer=_document_out,
+    )

@@ -78,3 +78,38 @@ def get_job(request, job_id: Id):
     job = get_object_or_404(ImportJob, pk=job_id, organisation=organisation_of(request.user))
     require(request, Capability(importers.get(job.kind).capability))
     return job_out(job)
+
+
+def import_upload(
+    request, *, kind: str, upload, organisation, options: dict, dry_run: bool, answer
+):
+    """The API's answer to an uploaded file, for every import endpoint: 413 over the importer's
+    limit, 422 with every fault of a rejected file, 202 with the job of a file for the worker,
+    else 200 with ``answer(result)``."""
+    from django.conf import settings
+    from ninja import Status
+
+    from bibliotal.api.schemas import rejected
+    from bibliotal.core import importjobs
+    from bibliotal.core.imports import ImportRejected
+
+    limit = min(
+        importers.get(kind).max_bytes or settings.IMPORT_MAX_UPLOAD_BYTES,
+        settings.IMPORT_MAX_UPLOAD_BYTES,
+    )
+    if upload.size > limit:
+        return Status(413, too_large(upload, limit))
+    try:
+        result, job = importjobs.import_or_queue(
+            request,
+            kind=kind,
+            upload=upload,
+            organisation=organisation,
+            options=options,
+            dry_run=dry_run,
+        )
+    except ImportRejected as error:
+        return Status(422, rejected(error))
+    if job is not None:
+        return Status(202, job_out(job))
+    return answer(result)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from bibliotal.api.auth import require
-from bibliotal.api.imports import ImportJobOut, job_out, too_large
-from bibliotal.api.schemas import Id, Period, Problem, rejected
-from bibliotal.core import importjobs
+from bibliotal.api.imports import ImportJobOut, import_upload
+from bibliotal.api.schemas import Id, Period, Problem
 from bibliotal.core.importers import Upload
-from bibliotal.core.imports import ImportRejected
 from bibliotal.core.models import Branch
 from bibliotal.core.permissions import Capability, organisation_of
 from bibliotal.visits.models import DailyVisits, Sensor
@@ -91,39 +88,36 @@ def import_counter(request, file: File[UploadedFile], options: Form[CounterFileO
     require(request, Capability.MANAGE)
     organisation = organisation_of(request.user)
     upload = Upload.from_file(file)
-    if upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
-        return Status(413, too_large(upload))
     branch = None
     if options.branch_id is not None:
         branch = Branch.objects.filter(organisation=organisation, pk=options.branch_id).first()
         if branch is None:
             return Status(404, {"detail": f"No library {options.branch_id} in your municipality."})
     chosen = {"branch": branch, "rule": options.rule, "preset": options.preset or None}
-    try:
-        result, job = importjobs.import_or_queue(
-            request,
-            kind="visits",
-            upload=upload,
-            organisation=organisation,
-            options=chosen,
-            dry_run=options.dry_run,
-        )
-    except ImportRejected as error:
-        return Status(422, rejected(error))
-    if job is not None:
-        return Status(202, job_out(job))
-    return {
-        "already_imported": result.already_imported,
-        "dry_run": options.dry_run,
-        "created": result.created,
-        "replaced": result.replaced,
-        "unchanged": result.unchanged,
-        "days": result.days,
-        "format": result.format,
-        "flagged": result.flagged,
-        "new_sensors": result.new_sensors,
-        "summary": result.summary(),
-    }
+
+    def answer(result):
+        return {
+            "already_imported": result.already_imported,
+            "dry_run": options.dry_run,
+            "created": result.created,
+            "replaced": result.replaced,
+            "unchanged": result.unchanged,
+            "days": result.days,
+            "format": result.format,
+            "flagged": result.flagged,
+            "new_sensors": result.new_sensors,
+            "summary": result.summary(),
+        }
+
+    return import_upload(
+        request,
+        kind="visits",
+        upload=upload,
+        organisation=organisation,
+        options=chosen,
+        dry_run=options.dry_run,
+        answer=answer,
+    )
 
 
 @router.get(
