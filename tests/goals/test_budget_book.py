@@ -83,6 +83,13 @@ def test_a_section_is_chosen_by_its_heading_or_a_part_of_it(world, book):
     [document] = by_part.documents
     assert [a.texts["title"] for a in document.focus_areas] == ["Et godt museer."]
     assert [t.indicator for t in measurable(by_part)] == ["event_participants"]
+    # The filler text, the bullets and the budget table after "Mål" are no goals of it.
+    [area] = document.focus_areas
+    assert area.texts["goal_text"] == (
+        "Antallet af brugere af museer skal stige med 5 procent i forhold til 2020, "
+        "og mindst 1.200 borgere skal deltage i arrangementer."
+    )
+    assert len(area.targets) == 1
     assert not Target.objects.exists()
 
 

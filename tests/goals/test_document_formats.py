@@ -363,3 +363,54 @@ def test_the_writers_write_what_a_municipality_would():
     page = as_html(blocks)
     assert b"<nav>" in page and "Måltal".encode("iso-8859-1") in page
     assert "Måltal".encode("cp1252") in as_text(blocks)
+
+
+# -- what follows the goals ----------------------------------------------------------------------
+
+AFTER_THE_GOALS = [
+    h("Mål for budget 2025", 2),
+    label("Serviceområde", "14 Biblioteker"),
+    label("Fokusområde", "Læsning for alle"),
+    label("Mål", "Mindst 9.000 elever skal undervises i litteratur i skoleåret 2025/26."),
+    bullets("Udlånet af e-bøger til børn skal stige i forhold til 2024."),
+    p(
+        "Området har i de senere år mærket et stigende pres på økonomien, og der arbejdes "
+        "derfor med nye måder at løse opgaverne på."
+    ),
+    bullets("Bedre kvalitet i betjeningen.", "Flere digitale selvbetjeningsløsninger."),
+    table(
+        ["Bevilling (1.000 kr.)", "Budget 2025", "Overslag 2026"],
+        ["Lønninger", "12.400", "12.600"],
+        ["Øvrig drift", "3.100", "3.150"],
+    ),
+]
+
+
+@pytest.mark.parametrize("format", ["docx", "pdf", "html"])
+def test_text_bullets_and_a_budget_table_after_the_goals_are_not_goals(world, format):
+    """A Word, PDF or web document holds its paragraphs whole: the bullets right under "Mål"
+    belong to it, while the paragraph, the bullets and the budget table after it do not."""
+    data = FORMATS[format](AFTER_THE_GOALS)
+    result = import_budget_document(
+        organisation=world.organisation, data=data, filename=f"mål.{format}", dry_run=True
+    )
+    assert result.warnings == []  # the budget table's rows are no mistyped labels
+    [document] = result.documents
+    [area] = document.focus_areas
+    goal = area.texts["goal_text"]
+    assert "Mindst 9.000 elever" in goal and "e-bøger til børn" in goal
+    for left_out in ("pres på økonomien", "Bedre kvalitet", "selvbetjening", "Bevilling", "12.400"):
+        assert left_out not in goal
+        assert all(left_out not in t.source_text for t in area.targets)
+    indicators = sorted(t.indicator for t in area.targets if not t.is_qualitative)
+    assert indicators == ["child_ebook_loans", "pupils_taught"]
+    assert not [t for t in area.targets if t.is_qualitative]
+
+
+def test_a_text_file_still_names_its_text_outside_the_labelled_blocks(world):
+    data = "Kladde\n## Mål for budget 2025\n<b>Fokusområde</b>\tLæsning\n<b>Mål</b>\tFlere lån.\n"
+    result = import_budget_document(
+        organisation=world.organisation, data=data.encode(), filename="mål.txt", dry_run=True
+    )
+    [warning] = result.warnings
+    assert "mål.txt" in warning and "1" in warning and "Kladde" in warning

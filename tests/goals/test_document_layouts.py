@@ -165,3 +165,22 @@ def test_the_vocabulary_of_goals_resultatkrav_servicemål_delmål_succeskriterie
 
 def test_a_document_without_goals_gives_nothing():
     assert read_goals(doc(h("Referat"), p("Mødet sluttede kl. 16.")), budget_year=2025) == []
+
+
+def test_a_goal_paragraph_keeps_its_list_but_not_the_text_after_it():
+    """ "Målsætning A: …" is a whole paragraph: the items right under it and its rest after a
+    page break belong to it; the next plain paragraph and the bullets after that do not."""
+    document = doc(
+        p("Indsatsområde 1: Litteratur"),
+        p("Målsætning A: Mindst 400 arrangementer skal holdes for børn og voksne,"),
+        p("og antallet af deltagere må ikke falde under 20.000."),
+        item("Udlånet af e-bøger til børn skal stige."),
+        p("Økonomien er presset, og der arbejdes med nye måder at løse opgaverne på."),
+        item("Bedre kvalitet i betjeningen."),
+        format="pdf",
+    )
+    [found] = read_goals(document, budget_year=2025)
+    [area] = found.focus_areas
+    assert "deltagere må ikke falde under 20.000" in area.goal_text
+    assert "e-bøger til børn" in area.goal_text
+    assert "Økonomien" not in area.goal_text and "Bedre kvalitet" not in area.goal_text

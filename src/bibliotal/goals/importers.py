@@ -126,7 +126,12 @@ def _has_text_but_service_area(area: ParsedFocusArea) -> bool:
     return any(getattr(area, name) for name in ("title", "challenge", "goal_text", "ways"))
 
 
-def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResult:
+def parse_document(
+    data: bytes, *, default_year: int | None = None, whole_blocks: bool = False
+) -> ParseResult:
+    """The labelled blocks of a text file. ``whole_blocks``: the text form of a Word, PDF or
+    web document, whose text outside the labelled blocks (a page's menu, a cookie notice, the
+    budget's prose) is no one's mistake and is passed over without a warning."""
     text, encoding = decode(data)
     problems: list[Problem] = []
     documents: list[ParsedDocument] = []
@@ -227,7 +232,7 @@ def parse_document(data: bytes, *, default_year: int | None = None) -> ParseResu
         if area is not None and last_field is not None:  # a wrapped line continues the field
             setattr(area, last_field, f"{getattr(area, last_field)} {_clean(line)}".strip())
             continue
-        if current_doc is None and not line.lstrip().startswith("#"):
+        if current_doc is None and not whole_blocks and not line.lstrip().startswith("#"):
             problems.append(
                 Problem(
                     number,
@@ -448,8 +453,16 @@ def parse_number(raw: str, millions: str | None = None) -> Decimal:
     return Decimal(re.sub(r"[.\u00a0 ]", "", raw))
 
 
+# A list item's bullet, at the start of the text or after a space: each item is its own sentence,
+# whether or not the one before it ends in a full stop.
+BULLET = re.compile(r"(?:^|\s+)[•▪◦‣]\s+")
+
+
 def split_sentences(text: str) -> list[str]:
-    """A sentence ends at . ! ? before a capital letter, but not after "ift." or "f.eks."."""
+    """A sentence ends at . ! ? before a capital letter, but not after "ift." or "f.eks.";
+    a bullet ("• …") starts a new one."""
+    if BULLET.search(text):
+        return [s for item in BULLET.split(text) for s in split_sentences(item)]
     sentences, start = [], 0
     text = text.strip()
     for match in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÆØÅ])", text):

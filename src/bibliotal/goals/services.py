@@ -187,7 +187,7 @@ def import_budget_document(
             default_year = year or document_year(document)
             document = reading.section_document(document, chosen)
         text = reading.labelled_text(document).encode()
-        parsed = parse_document(text, default_year=default_year)
+        parsed = parse_document(text, default_year=default_year, whole_blocks=True)
         if not any(d.focus_areas for d in parsed.documents):
             parsed = _other_layouts(document, default_year) or parsed
     if chosen is not None:

@@ -47,3 +47,9 @@ class Document:
         for block in self.blocks:
             lines.append("\t".join(block.cells) if block.kind == "row" else block.text)
         return "\n".join(lines)
+
+
+def cut_paragraph(before: str, after: str) -> bool:
+    """Whether ``after`` reads as the rest of a sentence a page break cut ``before`` from: the
+    text before does not end a sentence and the one after starts in lower case."""
+    return bool(before) and before.rstrip()[-1:] not in ".!?:;" and after[:1].islower()

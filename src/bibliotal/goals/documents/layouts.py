@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from bibliotal.goals import importers
-from bibliotal.goals.documents.blocks import Block, Document
+from bibliotal.goals.documents.blocks import Block, Document, cut_paragraph
 from bibliotal.goals.importers import ParsedDocument, ParsedFocusArea
 
 # Words that name a goal, longest first so "resultatmål" is not read as "mål".
@@ -183,6 +183,9 @@ def document_year(document: Document) -> int | None:
     return found
 
 
+ITEMS_ONLY = "items"  # _Reader.collecting: only a list's items (or a cut paragraph) continue
+
+
 class _Reader:
     def __init__(self, document: Document, budget_year: int | None):
         self.document = document
@@ -190,11 +193,13 @@ class _Reader:
         self.area: ReadFocusArea | None = None
         self.service_area = ""
         self.heading = ""  # the last heading that is no goal's
-        self.collecting = False  # sentences below belong to the current goal
+        # sentences below belong to the current goal (ITEMS_ONLY: only a list's items)
+        self.collecting: bool | str = False
         self.explicit_area = False  # the area was named by a word such as "Indsatsområde"
         self.area_level = 0  # its heading's level (0: named in a paragraph)
         self.tables_done: set[int] = set()
         self.last_field = "goal_text"
+        self.last_text = ""  # the text of the last block read into the goal
 
     def new_area(self, title: str, block: Block, *, explicit: bool) -> ReadFocusArea:
         self.area = ReadFocusArea(block.line, service_area=self.service_area, title=title)
@@ -245,7 +250,15 @@ class _Reader:
                 for item in items:
                     area.add_goal(item, block)
                 continue
+            if self.collecting == ITEMS_ONLY and not (
+                block.kind == "item"
+                or (block.kind == "paragraph" and cut_paragraph(self.last_text, text))
+            ):
+                # A labelled goal paragraph ("Målsætning A: …") is whole: the list right under
+                # it belongs to it, the text after it does not.
+                self.collecting = False
             if self.collecting:
+                self.last_text = text
                 self.ensure_area(block, text[:80])
                 if self.last_field == "goal_text":
                     self.area.add_goal(text, block)
@@ -292,7 +305,10 @@ class _Reader:
                 self.area.sources = []
                 for item in items:
                     self.area.add_goal(item, block)
-            self.collecting = True
+            # A goal heading, or a label alone on its line, has its sentences below; a goal
+            # paragraph only the items of a list under it (and its rest after a page break).
+            self.collecting = True if block.kind == "heading" or not rest else ITEMS_ONLY
+            self.last_text = text
             self.last_field = "goal_text"
             return True
         return False

@@ -21,7 +21,8 @@ from html.parser import HTMLParser
 from django.utils.translation import gettext as _
 
 from bibliotal.core import imports
-from bibliotal.goals.documents.blocks import Block, Document
+from bibliotal.goals import importers
+from bibliotal.goals.documents.blocks import Block, Document, cut_paragraph
 
 FORMATS = ("txt", "docx", "pdf", "html")
 ZIP = b"PK\x03\x04"
@@ -502,6 +503,9 @@ SKIPPED = {
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
 
 
+LABEL_END = "\x1f"  # where a paragraph's opening bold ends, while it is read
+
+
 class _Html(HTMLParser):
     BLOCKS = {
         "p",
@@ -540,10 +544,21 @@ class _Html(HTMLParser):
         self.tables = -1
         self.row_header = False
         self.table_rows = 0
+        self.bold = False  # in a <b> or <strong> that opens a paragraph
 
     def flush(self) -> None:
-        text = _clean("".join(self.text))
+        raw = "".join(self.text)
+        text = _clean(raw.replace(LABEL_END, ""))
+        if LABEL_END in raw:
+            # A paragraph that opens with a label in bold ("<strong>Mål</strong> Flere …"):
+            # the label TAB the text, as the founding document writes it. A web page's spaces
+            # and tabs collapse, so the bold is what parts the label from its text.
+            label, rest = raw.split(LABEL_END, 1)
+            label, rest = _clean(label), _clean(rest.replace(LABEL_END, ""))
+            if rest and importers._label_key(label) is not None:
+                text = f"{label}\t{rest}"
         self.text = []
+        self.bold = False
         if text:
             self.blocks.append(Block(self.kind, text, level=self.level, marker=self.marker))
         self.kind, self.level, self.marker = "paragraph", 0, ""
@@ -568,6 +583,8 @@ class _Html(HTMLParser):
             return
         if tag in self.BLOCKS:
             self.flush()
+        if tag in ("b", "strong") and not _clean("".join(self.text)):
+            self.bold = True
         if tag == "table":
             self.tables += 1
             self.table_rows = 0
@@ -611,6 +628,10 @@ class _Html(HTMLParser):
             self.flush()
             self.lists.pop()
             return
+        if tag in ("b", "strong") and self.bold:
+            self.text.append(LABEL_END)
+            self.bold = False
+            return
         if tag in self.BLOCKS:
             self.flush()
 
@@ -645,22 +666,64 @@ def read_html(data: bytes) -> Document:
 # -- the text form the labelled-block layout reads ----------------------------------------------
 
 
+def _labelled(line: str) -> bool:
+    """Whether a line opens one of the founding document's fields ("Mål:", "Fokusområde" TAB …)."""
+    match = importers.LABELLED.match(line) or importers.PLAIN_TAB.match(line)
+    if not match:
+        return False
+    raw = match.groupdict().get("tagged") or match.group("plain") or ""
+    return importers._label_key(raw) is not None
+
+
 def labelled_text(document: Document) -> str:
     """The blocks as the founding document's text: headings as "## …", a table row's cells
     TAB-separated (a two-column table of labels and texts reads as labelled lines), items with
-    their markers; a blank line before each heading."""
+    their markers; a blank line before each heading.
+
+    In a text file a line without a label continues the field above it, as a wrapped line does.
+    A Word, PDF or web document has its paragraphs already whole, so there only what plainly
+    belongs to a field continues it: the items of a list right under it, and a paragraph a
+    page break cut in two (the field does not end a sentence and the paragraph starts in lower
+    case). Every other block ends the labelled block with a blank line before it, so that the
+    text, bullets and budget tables after a service area's "Mål:" never become its goals."""
     lines: list[str] = []
+    open_field = ""  # the text of the labelled block's last line, "" outside a block
+
+    def end_block() -> None:
+        if lines and lines[-1]:
+            lines.append("")
+
+    # The tables whose rows are fields ("Fokusområde" | text): only their cells are TAB-separated
+    # for the labelled parse (a mistyped label in them is named); any other table, such as the
+    # budget's accounts, reads as plain lines that no one is warned about.
+    field_tables = {
+        b.table for b in document.blocks if b.kind == "row" and _labelled("\t".join(b.cells))
+    }
     for block in document.blocks:
         if block.kind == "heading":
             if lines:
                 lines.append("")
             lines.append(f"{'#' * max(block.level, 1)} {block.text}")
-        elif block.kind == "row":
-            lines.append("\t".join(block.cells))
+            open_field = ""
+            continue
+        if block.kind == "row":
+            line = ("\t" if block.table in field_tables else " | ").join(block.cells)
         elif block.kind == "item":
-            lines.append(f"{block.marker} {block.text}".strip())
+            line = f"{block.marker} {block.text}".strip()
         else:
-            lines.append(block.text)
+            line = block.text
+        if _labelled(line):
+            open_field = line
+        elif not open_field:
+            end_block()
+        elif block.kind == "item" or (
+            block.kind == "paragraph" and cut_paragraph(open_field, line)
+        ):
+            open_field = line
+        else:
+            end_block()
+            open_field = ""
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
