@@ -23,6 +23,7 @@ OTHER_NAMESPACES = ("admin", "api")
 EXCLUDED: dict[str, str] = {
     "core:panel": "a fragment the start page loads into itself: walked with the start page",
     "core:healthz": "plain text for the load balancer",
+    "core:liveness": "JSON for a container's liveness probe, no page",
     "core:setup": "gone (404) once an organisation exists: walked by test_setup_page_is_clean",
     "core:import_job_confirm": "a form's target (POST): answers with a redirect",
     "core:import_job_cancel": "a form's target (POST): answers with a redirect",

@@ -92,3 +92,12 @@ def test_a_database_that_does_not_answer_is_503_without_its_error(client, db, mo
         "worker": None,
     }
     assert b"db.internal" not in response.content
+
+
+def test_the_liveness_probe_answers_without_the_database(client, db, django_assert_num_queries):
+    """/healthz/live says only that the process answers: a database outage must not make a
+    container's liveness probe restart a server that is otherwise fine."""
+    with django_assert_num_queries(0):
+        response = client.get(reverse("core:liveness"))
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response["Cache-Control"] == "no-store"

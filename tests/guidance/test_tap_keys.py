@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bibliotal.core.models import ServicePoint
 from bibliotal.guidance.models import GuidanceRecord, GuidanceTopic
-from bibliotal.guidance.services import TapInput, register_taps
+from bibliotal.guidance.services import TapInput, register_taps, today_counts
 from tests.guidance.conftest import tap
 
 URL = "/api/v1/guidance"
@@ -71,12 +71,13 @@ def test_the_same_organisation_still_undoes_in_advance(client, world, desk, topi
 
 def test_a_key_stored_by_another_request_meanwhile_is_a_duplicate(world, desk, topics):
     """The race of two identical taps, played in order: the other request stores the key
-    after this one looked for it and before this one inserts it."""
+    after this one was validated and just before this one's INSERT. The unique key decides:
+    this one is the duplicate, and the day's total counts the tap once."""
     item = TapInput(key="raced", service_point_id=desk.pk, topic_id=topics["Medier"].pk)
-    state = {"looked": False, "raced": False}
+    state = {"raced": False}
 
     def the_other_request_stores_it_meanwhile(execute, sql, params, many, context):
-        if state["looked"] and not state["raced"]:
+        if "ON CONFLICT" in sql and not state["raced"]:
             state["raced"] = True
             GuidanceRecord.objects.create(
                 branch=world.north,
@@ -86,16 +87,14 @@ def test_a_key_stored_by_another_request_meanwhile_is_a_duplicate(world, desk, t
                 day=timezone.localdate(),
                 idempotency_key="raced",
             )
-        result = execute(sql, params, many, context)
-        if sql.lstrip().upper().startswith("SELECT") and "idempotency_key" in sql:
-            state["looked"] = True
-        return result
+        return execute(sql, params, many, context)
 
     with connection.execute_wrapper(the_other_request_stores_it_meanwhile):
         result = register_taps(items=[item], user=world.staff)
     assert state["raced"]
     assert (result.stored, result.duplicates) == ([], ["raced"])
     assert GuidanceRecord.objects.count() == 1
+    assert today_counts(service_point=desk, day=timezone.localdate()) == {topics["Medier"].pk: 1}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -89,6 +89,20 @@ def branches_for(user, capability: Capability = Capability.VIEW):
     return branches
 
 
+def register_scope(user) -> tuple[str, int] | None:
+    """Where a user may register, as far as it can be told without a query: ("organisation",
+    id) for every library of the organisation, ("membership", id) for a staff member's own
+    libraries (the membership's branches), None for nowhere. The same rule as
+    ``branches_for(user, Capability.REGISTER)``, for the taps' hot path."""
+    organisation = organisation_of(user)
+    if organisation is None or not has_capability(user, Capability.REGISTER):
+        return None
+    membership = membership_of(user)
+    if membership is not None and membership.role == Role.STAFF and not user.is_superuser:
+        return ("membership", membership.pk)
+    return ("organisation", organisation.pk)
+
+
 def can_register_at(user, branch: Branch) -> bool:
     """Asked once per service point of a request: the answer set is kept on the user object."""
     cache = getattr(user, "_bibliotal_register_branches", None)

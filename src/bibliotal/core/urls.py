@@ -20,6 +20,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("panels/<str:key>/", views.panel, name="panel"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.liveness, name="liveness"),
     path("setup/", setup_page, name="setup"),
     path("libraries/", views.branch_list, name="branch_list"),
     path("libraries/<int:pk>/", views.branch_detail, name="branch_detail"),

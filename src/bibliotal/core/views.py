@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -247,6 +247,15 @@ def audit_list(request):
             "query": query.urlencode(),
         },
     )
+
+
+def liveness(request):
+    """That this process answers, and nothing else: no database, no session (a container's
+    liveness probe, which must not restart a server because its database is down). It is
+    also the framework's own ceiling that ``bench/guidance_taps.py`` compares taps with."""
+    response = HttpResponse(b'{"status": "ok"}', content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def healthz(request):

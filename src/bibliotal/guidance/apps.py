@@ -30,3 +30,9 @@ class GuidanceConfig(AppConfig):
         from bibliotal.guidance.setup import default_topics
 
         register_setup_step("guidance.topics", default_topics, order=20)
+
+        from django.db.models.signals import post_migrate
+
+        from bibliotal.guidance.totals import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="guidance-day-totals")

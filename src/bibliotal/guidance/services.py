@@ -6,8 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from bibliotal.core.models import ServicePoint
 from bibliotal.core.permissions import can_register_at, organisation_of
 from bibliotal.guidance.models import (
     DEFAULT_TOPICS,
+    GuidanceDayTotal,
     GuidanceRecord,
     GuidanceTopic,
     KioskDevice,
@@ -27,6 +28,7 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # device clocks drift
 MAX_TAP_AGE_DAYS = 31  # a tablet offline for a month still delivers; older counts are typed
 MAX_AGE_DAYS = 400  # a typed total may be back-dated this far
 MAX_TAP_COUNT = 1
+DEVICE_SEEN_RESOLUTION = timedelta(minutes=5)  # a desk tablet's "last used" is this exact
 LARGE_TOTAL = 300  # a typed total above this for one day needs a confirmation
 
 
@@ -77,10 +79,83 @@ class RegisterResult:
     service_points: dict[int, ServicePoint] = field(default_factory=dict)
 
 
-def _allowed(service_point: ServicePoint, *, user, device) -> bool:
+def _allowed(service_point: ServicePoint, *, user, device, scope=None) -> bool:
     if device is not None:
         return device.is_active and device.service_point_id == service_point.pk
+    if scope is not None:  # register_taps: told by the service points' own query
+        kind, pk = scope
+        if kind == "organisation":
+            return service_point.branch.organisation_id == pk
+        return bool(getattr(service_point, "may_register", False))
     return user is not None and can_register_at(user, service_point.branch)
+
+
+def _service_points(items: list[TapInput], *, user, device):
+    """The items' service points with their libraries, whether the user may register at each
+    (``may_register``, for a staff member's own libraries) and the organisation of each topic:
+    one statement for a tap, two for a batch of several topics, written by hand because a tap's
+    whole budget is a few statements (``core.fastsql``)."""
+    from bibliotal.core import fastsql
+    from bibliotal.core.models import Branch
+    from bibliotal.core.permissions import register_scope
+
+    scope = register_scope(user) if device is None else None
+    point_ids = sorted({i.service_point_id for i in items})
+    topic_ids = sorted({i.topic_id for i in items})
+    if not point_ids:
+        return {}, {}, scope
+    points, branches = fastsql.columns(ServicePoint, "sp"), fastsql.columns(Branch, "b")
+    one_topic = len(topic_ids) == 1
+    staff = scope is not None and scope[0] == "membership"
+    params = ([topic_ids[0]] if one_topic else []) + ([scope[1]] if staff else [])
+    sql = fastsql.statement(
+        ("service_points", one_topic, staff, len(point_ids)),
+        lambda: _service_points_sql(points, branches, one_topic, staff, len(point_ids)),
+    )
+    found, topic_organisations = {}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *point_ids])
+        for row in cursor.fetchall():
+            point, branch, *rest = fastsql.split(row, points, branches)
+            point.branch = branch
+            if one_topic:
+                topic_organisations.add(rest.pop(0))
+            point.may_register = bool(rest[0]) if rest else False
+            found[point.pk] = point
+    if one_topic:
+        topic_organisations.discard(None)
+        topics = {topic_ids[0]: topic_organisations.pop()} if topic_organisations else {}
+    else:
+        topics = dict(
+            GuidanceTopic.objects.filter(pk__in=topic_ids).values_list("pk", "organisation_id")
+        )
+    return found, topics, scope
+
+
+def _service_points_sql(points, branches, one_topic: bool, staff: bool, count: int) -> str:
+    from bibliotal.core import fastsql
+    from bibliotal.core.models import Branch, Membership
+
+    col = fastsql.column
+    extra = []
+    if one_topic:
+        extra.append(
+            f"(SELECT t.{col(GuidanceTopic, 'organisation')} FROM {fastsql.table(GuidanceTopic)} t "
+            f"WHERE t.{col(GuidanceTopic, 'id')} = %s)"
+        )
+    if staff:
+        through = Membership.branches.through
+        extra.append(
+            f"EXISTS (SELECT 1 FROM {fastsql.table(through)} mb "
+            f"WHERE mb.{col(through, 'membership')} = %s AND mb.{col(through, 'branch')} = "
+            f"sp.{col(ServicePoint, 'branch')})"
+        )
+    return (
+        f"SELECT {points.sql}, {branches.sql}{''.join(', ' + e for e in extra)} "
+        f"FROM {fastsql.table(ServicePoint)} sp JOIN {fastsql.table(Branch)} b "
+        f"ON b.{col(Branch, 'id')} = sp.{col(ServicePoint, 'branch')} "
+        f"WHERE sp.{col(ServicePoint, 'id')} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def register_taps(
@@ -101,13 +176,9 @@ def register_taps(
     """
     now = now or timezone.now()
     errors: list[ItemError] = []
-    service_points = {
-        sp.pk: sp
-        for sp in ServicePoint.objects.select_related("branch__organisation").filter(
-            pk__in={i.service_point_id for i in items}
-        )
-    }
-    topics = {t.pk: t for t in GuidanceTopic.objects.filter(pk__in={i.topic_id for i in items})}
+    service_points, topics, scope = _service_points(items, user=user, device=device)
+    if user is None and device is None:
+        scope = None  # a caller's own check (none): no one may register
     seen: set[str] = set()
     rows: list[GuidanceRecord] = []
     for item in items:
@@ -128,13 +199,12 @@ def register_taps(
                 _("No active service point %(id)s.") % {"id": item.service_point_id},
             )
             continue
-        if not _allowed(service_point, user=user, device=device):
+        if not _allowed(service_point, user=user, device=device, scope=scope or ("none", 0)):
             fail(
                 "service_point", _("You may not register at %(place)s.") % {"place": service_point}
             )
             continue
-        topic = topics.get(item.topic_id)
-        if topic is None or topic.organisation_id != service_point.branch.organisation_id:
+        if topics.get(item.topic_id) != service_point.branch.organisation_id:
             fail("topic", _("No topic %(id)s in this organisation.") % {"id": item.topic_id})
             continue
         if item.channel not in GuidanceRecord.Channel.values:
@@ -169,7 +239,7 @@ def register_taps(
                 organisation_id=service_point.branch.organisation_id,
                 branch_id=service_point.branch_id,
                 service_point=service_point,
-                topic=topic,
+                topic_id=item.topic_id,
                 channel=item.channel,
                 occurred_at=at,
                 day=timezone.localtime(at).date(),
@@ -187,67 +257,69 @@ def register_taps(
     if errors:
         raise GuidanceInputError(errors)
     result = RegisterResult(service_points=service_points)
-    undone = {
-        (organisation_id, key): at
-        for organisation_id, key, at in _scoped(UndoneKey.objects, rows, "key").values_list(
-            "organisation_id", "key", "undone_at"
-        )
-    }
-    for row in rows:
-        early = undone.get((row.organisation_id, row.idempotency_key))
-        if early is not None:
-            row.undone_at = early  # undone before it arrived
-    with transaction.atomic():
-        existing = set(
-            _scoped(GuidanceRecord.objects, rows, "idempotency_key").values_list(
-                "organisation_id", "idempotency_key"
-            )
-        )
-        new = [row for row in rows if (row.organisation_id, row.idempotency_key) not in existing]
-        stored = _insert_once(new)
-        if device is not None:
-            KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    if len(rows) == 1:
+        stored = _insert_once(rows)  # one statement: atomic by itself
+    else:
+        with transaction.atomic():
+            stored = _insert_once(rows)
+    if device is not None and (
+        device.last_seen_at is None or now - device.last_seen_at > DEVICE_SEEN_RESOLUTION
+    ):
+        # Only so often, as for API tokens: a busy desk would turn every tap into two writes.
+        KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
     result.stored = [row.idempotency_key for row in stored]
     taken = {id(row) for row in stored}
     result.duplicates = [row.idempotency_key for row in rows if id(row) not in taken]
     return result
 
 
-def _scoped(manager, rows: list[GuidanceRecord], field: str):
-    """The rows of ``manager`` with one of these (organisation, key) pairs."""
-    pairs: dict[int, set[str]] = {}
-    for row in rows:
-        pairs.setdefault(row.organisation_id, set()).add(row.idempotency_key)
-    if not pairs:
-        return manager.none()
-    condition = Q()
-    for organisation_id, keys in pairs.items():
-        condition |= Q(organisation_id=organisation_id, **{f"{field}__in": keys})
-    return manager.filter(condition)
-
-
 def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
-    """Insert the rows and return those this call stored. A key that another request stored
-    in the meantime (the same tap sent twice at once) makes its row a duplicate: the unique
-    constraint decides, so exactly one request says "stored" on SQLite and PostgreSQL alike."""
+    """Insert each row unless its key is stored already, and return those this call stored.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` a row: the unique key decides, so of the
+    same tap sent twice at once exactly one request says "stored", on SQLite and PostgreSQL
+    alike. A key undone before its tap arrived (``UndoneKey``) is stored undone by the same
+    statement. The database's triggers add the new counts to today's totals
+    (``guidance.totals``)."""
     if not rows:
         return []
-    try:
-        with transaction.atomic():
-            GuidanceRecord.objects.bulk_create(rows)
-        return rows
-    except IntegrityError:
-        pass  # someone was quicker with one of them: find out which, row by row
+    sql, fields = _insert_statement()
     stored = []
-    for row in rows:
-        row.pk = None
-        try:
-            with transaction.atomic():
-                GuidanceRecord.objects.bulk_create([row])
-        except IntegrityError:
-            continue
-        stored.append(row)
+    with connection.cursor() as cursor:
+        for row in rows:
+            params = [
+                field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
+            ]
+            cursor.execute(sql, [*params, row.organisation_id, row.idempotency_key])
+            inserted = cursor.fetchone()
+            if inserted is not None:
+                row.pk = inserted[0]
+                stored.append(row)
     return stored
+
+
+def _insert_statement() -> tuple[str, list]:
+    """The tap's INSERT for this database, and the record's fields in the order of its values
+    (every concrete field but the id and ``undone_at``, which comes from ``UndoneKey``)."""
+    vendor = connection.vendor
+    if vendor not in _INSERTS:
+        quote = connection.ops.quote_name
+        meta, undone = GuidanceRecord._meta, UndoneKey._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "undone_at"]
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        _INSERTS[vendor] = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('undone_at')}) "
+            f"VALUES ({values}, (SELECT u.{quote('undone_at')} FROM {quote(undone.db_table)} u "
+            f"WHERE u.{quote('organisation_id')} = %s AND u.{quote('key')} = %s)) "
+            f"ON CONFLICT ({quote('organisation_id')}, {quote('idempotency_key')}) DO NOTHING "
+            f"RETURNING {quote(meta.pk.column)}",
+            fields,
+        )
+    return _INSERTS[vendor]
+
+
+_INSERTS: dict[str, tuple[str, list]] = {}
 
 
 class UndoError(ValueError):
@@ -376,13 +448,23 @@ def register_typed_total(
 
 
 def today_counts(*, service_point: ServicePoint, day: date) -> dict[int, int]:
-    rows = (
-        GuidanceRecord.objects.counted()
-        .filter(service_point=service_point, day=day)
-        .values("topic_id")
-        .annotate(total=Sum("count"))
+    """What counts per topic at a service point on a day: one row a topic from the totals the
+    database keeps (``GuidanceDayTotal``), however many taps the day has had."""
+    from bibliotal.core import fastsql
+
+    col = fastsql.column
+    sql = fastsql.statement(
+        "today_counts",
+        lambda: (
+            f"SELECT {col(GuidanceDayTotal, 'topic')}, {col(GuidanceDayTotal, 'total')} "
+            f"FROM {fastsql.table(GuidanceDayTotal)} "
+            f"WHERE {col(GuidanceDayTotal, 'service_point')} = %s "
+            f"AND {col(GuidanceDayTotal, 'day')} = %s AND {col(GuidanceDayTotal, 'total')} > 0"
+        ),
     )
-    return {row["topic_id"]: row["total"] for row in rows}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [service_point.pk, connection.ops.adapt_datefield_value(day)])
+        return dict(cursor.fetchall())
 
 
 def day_total(*, service_point: ServicePoint, topic: GuidanceTopic, day: date) -> int:
