@@ -31,6 +31,11 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with an empty cache: the kept calendars and start-page panels of one
+    # test's database are no answer for the next one's, whose ids may be the same.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_user(username: str, *, role: str | None = None, organisation=None, branches=()):

@@ -213,3 +213,30 @@ def test_deleting_a_library_takes_its_own_closures_but_closes_no_other(world):
 def test_the_last_representable_date_does_not_overflow(world):
     weekly_schedule(world.north)
     assert opening_day(branch=world.north, day=date(9999, 12, 31)).is_open
+
+
+def test_kept_calendars_are_worked_out_again_when_what_they_read_changes(
+    world, django_assert_num_queries
+):
+    """The goals engine keeps a scope's calendar between requests under a fingerprint of the
+    organisation's libraries, schedules, hours, closures and the audit log."""
+    from bibliotal.core.opening import calendar_stamp, kept_scope_days
+
+    weekly_schedule(world.north)
+    stamp = calendar_stamp([world.organisation.pk])
+    first = kept_scope_days([world.north], MONDAY, MONDAY, stamp=stamp)
+    assert first.open[MONDAY]
+    with django_assert_num_queries(0):
+        assert kept_scope_days([world.north], MONDAY, MONDAY, stamp=stamp) == first
+    assert calendar_stamp([world.organisation.pk]) == stamp  # nothing changed
+    Closure.objects.create(
+        organisation=world.organisation, start_date=MONDAY, end_date=MONDAY, reason="Renovation"
+    )
+    changed = calendar_stamp([world.organisation.pk])
+    assert changed != stamp
+    assert not kept_scope_days([world.north], MONDAY, MONDAY, stamp=changed).open[MONDAY]
+    # A closure written in bulk, which the audit log does not see, changes it too.
+    Closure.objects.bulk_create(
+        [Closure(organisation=world.organisation, start_date=MONDAY, end_date=MONDAY)]
+    )
+    assert calendar_stamp([world.organisation.pk]) != changed

@@ -572,3 +572,47 @@ def test_an_excel_programme_imports_with_real_date_and_time_cells(herning):
     assert cafe.capacity == 30
     knitting = EventOccurrence.objects.get(title="Strikkecafé")
     assert timezone.localtime(knitting.starts_at) == datetime(2021, 9, 8, 10, 0, tzinfo=CPH)
+
+
+def test_participants_fall_on_the_local_day_and_an_event_of_no_library_counts(world):
+    """The day of an event is its local day in Copenhagen, at the year's edges too; an event
+    that belongs to no library counts for the whole organisation."""
+
+    from bibliotal.events.indicators import EventParticipantsProvider, EventsHeldProvider
+
+    zone = timezone.get_current_timezone()
+
+    def at(*args):
+        return timezone.make_aware(datetime(*args), zone)
+
+    for starts_at, branch, total in [
+        (at(2021, 12, 31, 23, 30), world.north, 10),  # 22:30 UTC: still New Year's Eve
+        (at(2022, 1, 1, 0, 30), world.north, 20),  # 23:30 UTC the day before: 1 January
+        (at(2021, 12, 31, 12), None, 5),
+    ]:
+        EventOccurrence.objects.create(
+            organisation=world.organisation,
+            title="Nytår",
+            starts_at=starts_at,
+            branch=branch,
+            attendance_total=total,
+        )
+    found = EventParticipantsProvider().daily_values(
+        organisation=world.organisation,
+        start=date(2021, 12, 31),
+        end=date(2021, 12, 31),
+        branch_ids=None,
+        measure="",
+    )
+    assert sorted((v.branch_id or 0, v.day, v.value) for v in found) == [
+        (0, date(2021, 12, 31), 5.0),
+        (world.north.pk, date(2021, 12, 31), 10.0),
+    ]
+    held = EventsHeldProvider().daily_values(
+        organisation=world.organisation,
+        start=date(2022, 1, 1),
+        end=date(2022, 1, 1),
+        branch_ids={world.north.pk},
+        measure="",
+    )
+    assert [(v.day, v.value) for v in held] == [(date(2022, 1, 1), 1.0)]

@@ -450,3 +450,82 @@ def calendar_changed(
             return
     for listener in list(_calendar_listeners):
         listener(organisation=organisation, branch_ids=branch_ids, start=start, end=end)
+
+
+# -- the calendars of a page, kept between requests ----------------------------------------------
+
+CALENDAR_CACHE_SECONDS = 6 * 3600
+
+
+def calendar_stamp(organisation_ids: Iterable[int]) -> str:
+    """A fingerprint of everything the opening calendars of these organisations read: the
+    audit log's newest entry (every audited change to libraries, schedules, hours, closures,
+    categories and websites) and the count and newest id of each table the calendar reads (for
+    rows written or deleted in bulk, which the audit does not see)."""
+    import hashlib
+
+    from django.db import connection
+    from django.db.models import F
+
+    from bibliotal.core.models import (
+        AuditEntry,
+        Branch,
+        CalendarCoverage,
+        CalendarHours,
+        Closure,
+        OpeningHours,
+        OpeningSchedule,
+    )
+
+    ids = sorted(set(organisation_ids))
+    # One statement: a count and a newest id of each table as scalar subqueries of the ORM's
+    # own SELECTs, so that the page asks once, not seven times.
+    columns, params = [], []
+    newest = AuditEntry.objects.order_by().values(k=F("pk"), t=F("at"))
+    sql, found = newest.query.sql_with_params()
+    columns += [f"(SELECT MAX(x.k) FROM ({sql}) x)", f"(SELECT MAX(x.t) FROM ({sql}) x)"]
+    params += [*found, *found]
+    for model, path in (
+        (Branch, "organisation_id__in"),
+        (OpeningSchedule, "branch__organisation_id__in"),
+        (OpeningHours, "schedule__branch__organisation_id__in"),
+        (Closure, "organisation_id__in"),
+        (CalendarHours, "branch__organisation_id__in"),
+        (CalendarCoverage, "branch__organisation_id__in"),
+    ):
+        rows = model.objects.filter(**{path: ids}).order_by().values(k=F("pk"))
+        sql, found = rows.query.sql_with_params()
+        columns += [f"(SELECT COUNT(*) FROM ({sql}) x)", f"(SELECT MAX(x.k) FROM ({sql}) x)"]
+        params += [*found, *found]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        parts = cursor.fetchone()
+    return hashlib.sha1(repr((ids, parts)).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def kept_scope_days(branches, start: date, end: date, *, stamp: str) -> ScopeDays:
+    """``scope_days(opening_calendar(…))`` of these libraries, kept in the cache under the
+    ``calendar_stamp`` of their organisations: the goals engine asks for the same scopes and
+    years on every page, and a year of seven libraries costs some 100 ms to work out
+    (``bench/opening_calendar.py``)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    branches = list(branches)
+    raw = repr(
+        (
+            "scope_days",
+            tuple(sorted(b.pk for b in branches)),
+            start.isoformat(),
+            end.isoformat(),
+            translation.get_language(),  # the holidays' names
+            stamp,
+        )
+    )
+    key = "bibliotal:calendar:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = scope_days(opening_calendar(branches=branches, start=start, end=end))
+        cache.set(key, found, CALENDAR_CACHE_SECONDS)
+    return found

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bibliotal.core.models import Branch
-from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days
+from bibliotal.core.opening import calendar_stamp, kept_scope_days, open_day_definition
 from bibliotal.goals import (
     forecast,
     indicators,
@@ -109,19 +109,19 @@ def _calendar_open(
     key = (tuple(sorted(b.pk for b in branches)), start, end)
     if cache is not None and key in cache:
         return cache[key]
-    answer = _calendar_open_uncached(branches, start, end)
+    organisations = tuple(sorted({b.organisation_id for b in branches}))
+    stamp_key = ("calendar_stamp", organisations)
+    if cache is not None and stamp_key in cache:
+        stamp = cache[stamp_key]
+    else:
+        stamp = calendar_stamp(organisations)
+        if cache is not None:
+            cache[stamp_key] = stamp
+    days = kept_scope_days([b for b in branches if b.has_premises], start, end, stamp=stamp)
+    answer = days.open, days.closures, days.hours_registered
     if cache is not None:
         cache[key] = answer
     return answer
-
-
-def _calendar_open_uncached(
-    branches, start: date, end: date
-) -> tuple[dict[date, bool], tuple[str, ...], bool]:
-    days = scope_days(
-        opening_calendar(branches=[b for b in branches if b.has_premises], start=start, end=end)
-    )
-    return days.open, days.closures, days.hours_registered
 
 
 def _series(
