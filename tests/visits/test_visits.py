@@ -394,6 +394,20 @@ def test_the_overview_shows_the_heat_map_in_danish(client, world):
     assert '<th scope="row">Tirsdag</th><td class="heat-5">30</td>' in page
     empty = client.get(reverse("visits:overview"), {"year": 2020}).content.decode()
     assert "ingen kort over timerne" in empty
+    # The map is kept between requests, and made again when the readings change: a new one,
+    # or one marked faulty in bulk (as cleaning does).
+    later = CounterReading.objects.create(
+        sensor=gate,
+        starts_at=_at(date(2021, 9, 14), 10),
+        ends_at=_at(date(2021, 9, 14), 11),
+        count_in=10,
+        count_out=10,
+    )
+    page = client.get(reverse("visits:overview"), {"year": 2021}).content.decode()
+    assert '<th scope="row">Tirsdag</th><td class="heat-5">20</td>' in page  # (30 + 10) / 2
+    CounterReading.objects.filter(pk=later.pk).update(suspect=True)
+    page = client.get(reverse("visits:overview"), {"year": 2021}).content.decode()
+    assert '<th scope="row">Tirsdag</th><td class="heat-5">30</td>' in page
 
 
 class Terminal(io.StringIO):

@@ -503,29 +503,42 @@ def calendar_stamp(organisation_ids: Iterable[int]) -> str:
     return hashlib.sha1(repr((ids, parts)).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
+def kept(name: str, key: tuple, compute, *, stamp: str):
+    """``compute()``'s answer, kept in the cache under ``name``, ``key``, the active language
+    and a stamp (``calendar_stamp`` or one that includes it) for ``CALENDAR_CACHE_SECONDS``."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    raw = repr((name, key, translation.get_language(), stamp))
+    cache_key = "bibliotal:kept:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    found = cache.get(cache_key)
+    if found is None:
+        found = compute()
+        cache.set(cache_key, found, CALENDAR_CACHE_SECONDS)
+    return found
+
+
+def kept_calendar(branches, start: date, end: date, *, stamp: str):
+    """``opening_calendar`` of these libraries, kept under the organisations' stamp."""
+    branches = list(branches)
+    return kept(
+        "opening_calendar",
+        (tuple(sorted(b.pk for b in branches)), start.isoformat(), end.isoformat()),
+        lambda: opening_calendar(branches=branches, start=start, end=end),
+        stamp=stamp,
+    )
+
+
 def kept_scope_days(branches, start: date, end: date, *, stamp: str) -> ScopeDays:
     """``scope_days(opening_calendar(…))`` of these libraries, kept in the cache under the
     ``calendar_stamp`` of their organisations: the goals engine asks for the same scopes and
     years on every page, and a year of seven libraries costs some 100 ms to work out
     (``bench/opening_calendar.py``)."""
-    import hashlib
-
-    from django.core.cache import cache
-
     branches = list(branches)
-    raw = repr(
-        (
-            "scope_days",
-            tuple(sorted(b.pk for b in branches)),
-            start.isoformat(),
-            end.isoformat(),
-            translation.get_language(),  # the holidays' names
-            stamp,
-        )
+    return kept(
+        "scope_days",
+        (tuple(sorted(b.pk for b in branches)), start.isoformat(), end.isoformat()),
+        lambda: scope_days(opening_calendar(branches=branches, start=start, end=end)),
+        stamp=stamp,
     )
-    key = "bibliotal:calendar:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = scope_days(opening_calendar(branches=branches, start=start, end=end))
-        cache.set(key, found, CALENDAR_CACHE_SECONDS)
-    return found

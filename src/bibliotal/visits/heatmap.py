@@ -109,3 +109,24 @@ def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | 
             cells.append(Cell(hour=hour, visits=value, level=level))
         rows.append(HeatRow(weekday=weekday, days=days_per_weekday[weekday], cells=cells))
     return HeatMap(hours=hours, rows=rows, days=sum(days_per_weekday.values()), busiest=busiest)
+
+
+def readings_stamp(organisation) -> str:
+    """A fingerprint of the organisation's counter readings: their count, newest id and how
+    many are marked faulty, and its import batches and integration runs (one statement each).
+    With ``core.opening.calendar_stamp`` (the audit log: sensors' rules and libraries, reviews)
+    it keeps the visits page's weekday × hour map and staffed split between requests."""
+    from django.db.models import Count, Max, Q
+
+    from bibliotal.core.models import ImportBatch, IntegrationRun
+
+    readings = CounterReading.objects.filter(sensor__branch__organisation=organisation).aggregate(
+        c=Count("pk"), n=Max("pk"), s=Count("pk", filter=Q(suspect=True))
+    )
+    batches = ImportBatch.objects.filter(organisation=organisation).aggregate(
+        c=Count("pk"), n=Max("pk"), at=Max("imported_at")
+    )
+    runs = IntegrationRun.objects.filter(organisation=organisation).aggregate(
+        n=Max("pk"), at=Max("finished_at")
+    )
+    return repr((tuple(readings.values()), tuple(batches.values()), tuple(runs.values())))

@@ -16,7 +16,14 @@ from bibliotal.core.formatting import date_text
 from bibliotal.core.importers import Upload
 from bibliotal.core.imports import ImportRejected, for_page
 from bibliotal.core.models import Branch
-from bibliotal.core.opening import open_day_definition, opening_calendar, scope_days, summarise
+from bibliotal.core.opening import (
+    calendar_stamp,
+    kept,
+    kept_calendar,
+    open_day_definition,
+    scope_days,
+    summarise,
+)
 from bibliotal.core.permissions import Capability, branches_for, require
 from bibliotal.core.views import _month_name, _organisation_or_403
 from bibliotal.goals.charts import month_comparison_chart
@@ -29,7 +36,7 @@ from bibliotal.visits.forms import (
     NewUsersFileForm,
     NewUsersForm,
 )
-from bibliotal.visits.heatmap import weekday_hour
+from bibliotal.visits.heatmap import readings_stamp, weekday_hour
 from bibliotal.visits.models import (
     CounterFormat,
     DailyVisits,
@@ -92,8 +99,9 @@ def overview(request):
         _by_month(organisation, year - 1, ids),
     )
     counted = {year: counted_now, year - 1: counted_before}
+    stamp = calendar_stamp([organisation.pk])
     calendars = {
-        y: opening_calendar(branches=scope, start=date(y, 1, 1), end=date(y, 12, 31))
+        y: kept_calendar(scope, date(y, 1, 1), date(y, 12, 31), stamp=stamp)
         for y in (year, year - 1)
     }
     # Open days as the goals count them (a date on which at least one of the libraries shown
@@ -184,10 +192,25 @@ def overview(request):
         return exports.download_response(
             _visits_download(context, organisation, chosen_branch), kind
         )
-    heat = weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31))
+    # The weekday × hour map and the staffed split read every interval of the year: kept
+    # between requests until the readings, their flags or the calendars change.
+    readings = f"{stamp}:{readings_stamp(organisation)}"
+    heat = kept(
+        "visits.weekday_hour",
+        (tuple(ids), year),
+        lambda: weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31)),
+        stamp=readings,
+    )
     for row in heat.rows if heat else []:
         row.name = WEEKDAYS[row.weekday - 1]
-    split = staffed_split(calendars=calendars[year], start=date(year, 1, 1), end=date(year, 12, 31))
+    split = kept(
+        "visits.staffed_split",
+        (tuple(ids), year),
+        lambda: staffed_split(
+            calendars=calendars[year], start=date(year, 1, 1), end=date(year, 12, 31)
+        ),
+        stamp=readings,
+    )
     labels = {
         "staffed": _("Staffed hours"),
         "self_service": _("Self-service hours"),
