@@ -240,3 +240,10 @@ def test_kept_calendars_are_worked_out_again_when_what_they_read_changes(
         [Closure(organisation=world.organisation, start_date=MONDAY, end_date=MONDAY)]
     )
     assert calendar_stamp([world.organisation.pk]) != changed
+
+
+def test_the_stamp_of_no_organisation_is_one_all_the_same(db):
+    """A scope without libraries (a target for an area type no library has) reads nothing."""
+    from bibliotal.core.opening import calendar_stamp
+
+    assert calendar_stamp([]) == calendar_stamp([])

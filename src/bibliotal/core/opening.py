@@ -493,6 +493,8 @@ def calendar_stamp(organisation_ids: Iterable[int]) -> str:
         (CalendarHours, "branch__organisation_id__in"),
         (CalendarCoverage, "branch__organisation_id__in"),
     ):
+        if not ids:  # no library in scope: nothing of theirs to read
+            break
         rows = model.objects.filter(**{path: ids}).order_by().values(k=F("pk"))
         sql, found = rows.query.sql_with_params()
         columns += [f"(SELECT COUNT(*) FROM ({sql}) x)", f"(SELECT MAX(x.k) FROM ({sql}) x)"]
