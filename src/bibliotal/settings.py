@@ -185,7 +185,7 @@ if TRUST_PROXY_HEADERS:
 # to come back over HTTPS alone for this many seconds (HSTS; once sent it cannot be taken back
 # before it runs out, so start small).
 SECURE_SSL_REDIRECT = envconf.env_bool("BIBLIOTAL_SSL_REDIRECT", False)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
 SECURE_HSTS_SECONDS = envconf.env_int("BIBLIOTAL_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envconf.env_bool("BIBLIOTAL_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envconf.env_bool("BIBLIOTAL_HSTS_PRELOAD", False)

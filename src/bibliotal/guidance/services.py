@@ -79,15 +79,17 @@ class RegisterResult:
     service_points: dict[int, ServicePoint] = field(default_factory=dict)
 
 
-def _allowed(service_point: ServicePoint, *, user, device, scope=None) -> bool:
+def _allowed(service_point: ServicePoint, *, device, scope) -> bool:
+    """Whether the device, or the user of ``scope`` (``permissions.register_scope``), may
+    register at the service point, told by ``_service_points``'s own query."""
     if device is not None:
         return device.is_active and device.service_point_id == service_point.pk
-    if scope is not None:  # register_taps: told by the service points' own query
-        kind, pk = scope
-        if kind == "organisation":
-            return service_point.branch.organisation_id == pk
-        return bool(getattr(service_point, "may_register", False))
-    return user is not None and can_register_at(user, service_point.branch)
+    if scope is None:
+        return False
+    kind, pk = scope
+    if kind == "organisation":
+        return service_point.branch.organisation_id == pk
+    return bool(getattr(service_point, "may_register", False))
 
 
 def _service_points(items: list[TapInput], *, user, device):
@@ -177,8 +179,6 @@ def register_taps(
     now = now or timezone.now()
     errors: list[ItemError] = []
     service_points, topics, scope = _service_points(items, user=user, device=device)
-    if user is None and device is None:
-        scope = None  # a caller's own check (none): no one may register
     seen: set[str] = set()
     rows: list[GuidanceRecord] = []
     for item in items:
@@ -199,7 +199,7 @@ def register_taps(
                 _("No active service point %(id)s.") % {"id": item.service_point_id},
             )
             continue
-        if not _allowed(service_point, user=user, device=device, scope=scope or ("none", 0)):
+        if not _allowed(service_point, device=device, scope=scope):
             fail(
                 "service_point", _("You may not register at %(place)s.") % {"place": service_point}
             )
@@ -301,25 +301,25 @@ def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
 def _insert_statement() -> tuple[str, list]:
     """The tap's INSERT for this database, and the record's fields in the order of its values
     (every concrete field but the id and ``undone_at``, which comes from ``UndoneKey``)."""
-    vendor = connection.vendor
-    if vendor not in _INSERTS:
-        quote = connection.ops.quote_name
-        meta, undone = GuidanceRecord._meta, UndoneKey._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "undone_at"]
-        columns = ", ".join(quote(f.column) for f in fields)
-        values = ", ".join(["%s"] * len(fields))
-        _INSERTS[vendor] = (
-            f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('undone_at')}) "
-            f"VALUES ({values}, (SELECT u.{quote('undone_at')} FROM {quote(undone.db_table)} u "
-            f"WHERE u.{quote('organisation_id')} = %s AND u.{quote('key')} = %s)) "
-            f"ON CONFLICT ({quote('organisation_id')}, {quote('idempotency_key')}) DO NOTHING "
-            f"RETURNING {quote(meta.pk.column)}",
-            fields,
-        )
-    return _INSERTS[vendor]
+    from bibliotal.core import fastsql
+
+    return fastsql.statement("guidance_insert", _build_insert_statement)
 
 
-_INSERTS: dict[str, tuple[str, list]] = {}
+def _build_insert_statement() -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    meta, undone = GuidanceRecord._meta, UndoneKey._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name != "undone_at"]
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('undone_at')}) "
+        f"VALUES ({values}, (SELECT u.{quote('undone_at')} FROM {quote(undone.db_table)} u "
+        f"WHERE u.{quote('organisation_id')} = %s AND u.{quote('key')} = %s)) "
+        f"ON CONFLICT ({quote('organisation_id')}, {quote('idempotency_key')}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}",
+        fields,
+    )
 
 
 class UndoError(ValueError):
