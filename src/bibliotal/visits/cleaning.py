@@ -16,20 +16,22 @@ A manager can accept a flag or overrule it (``review_day``).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import polars as pl
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from bibliotal.core.opening import opening_calendar
+from bibliotal.visits import frames
 from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
 
 SPIKE_FACTOR = Decimal("1.5")
 GRACE_MINUTES = 30  # staff before opening and after closing
-PLACEABLE = timedelta(hours=1)  # longer intervals cannot be placed within the day
+PLACEABLE_SECONDS = 3600  # longer intervals cannot be placed within the day
 SAME_WEEKDAYS = 4
 ONE = Decimal("0.1")
 
@@ -50,72 +52,156 @@ def _previous_weekdays(values: dict[date, Decimal], day: date) -> list[Decimal]:
     return found
 
 
-def _midnight(day: date, tz) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def _in_hours(local: datetime, info) -> bool:
-    """Whether a time falls in the day's opening hours, give or take the staff's half hour."""
-    if not info.is_open:
-        return True  # a closed day is judged whole, by its own rule
-    minute = local.hour * 60 + local.minute
-    return any(
-        begin - GRACE_MINUTES <= minute < finish + GRACE_MINUTES
-        for begin, finish in (*info.staffed_periods, *info.self_service_periods)
+def _aggregate(spans, calendars) -> tuple[dict, dict]:
+    """Per (sensor, day): [in, out, suspect, reset] of the readings, and [in, out] of the
+    placeable readings outside the day's hours, give or take the staff's half hour (a closed
+    day is judged whole, by its own rule). One query and whole columns for all the sensors."""
+    first = min(start for _sensor, start, _end in spans)
+    last = max(end for _sensor, _start, end in spans)
+    found = frames.readings(
+        [sensor.pk for sensor, _start, _end in spans],
+        frames.midnight(first),
+        frames.midnight(last + timedelta(days=1)),
     )
+    if found.is_empty():
+        return {}, {}
+    wanted = pl.DataFrame(
+        {
+            "sensor_id": [sensor.pk for sensor, _start, _end in spans],
+            "branch_id": [sensor.branch_id for sensor, _start, _end in spans],
+            "first": [start for _sensor, start, _end in spans],
+            "last": [end for _sensor, _start, end in spans],
+        },
+        schema={"sensor_id": pl.Int64, "branch_id": pl.Int64, "first": pl.Date, "last": pl.Date},
+    )
+    found = (
+        frames.local(found)
+        .join(wanted, on="sensor_id")
+        .filter(pl.col("day").is_between(pl.col("first"), pl.col("last")))
+        .with_row_index("row")
+    )
+    per_day = {
+        (sensor_id, day): [count_in, count_out, suspect, reset]
+        for sensor_id, day, count_in, count_out, suspect, reset in found.group_by(
+            "sensor_id", "day"
+        )
+        .agg(
+            pl.col("count_in").sum(),
+            pl.col("count_out").sum(),
+            pl.col("suspect").any(),
+            pl.col("reset").any(),
+        )
+        .iter_rows()
+    }
+    open_days, periods = [], []
+    for branch_id, days in calendars.items():
+        for day, info in days.items():
+            if info.is_open:
+                open_days.append((branch_id, day))
+                for begin, finish in (*info.staffed_periods, *info.self_service_periods):
+                    periods.append((branch_id, day, begin - GRACE_MINUTES, finish + GRACE_MINUTES))
+    keys = {"branch_id": pl.Int64, "day": pl.Date}
+    open_frame = pl.DataFrame(open_days, schema=keys, orient="row")
+    period_frame = pl.DataFrame(
+        periods, schema={**keys, "low": pl.Int32, "high": pl.Int32}, orient="row"
+    )
+    placeable = found.filter(pl.col("end") - pl.col("start") <= PLACEABLE_SECONDS).join(
+        open_frame, on=["branch_id", "day"]
+    )
+    inside = (
+        placeable.join(period_frame, on=["branch_id", "day"])
+        .filter((pl.col("minute") >= pl.col("low")) & (pl.col("minute") < pl.col("high")))
+        .select("row")
+        .unique()
+    )
+    outside = {
+        (sensor_id, day): [count_in, count_out]
+        for sensor_id, day, count_in, count_out in placeable.join(inside, on="row", how="anti")
+        .group_by("sensor_id", "day")
+        .agg(pl.col("count_in").sum(), pl.col("count_out").sum())
+        .iter_rows()
+    }
+    return per_day, outside
 
 
 def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None = None) -> int:
     """(Re)compute a sensor's daily visits from its readings between two days; returns days."""
-    bounds = sensor.readings.aggregate(first=Min("starts_at"), last=Max("starts_at"))
-    if bounds["first"] is None:
-        return 0
-    first_day = timezone.localtime(bounds["first"]).date()
-    last_day = timezone.localtime(bounds["last"]).date()
-    start = max(start or first_day, sensor.active_from or first_day, first_day)
-    end = min(end or last_day, sensor.active_to or last_day, last_day)
-    if end < start:
-        return 0
-    lookback = start - timedelta(days=7 * SAME_WEEKDAYS * 3)
-    tz = timezone.get_current_timezone()
-    per_day: dict[date, list] = defaultdict(lambda: [0, 0, False, False])
-    # A range on the indexed start, not ``starts_at__date``: SQLite would convert every row in
-    # Python to compare dates.
-    readings = sensor.readings.filter(
-        starts_at__gte=_midnight(start, tz), starts_at__lt=_midnight(end + timedelta(days=1), tz)
-    )
-    calendar = opening_calendar(branches=[sensor.branch], start=start, end=end)[sensor.branch_id]
-    outside: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    fields = ("starts_at", "ends_at", "count_in", "count_out", "suspect", "reset")
-    for starts_at, ends_at, count_in, count_out, suspect, reset in readings.values_list(*fields):
-        local = starts_at.astimezone(tz)
-        day = local.date()
-        if start <= day <= end:
-            entry = per_day[day]
-            entry[0] += count_in
-            entry[1] += count_out
-            entry[2] = entry[2] or suspect
-            entry[3] = entry[3] or reset
-            if ends_at - starts_at <= PLACEABLE and not _in_hours(local, calendar[day]):
-                outside[day][0] += count_in
-                outside[day][1] += count_out
-    known = {
-        d.day: d.visits
-        for d in DailyVisits.objects.filter(
-            sensor=sensor, day__gte=lookback, day__lt=start, estimated=False
+    return derive_many([(sensor, start, end)])[0]
+
+
+def derive_many(spans) -> tuple[int, list[DailyVisits]]:
+    """(Re)compute the daily visits of several sensors, each between two days (``None``: from
+    its first or to its last reading): (days, the rows written). The readings are read once
+    for all of them and grouped on whole columns; each branch's calendar is opened once."""
+    bounds = {
+        row["sensor_id"]: row
+        for row in CounterReading.objects.filter(sensor__in=[s for s, _a, _b in spans])
+        .order_by()
+        .values("sensor_id")
+        .annotate(first=Min("starts_at"), last=Max("starts_at"))
+    }
+    clamped = []
+    for sensor, start, end in spans:
+        found = bounds.get(sensor.pk)
+        if found is None:
+            continue
+        first_day = timezone.localtime(found["first"]).date()
+        last_day = timezone.localtime(found["last"]).date()
+        start = max(start or first_day, sensor.active_from or first_day, first_day)
+        end = min(end or last_day, sensor.active_to or last_day, last_day)
+        if start <= end:
+            clamped.append((sensor, start, end))
+    if not clamped:
+        return 0, []
+    reach: dict[int, tuple[date, date, object]] = {}
+    for sensor, start, end in clamped:
+        low, high, branch = reach.get(sensor.branch_id, (start, end, sensor.branch))
+        reach[sensor.branch_id] = (min(low, start), max(high, end), branch)
+    calendars = {}
+    for _branch_id, (low, high, branch) in reach.items():
+        calendars.update(opening_calendar(branches=[branch], start=low, end=high))
+    per_day, outside = _aggregate(clamped, calendars)
+    first = min(start for _s, start, _e in clamped)
+    last = max(end for _s, _b, end in clamped)
+    ids = [sensor.pk for sensor, _start, _end in clamped]
+    lookback = first - timedelta(days=7 * SAME_WEEKDAYS * 3)
+    known: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    for sensor_id, day, visits, flags in DailyVisits.objects.filter(
+        sensor_id__in=ids, day__gte=lookback, day__lt=last, estimated=False
+    ).values_list("sensor_id", "day", "visits", "flags"):
+        if DailyVisits.Flag.CLOSED not in flags:
+            known[sensor_id][day] = visits
+    existing: dict[int, dict[date, DailyVisits]] = defaultdict(dict)
+    for daily in DailyVisits.objects.filter(sensor_id__in=ids, day__gte=first, day__lte=last):
+        existing[daily.sensor_id][daily.day] = daily
+    rows = []
+    for sensor, start, end in clamped:
+        rows += _days(
+            sensor,
+            start,
+            end,
+            calendar=calendars[sensor.branch_id],
+            per_day=per_day,
+            outside=outside,
+            known={d: v for d, v in known[sensor.pk].items() if lookback <= d < start},
+            existing={d: v for d, v in existing[sensor.pk].items() if start <= d <= end},
         )
-        if DailyVisits.Flag.CLOSED not in d.flags
-    }
-    existing = {
-        d.day: d for d in DailyVisits.objects.filter(sensor=sensor, day__gte=start, day__lte=end)
-    }
+    with transaction.atomic():
+        for sensor, start, end in clamped:
+            DailyVisits.objects.filter(sensor=sensor, day__gte=start, day__lte=end).delete()
+        DailyVisits.objects.bulk_create(rows, batch_size=2000)
+    return len(rows), rows
+
+
+def _days(sensor, start, end, *, calendar, per_day, outside, known, existing) -> list:
+    """The sensor's days from start to end by the cleaning rules, as unsaved rows."""
     rows = []
     day = start
     while day <= end:
         info = calendar[day]
         flags, note, estimated, original = [], "", False, None
-        if day in per_day:
-            count_in, count_out, suspect, reset = per_day[day]
+        if (sensor.pk, day) in per_day:
+            count_in, count_out, suspect, reset = per_day[(sensor.pk, day)]
             raw = Decimal(str(sensor.visits(count_in, count_out)))
             if info.is_open and sensor.staff_per_day:
                 raw = max(Decimal(0), raw - sensor.staff_per_day)
@@ -129,7 +215,8 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
                 original, visits = visits, Decimal(0)
                 note = ", ".join(info.closures) or info.holiday
             else:
-                late = _round(sensor.visits(*outside[day])) if day in outside else Decimal(0)
+                late_counts = outside.get((sensor.pk, day))
+                late = _round(sensor.visits(*late_counts)) if late_counts else Decimal(0)
                 if info.is_open and late > 0:
                     flags.append(DailyVisits.Flag.CLOSED_HOURS)
                     original, visits = visits, max(Decimal(0), visits - late)
@@ -181,10 +268,7 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
             rows[-1].visits = previous.visits  # an overruling is kept through a re-derivation
             rows[-1].estimated = previous.estimated
         day += timedelta(days=1)
-    with transaction.atomic():
-        DailyVisits.objects.filter(sensor=sensor, day__gte=start, day__lte=end).delete()
-        DailyVisits.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+    return rows
 
 
 def derive_again(*, organisation, branch_ids=None, start=None, end=None) -> int:
@@ -197,7 +281,7 @@ def derive_again(*, organisation, branch_ids=None, start=None, end=None) -> int:
         sensors = sensors.filter(branch_id__in=branch_ids)
     if end is not None:
         end = end + timedelta(days=7 * SAME_WEEKDAYS)
-    return sum(derive_days(sensor=sensor, start=start, end=end) for sensor in sensors)
+    return derive_many([(sensor, start, end) for sensor in sensors])[0]
 
 
 def explain_flags(flagged: dict[str, int]) -> list[str]:
@@ -284,4 +368,4 @@ def review_day(*, daily: DailyVisits, accept: bool) -> DailyVisits:
     return daily
 
 
-__all__ = ["CounterReading", "derive_again", "derive_days", "review_day"]
+__all__ = ["CounterReading", "derive_again", "derive_days", "derive_many", "review_day"]

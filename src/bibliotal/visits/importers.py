@@ -17,7 +17,6 @@ as the second pass of that hour.
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from bibliotal.core import audit
 from bibliotal.core.imports import (
@@ -48,7 +47,7 @@ from bibliotal.core.imports import (
 )
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.places import BranchMatcher
-from bibliotal.visits.cleaning import derive_days
+from bibliotal.visits.cleaning import derive_many
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
 from bibliotal.visits.plausibility import Finding, check_readings, hold
@@ -303,9 +302,9 @@ class _Import:
             return
         cumulative = sensor.register == Sensor.Register.CUMULATIVE
         ceiling, what = (
-            (MAX_REGISTER, _("a register's value"))
+            (MAX_REGISTER, gettext_lazy("a register's value"))
             if cumulative
-            else (MAX_VISITS_PER_READING, _("the visits of one reading"))
+            else (MAX_VISITS_PER_READING, gettext_lazy("the visits of one reading"))
         )
         for value, raw, column in (
             (counts[0], raw_in, in_column),
@@ -596,20 +595,14 @@ def import_counter_file(
                 for sensor in work.sensors.values()
                 if sensor.pk in work.tracks and work.tracks[sensor.pk].first_day
             ]
-            for index, (sensor, track) in enumerate(spans):
-                report(_("Cleaning"), index, len(spans))
-                result.days += derive_days(sensor=sensor, start=track.first_day, end=track.last_day)
-                flagged = Counter(
-                    flag
-                    for flags in DailyVisits.objects.filter(
-                        sensor=sensor, day__range=(track.first_day, track.last_day)
-                    )
-                    .exclude(flags=[])
-                    .values_list("flags", flat=True)
-                    for flag in flags
-                )
-                for flag, days in flagged.items():
-                    result.flagged[flag] = result.flagged.get(flag, 0) + days
+            report(_("Cleaning"), 0, len(spans))
+            derived, written = derive_many(
+                [(sensor, track.first_day, track.last_day) for sensor, track in spans]
+            )
+            result.days += derived
+            for row in written:
+                for flag in row.flags:
+                    result.flagged[flag] = result.flagged.get(flag, 0) + 1
             report(_("Cleaning"), len(spans), len(spans))
             days = [(sensor, track.first_day, track.last_day) for sensor, track in spans]
             checked = check_readings(spans=days, batch_id=batch.pk)

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncHour
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from bibliotal.core import plausibility
-from bibliotal.visits.models import CounterReading, HeldHour, Sensor
+from bibliotal.visits import frames
+from bibliotal.visits.frames import HOUR_SECONDS
+from bibliotal.visits.models import HeldHour, Sensor
 
 HOURLY_CEILING = 3600  # one person a second through one entrance, all hour long
 DAILY_CEILING = 20_000  # readings of a day or longer: five times Dokk1's busiest days
@@ -121,41 +121,33 @@ def _round(value) -> Decimal:
     return Decimal(str(value)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
-def _hourly(sensor_ids, start: datetime, end: datetime, batch_id: int | None):
-    tz = timezone.get_current_timezone()
-    return (
-        CounterReading.objects.filter(
-            sensor_id__in=sensor_ids, starts_at__gte=start, starts_at__lt=end
-        )
-        .annotate(hour=TruncHour("starts_at", tzinfo=tz))
-        .values("sensor_id", "hour")
-        .annotate(
-            count_in=Sum("count_in"),
-            count_out=Sum("count_out"),
-            until=Max("ends_at"),
-            ours=Count("pk", filter=Q(batch_id=batch_id)),
-        )
-    )
-
-
 def check_readings(*, spans: list[tuple[Sensor, date, date]], batch_id: int) -> CheckResult:
     """Judge every hour of the batch's readings (created or replaced by it) for the sensors and
     days given; the readings must already be written (a dry run rolls them back afterwards)."""
     tz = timezone.get_current_timezone()
     result = CheckResult([], {})
+    # One grouped query per span of days (a file's sensors mostly share theirs).
+    by_span: dict[tuple[date, date], list[Sensor]] = defaultdict(list)
     for sensor, first, last in spans:
+        by_span[(first, last)].append(sensor)
+    hours: dict[int, list] = defaultdict(list)
+    for (first, last), sensors in by_span.items():
         start = datetime.combine(first - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), tz)
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+        for found in frames.hourly([s.pk for s in sensors], start, end, batch_id):
+            hours[found[0]].append(found)
+    for sensor, _first, _last in spans:
         slots: dict[tuple[int, int], list[float]] = defaultdict(list)
         ours = []
-        for row in _hourly([sensor.pk], start, end, batch_id):
-            hour = timezone.localtime(row["hour"])
-            length = max(1, round((row["until"] - row["hour"]) / HOUR))
-            visits = sensor.visits(row["count_in"], row["count_out"])
+        for _sensor_id, epoch, count_in, count_out, until, mine in hours[sensor.pk]:
+            hour = datetime.fromtimestamp(epoch, tz)
+            length = max(1, round((until - epoch) / HOUR_SECONDS))
+            visits = sensor.visits(count_in, count_out)
             slot = (hour.weekday(), hour.hour if length < 24 else -1)
             if visits > 0:
                 slots[slot].append(visits)
-            if row["ours"]:
+            if mine:
+                row = {"hour": hour.astimezone(UTC), "count_in": count_in, "count_out": count_out}
                 ours.append((row, slot, min(length, 24), visits))
         for row, slot, length, visits in ours:
             ceiling = DAILY_CEILING if length >= 24 else min(HOURLY_CEILING * length, DAILY_CEILING)
@@ -224,19 +216,34 @@ def hold(*, findings: list[Finding], spans, batch, filename: str) -> None:
     held afresh, and a held hour the file has since made plausible is released."""
     found = {(f.sensor.pk, f.starts_at): f for f in findings}
     tz = timezone.get_current_timezone()
-    for sensor, first, last in spans:
+    by_sensor = {sensor.pk: (sensor, first, last) for sensor, first, last in spans}
+    if by_sensor:
+        low = min(first for _s, first, _l in spans)
+        high = max(last for _s, _f, last in spans)
         stale = HeldHour.objects.filter(
-            sensor=sensor,
-            starts_at__gte=datetime.combine(first, datetime.min.time(), tz),
-            starts_at__lt=datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
+            sensor_id__in=by_sensor,
+            starts_at__gte=datetime.combine(low, datetime.min.time(), tz),
+            starts_at__lt=datetime.combine(high + timedelta(days=1), datetime.min.time(), tz),
         )
-        ours = set(
-            CounterReading.objects.filter(sensor=sensor, batch=batch)
-            .annotate(hour=TruncHour("starts_at", tzinfo=tz))
-            .values_list("hour", flat=True)
-        )
+        ours: dict[int, set[int]] = {}
         for held in stale:
-            if (sensor.pk, held.starts_at) not in found and held.starts_at in ours:
+            sensor, first, last = by_sensor[held.sensor_id]
+            if not first <= timezone.localtime(held.starts_at).date() <= last:
+                continue
+            if (sensor.pk, held.starts_at) in found:
+                continue
+            if sensor.pk not in ours:  # the hours the batch wrote, asked only when needed
+                ours[sensor.pk] = {
+                    epoch
+                    for _id, epoch, *_counts, mine in frames.hourly(
+                        [sensor.pk],
+                        datetime.combine(first, datetime.min.time(), tz),
+                        datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
+                        batch.pk,
+                    )
+                    if mine
+                }
+            if int(held.starts_at.timestamp()) in ours[sensor.pk]:
                 held.delete()  # the file brought new, plausible counts for the hour (audited)
     for finding in findings:
         held = HeldHour.objects.filter(sensor=finding.sensor, starts_at=finding.starts_at).first()
