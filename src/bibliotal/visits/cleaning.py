@@ -52,7 +52,7 @@ def _previous_weekdays(values: dict[date, Decimal], day: date) -> list[Decimal]:
     return found
 
 
-def _aggregate(spans, calendars) -> tuple[dict, dict]:
+def _aggregate(spans, calendars, written=None) -> tuple[dict, dict]:
     """Per (sensor, day): [in, out, suspect, reset] of the readings, and [in, out] of the
     placeable readings outside the day's hours, give or take the staff's half hour (a closed
     day is judged whole, by its own rule). One query and whole columns for all the sensors."""
@@ -62,6 +62,7 @@ def _aggregate(spans, calendars) -> tuple[dict, dict]:
         [sensor.pk for sensor, _start, _end in spans],
         frames.midnight(first),
         frames.midnight(last + timedelta(days=1)),
+        written,
     )
     if found.is_empty():
         return {}, {}
@@ -129,10 +130,11 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
     return derive_many([(sensor, start, end)])[0]
 
 
-def derive_many(spans) -> tuple[int, list[DailyVisits]]:
+def derive_many(spans, *, written=None) -> tuple[int, list[DailyVisits]]:
     """(Re)compute the daily visits of several sensors, each between two days (``None``: from
     its first or to its last reading): (days, the rows written). The readings are read once
-    for all of them and grouped on whole columns; each branch's calendar is opened once."""
+    for all of them and grouped on whole columns; each branch's calendar is opened once.
+    ``written`` (``frames.Written``): an import's own readings, taken from memory."""
     bounds = {
         row["sensor_id"]: row
         for row in CounterReading.objects.filter(sensor__in=[s for s, _a, _b in spans])
@@ -160,7 +162,7 @@ def derive_many(spans) -> tuple[int, list[DailyVisits]]:
     calendars = {}
     for _branch_id, (low, high, branch) in reach.items():
         calendars.update(opening_calendar(branches=[branch], start=low, end=high))
-    per_day, outside = _aggregate(clamped, calendars)
+    per_day, outside = _aggregate(clamped, calendars, written)
     first = min(start for _s, start, _e in clamped)
     last = max(end for _s, _b, end in clamped)
     ids = [sensor.pk for sensor, _start, _end in clamped]

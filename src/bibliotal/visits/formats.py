@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain, islice
 
@@ -144,6 +145,24 @@ def _cell(values: list[str], index: int | None) -> str:
     return values[index].strip()
 
 
+@dataclass
+class Plan:
+    """Where a generic file keeps what, for reading it on whole columns
+    (``visits.vectorised``): the time (a timestamp, or a date and a time), then either a
+    sensor, in, out and status column (long) or an (in, out) pair per sensor (wide)."""
+
+    stamp_at: int | None
+    date_at: int | None
+    time_at: int | None
+    time_column: str
+    stamps: Stamps
+    sensor_at: int | None = None
+    in_at: int | None = None
+    out_at: int | None = None
+    status_at: int | None = None
+    pairs: list[tuple[str, int, int | None]] = field(default_factory=list)
+
+
 def columns(rows: Callable, *, sensor: str, time: str, count_in: str, count_out: str, **wide):
     """Tell a row function's reader which columns to name in an error message.
 
@@ -238,6 +257,7 @@ class Generic(Format):
                     for name, i, o in sensors
                 ]
 
+            wide.plan = Plan(stamp_at, date_at, time_at, column, stamps, pairs=sensors)
             return columns(
                 wide,
                 sensor="sensor",
@@ -262,6 +282,9 @@ class Generic(Format):
                 )
             ]
 
+        long.plan = Plan(
+            stamp_at, date_at, time_at, column, stamps, sensor_at, in_at, out_at, status_at
+        )
         return columns(
             long,
             sensor=lowered[sensor_at],

@@ -10,6 +10,7 @@ of UTC does: hourly groups are made on the epoch seconds.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import polars as pl
@@ -41,9 +42,12 @@ def _table() -> str:
     return connection.ops.quote_name(CounterReading._meta.db_table)
 
 
-def readings(sensor_ids: Iterable[int], start: datetime, end: datetime) -> pl.DataFrame:
+def readings(
+    sensor_ids: Iterable[int], start: datetime, end: datetime, written: Written | None = None
+) -> pl.DataFrame:
     """The readings of the sensors starting in [start, end): sensor_id, start and end (epoch
-    seconds), count_in, count_out, suspect, reset, batch_id."""
+    seconds), count_in, count_out, suspect, reset, batch_id. ``written``: what an import has
+    just written, taken from memory rather than read back."""
     ids = sorted(set(sensor_ids))
     schema = {
         "sensor_id": pl.Int64,
@@ -64,10 +68,39 @@ def readings(sensor_ids: Iterable[int], start: datetime, end: datetime) -> pl.Da
         f"WHERE sensor_id IN ({', '.join(['%s'] * len(ids))}) AND starts_at >= %s "
         "AND starts_at < %s"
     )
+    params = [*ids, adapt(start), adapt(end)]
+    if written is not None:
+        sql += " AND (batch_id IS NULL OR batch_id <> %s)"
+        params.append(written.batch_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, adapt(start), adapt(end)])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    found = pl.DataFrame(rows, schema=schema, orient="row")
+    if written is None:
+        return found
+    low, high = int(start.timestamp()), int(end.timestamp())
+    ours = written.frame.filter(
+        pl.col("sensor_id").is_in(ids) & pl.col("at").is_between(low, high, closed="left")
+    ).select(
+        "sensor_id",
+        pl.col("at").alias("start"),
+        "end",
+        "count_in",
+        "count_out",
+        "suspect",
+        "reset",
+        pl.lit(written.batch_id, pl.Int64).alias("batch_id"),
+    )
+    return pl.concat([found, ours.cast(schema)])
+
+
+@dataclass
+class Written:
+    """The readings an import wrote (created or replaced), as it wrote them: sensor_id, at and
+    end (epoch seconds), count_in, count_out, suspect, reset."""
+
+    batch_id: int
+    frame: pl.DataFrame
 
 
 def local(frame: pl.DataFrame, column: str = "start") -> pl.DataFrame:
@@ -80,12 +113,20 @@ def local(frame: pl.DataFrame, column: str = "start") -> pl.DataFrame:
     )
 
 
-def hourly(sensor_ids: Iterable[int], start: datetime, end: datetime, batch_id: int | None):
+def hourly(
+    sensor_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    batch_id: int | None,
+    written: Written | None = None,
+):
     """Per sensor and hour: in, out, the latest end and how many of the readings the batch
-    wrote, as (sensor_id, hour, count_in, count_out, until, ours) with aware times in UTC."""
+    wrote, as (sensor_id, hour, count_in, count_out, until, ours) in epoch seconds, ordered."""
     ids = sorted(set(sensor_ids))
     if not ids:
         return []
+    if written is not None:
+        return _hourly_with(ids, start, end, written)
     adapt = connection.ops.adapt_datetimefield_value
     hour = f"({epoch('starts_at')} / {HOUR_SECONDS}) * {HOUR_SECONDS}"
     ours = "SUM(CASE WHEN batch_id = %s THEN 1 ELSE 0 END)"
@@ -98,3 +139,53 @@ def hourly(sensor_ids: Iterable[int], start: datetime, end: datetime, batch_id: 
     with connection.cursor() as cursor:
         cursor.execute(sql, [batch_id or 0, *ids, adapt(start), adapt(end)])
         return cursor.fetchall()
+
+
+def _hourly_with(ids, start: datetime, end: datetime, written: Written):
+    """``hourly`` of the stored readings not the batch's, and of the batch's from memory."""
+    adapt = connection.ops.adapt_datetimefield_value
+    hour = f"({epoch('starts_at')} / {HOUR_SECONDS}) * {HOUR_SECONDS}"
+    sql = (
+        f"SELECT sensor_id, {hour}, SUM(count_in), SUM(count_out), MAX({epoch('ends_at')}), 0 "
+        f"FROM {_table()} WHERE sensor_id IN ({', '.join(['%s'] * len(ids))}) "
+        "AND starts_at >= %s AND starts_at < %s AND (batch_id IS NULL OR batch_id <> %s) "
+        f"GROUP BY sensor_id, {hour}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, adapt(start), adapt(end), written.batch_id])
+        rows = cursor.fetchall()
+    schema = {
+        "sensor_id": pl.Int64,
+        "hour": pl.Int64,
+        "count_in": pl.Int64,
+        "count_out": pl.Int64,
+        "until": pl.Int64,
+        "ours": pl.Int64,
+    }
+    stored = pl.DataFrame(rows, schema=schema, orient="row")
+    low, high = int(start.timestamp()), int(end.timestamp())
+    ours = (
+        written.frame.filter(
+            pl.col("sensor_id").is_in(ids) & pl.col("at").is_between(low, high, closed="left")
+        )
+        .group_by("sensor_id", hour=(pl.col("at") // HOUR_SECONDS) * HOUR_SECONDS)
+        .agg(
+            pl.col("count_in").sum(),
+            pl.col("count_out").sum(),
+            pl.col("end").max().alias("until"),
+            pl.len().alias("ours"),
+        )
+        .cast(schema)
+    )
+    return (
+        pl.concat([stored, ours.select(list(schema))])
+        .group_by("sensor_id", "hour")
+        .agg(
+            pl.col("count_in").sum(),
+            pl.col("count_out").sum(),
+            pl.col("until").max(),
+            pl.col("ours").sum(),
+        )
+        .sort("sensor_id", "hour")
+        .rows()
+    )

@@ -20,6 +20,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import BinaryIO
 
 from django.db import connection, transaction
@@ -47,6 +48,7 @@ from bibliotal.core.imports import (
 )
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.places import BranchMatcher
+from bibliotal.visits import vectorised
 from bibliotal.visits.cleaning import derive_many
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
@@ -218,6 +220,7 @@ class _Import:
         self.result = CounterImportResult()
         self.tz = timezone.get_current_timezone()
         self.instants: dict[tuple[datetime, int], tuple[datetime, object, date]] = {}
+        self.written = None  # frames.Written, when the file was read on whole columns
 
     # -- errors
     def error(self, line, column, value, message, **elsewhere):
@@ -572,9 +575,34 @@ def import_counter_file(
                 batch=batch,
             )
             work.result.format = chosen.name
-            rows_read = 0
+            rows_read = None
+            first = next(body, None)
+            if first is not None and vectorised.ENABLED:
+                report(_("Writing"), 0, table.size, unit)
+                rows_read = vectorised.read(
+                    work,
+                    source=source,
+                    encoding=found.encoding,
+                    delimiter=table.delimiter,
+                    first_line=first[0],
+                    rows=rows,
+                )
+                if rows_read is None:  # the row reader's file: read it again from the top
+                    table.records.close()
+                    table = open_table(
+                        source, filename=filename, encoding=found.encoding, size=found.size
+                    )
+                    chosen, rows, body = choose(
+                        table.records,
+                        formats=formats_for(organisation),
+                        preset=chosen.name,
+                        filename=filename,
+                    )
+                    first = next(body, None)
+            # The rows left for the row reader: none when the columns were read.
+            body = chain([first], body) if first is not None and rows_read is None else iter(())
+            index = 0
             for index, (line, values) in enumerate(body):
-                rows_read = index + 1
                 if index % PROGRESS_EVERY == 0:
                     report(_("Writing"), table.position(), table.size, unit)
                 try:
@@ -584,6 +612,8 @@ def import_counter_file(
                     continue
                 for reading in readings:
                     work.add(line, reading, rows)
+            if rows_read is None:
+                rows_read = 0 if first is None else index + 1
             work.finish()
             report(_("Writing"), table.size, table.size, unit)
             if work.errors:
@@ -597,7 +627,8 @@ def import_counter_file(
             ]
             report(_("Cleaning"), 0, len(spans))
             derived, written = derive_many(
-                [(sensor, track.first_day, track.last_day) for sensor, track in spans]
+                [(sensor, track.first_day, track.last_day) for sensor, track in spans],
+                written=work.written,
             )
             result.days += derived
             for row in written:
@@ -605,7 +636,7 @@ def import_counter_file(
                     result.flagged[flag] = result.flagged.get(flag, 0) + 1
             report(_("Cleaning"), len(spans), len(spans))
             days = [(sensor, track.first_day, track.last_day) for sensor, track in spans]
-            checked = check_readings(spans=days, batch_id=batch.pk)
+            checked = check_readings(spans=days, batch_id=batch.pk, written=work.written)
             if checked.findings:
                 _locate(
                     checked.findings,

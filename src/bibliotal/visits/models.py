@@ -75,8 +75,14 @@ class Sensor(models.Model):
 class CounterReading(models.Model):
     """In and out for one sensor and interval, as counted (registers already differenced)."""
 
+    # No index of its own: the unique (sensor, interval start) index leads with the sensor and
+    # serves every lookup by it; one B-tree fewer for each of millions of readings written.
     sensor = models.ForeignKey(
-        Sensor, on_delete=models.CASCADE, related_name="readings", verbose_name=_("sensor")
+        Sensor,
+        on_delete=models.CASCADE,
+        related_name="readings",
+        verbose_name=_("sensor"),
+        db_index=False,
     )
     starts_at = models.DateTimeField(_("interval start"))
     ends_at = models.DateTimeField(_("interval end"))

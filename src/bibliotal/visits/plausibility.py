@@ -121,7 +121,9 @@ def _round(value) -> Decimal:
     return Decimal(str(value)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
-def check_readings(*, spans: list[tuple[Sensor, date, date]], batch_id: int) -> CheckResult:
+def check_readings(
+    *, spans: list[tuple[Sensor, date, date]], batch_id: int, written=None
+) -> CheckResult:
     """Judge every hour of the batch's readings (created or replaced by it) for the sensors and
     days given; the readings must already be written (a dry run rolls them back afterwards)."""
     tz = timezone.get_current_timezone()
@@ -134,7 +136,7 @@ def check_readings(*, spans: list[tuple[Sensor, date, date]], batch_id: int) -> 
     for (first, last), sensors in by_span.items():
         start = datetime.combine(first - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), tz)
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
-        for found in frames.hourly([s.pk for s in sensors], start, end, batch_id):
+        for found in frames.hourly([s.pk for s in sensors], start, end, batch_id, written):
             hours[found[0]].append(found)
     for sensor, _first, _last in spans:
         slots: dict[tuple[int, int], list[float]] = defaultdict(list)
