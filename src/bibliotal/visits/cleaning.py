@@ -15,7 +15,7 @@ A manager can accept a flag or overrule it (``review_day``).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -33,6 +33,7 @@ SPIKE_FACTOR = Decimal("1.5")
 GRACE_MINUTES = 30  # staff before opening and after closing
 PLACEABLE_SECONDS = 3600  # longer intervals cannot be placed within the day
 SAME_WEEKDAYS = 4
+SENSORS_AT_A_TIME = 20  # sensors whose readings are read back together
 ONE = Decimal("0.1")
 
 
@@ -130,10 +131,10 @@ def derive_days(*, sensor: Sensor, start: date | None = None, end: date | None =
     return derive_many([(sensor, start, end)])[0]
 
 
-def derive_many(spans, *, written=None) -> tuple[int, list[DailyVisits]]:
+def derive_many(spans, *, written=None) -> tuple[int, dict[str, int]]:
     """(Re)compute the daily visits of several sensors, each between two days (``None``: from
-    its first or to its last reading): (days, the rows written). The readings are read once
-    for all of them and grouped on whole columns; each branch's calendar is opened once.
+    its first or to its last reading): (days written, days per cleaning flag). The readings
+    are grouped on whole columns; each branch's calendar is opened once.
     ``written`` (``frames.Written``): an import's own readings, taken from memory."""
     bounds = {
         row["sensor_id"]: row
@@ -154,7 +155,7 @@ def derive_many(spans, *, written=None) -> tuple[int, list[DailyVisits]]:
         if start <= end:
             clamped.append((sensor, start, end))
     if not clamped:
-        return 0, []
+        return 0, {}
     reach: dict[int, tuple[date, date, object]] = {}
     for sensor, start, end in clamped:
         low, high, branch = reach.get(sensor.branch_id, (start, end, sensor.branch))
@@ -162,6 +163,19 @@ def derive_many(spans, *, written=None) -> tuple[int, list[DailyVisits]]:
     calendars = {}
     for _branch_id, (low, high, branch) in reach.items():
         calendars.update(opening_calendar(branches=[branch], start=low, end=high))
+    days, flagged = 0, Counter()
+    # Readings read back from the database come a few sensors at a time, so that memory is
+    # bounded by the slice, not by the organisation; an import's own are in memory already.
+    size = len(clamped) if written is not None else SENSORS_AT_A_TIME
+    for at in range(0, len(clamped), size):
+        part = clamped[at : at + size]
+        rows = _derive_part(part, calendars, written)
+        days += len(rows)
+        flagged.update(flag for row in rows for flag in row.flags)
+    return days, dict(flagged)
+
+
+def _derive_part(clamped, calendars, written) -> list[DailyVisits]:
     per_day, outside = _aggregate(clamped, calendars, written)
     first = min(start for _s, start, _e in clamped)
     last = max(end for _s, _b, end in clamped)
@@ -192,7 +206,7 @@ def derive_many(spans, *, written=None) -> tuple[int, list[DailyVisits]]:
         for sensor, start, end in clamped:
             DailyVisits.objects.filter(sensor=sensor, day__gte=start, day__lte=end).delete()
         DailyVisits.objects.bulk_create(rows, batch_size=2000)
-    return len(rows), rows
+    return rows
 
 
 def _days(sensor, start, end, *, calendar, per_day, outside, known, existing) -> list:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from bibliotal.visits.models import CounterReading
 
 HOUR_SECONDS = 3600
+FETCH_ROWS = 50_000
 DAY = timedelta(days=1)
 
 
@@ -72,10 +73,7 @@ def readings(
     if written is not None:
         sql += " AND (batch_id IS NULL OR batch_id <> %s)"
         params.append(written.batch_id)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = pl.DataFrame(rows, schema=schema, orient="row")
+    found = _fetch(sql, params, schema)
     if written is None:
         return found
     low, high = int(start.timestamp()), int(end.timestamp())
@@ -92,6 +90,16 @@ def readings(
         pl.lit(written.batch_id, pl.Int64).alias("batch_id"),
     )
     return pl.concat([found, ours.cast(schema)])
+
+
+def _fetch(sql: str, params, schema) -> pl.DataFrame:
+    """A query's rows as a frame, taken a block at a time: never all as Python tuples."""
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while block := cursor.fetchmany(FETCH_ROWS):
+            parts.append(pl.DataFrame(block, schema=schema, orient="row"))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=schema)
 
 
 @dataclass

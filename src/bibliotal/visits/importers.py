@@ -626,14 +626,13 @@ def import_counter_file(
                 if sensor.pk in work.tracks and work.tracks[sensor.pk].first_day
             ]
             report(_("Cleaning"), 0, len(spans))
-            derived, written = derive_many(
+            derived, flagged = derive_many(
                 [(sensor, track.first_day, track.last_day) for sensor, track in spans],
                 written=work.written,
             )
             result.days += derived
-            for row in written:
-                for flag in row.flags:
-                    result.flagged[flag] = result.flagged.get(flag, 0) + 1
+            for flag, days in flagged.items():
+                result.flagged[flag] = result.flagged.get(flag, 0) + days
             report(_("Cleaning"), len(spans), len(spans))
             days = [(sensor, track.first_day, track.last_day) for sensor, track in spans]
             checked = check_readings(spans=days, batch_id=batch.pk, written=work.written)

@@ -38,6 +38,7 @@ HOURLY_CEILING = 3600  # one person a second through one entrance, all hour long
 DAILY_CEILING = 20_000  # readings of a day or longer: five times Dokk1's busiest days
 MIN_EXCESS = 50  # visits above the normal an hour must have, at least, to be held
 HISTORY_WEEKS = 12
+SENSORS_AT_A_TIME = 20  # sensors whose hours are read together
 ONE = Decimal("0.1")
 HOUR = timedelta(hours=1)
 
@@ -121,6 +122,49 @@ def _round(value) -> Decimal:
     return Decimal(str(value)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
+def _judge(sensor, hours, result, tz) -> None:
+    """Judge a sensor's hours that the batch wrote against its own normal and the ceiling."""
+    slots: dict[tuple[int, int], list[float]] = defaultdict(list)
+    ours = []
+    for _sensor_id, epoch, count_in, count_out, until, mine in hours:
+        hour = datetime.fromtimestamp(epoch, tz)
+        length = max(1, round((until - epoch) / HOUR_SECONDS))
+        visits = sensor.visits(count_in, count_out)
+        slot = (hour.weekday(), hour.hour if length < 24 else -1)
+        if visits > 0:
+            slots[slot].append(visits)
+        if mine:
+            row = {"hour": hour.astimezone(UTC), "count_in": count_in, "count_out": count_out}
+            ours.append((row, slot, min(length, 24), visits))
+    for row, slot, length, visits in ours:
+        ceiling = DAILY_CEILING if length >= 24 else min(HOURLY_CEILING * length, DAILY_CEILING)
+        # The hour itself is left out of its own normal.
+        history = list(slots[slot])
+        if visits > 0 and visits in history:
+            history.remove(visits)
+        verdict = plausibility.judge(
+            visits,
+            history,
+            ceiling=ceiling,
+            min_excess=MIN_EXCESS * (length if length < 24 else 10),
+        )
+        result.checked += 1
+        if verdict.kind == plausibility.SHORT:
+            result.short[sensor.name] = result.short.get(sensor.name, 0) + 1
+        if verdict.held:
+            result.findings.append(
+                Finding(
+                    sensor=sensor,
+                    starts_at=row["hour"],
+                    hours=length,
+                    count_in=row["count_in"],
+                    count_out=row["count_out"],
+                    visits=_round(visits),
+                    verdict=verdict,
+                )
+            )
+
+
 def check_readings(
     *, spans: list[tuple[Sensor, date, date]], batch_id: int, written=None
 ) -> CheckResult:
@@ -132,52 +176,17 @@ def check_readings(
     by_span: dict[tuple[date, date], list[Sensor]] = defaultdict(list)
     for sensor, first, last in spans:
         by_span[(first, last)].append(sensor)
-    hours: dict[int, list] = defaultdict(list)
     for (first, last), sensors in by_span.items():
         start = datetime.combine(first - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), tz)
         end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
-        for found in frames.hourly([s.pk for s in sensors], start, end, batch_id, written):
-            hours[found[0]].append(found)
-    for sensor, _first, _last in spans:
-        slots: dict[tuple[int, int], list[float]] = defaultdict(list)
-        ours = []
-        for _sensor_id, epoch, count_in, count_out, until, mine in hours[sensor.pk]:
-            hour = datetime.fromtimestamp(epoch, tz)
-            length = max(1, round((until - epoch) / HOUR_SECONDS))
-            visits = sensor.visits(count_in, count_out)
-            slot = (hour.weekday(), hour.hour if length < 24 else -1)
-            if visits > 0:
-                slots[slot].append(visits)
-            if mine:
-                row = {"hour": hour.astimezone(UTC), "count_in": count_in, "count_out": count_out}
-                ours.append((row, slot, min(length, 24), visits))
-        for row, slot, length, visits in ours:
-            ceiling = DAILY_CEILING if length >= 24 else min(HOURLY_CEILING * length, DAILY_CEILING)
-            # The hour itself is left out of its own normal.
-            history = list(slots[slot])
-            if visits > 0 and visits in history:
-                history.remove(visits)
-            verdict = plausibility.judge(
-                visits,
-                history,
-                ceiling=ceiling,
-                min_excess=MIN_EXCESS * (length if length < 24 else 10),
-            )
-            result.checked += 1
-            if verdict.kind == plausibility.SHORT:
-                result.short[sensor.name] = result.short.get(sensor.name, 0) + 1
-            if verdict.held:
-                result.findings.append(
-                    Finding(
-                        sensor=sensor,
-                        starts_at=row["hour"],
-                        hours=length,
-                        count_in=row["count_in"],
-                        count_out=row["count_out"],
-                        visits=_round(visits),
-                        verdict=verdict,
-                    )
-                )
+        # A few sensors at a time: memory bounded by the slice, not by the file.
+        for at in range(0, len(sensors), SENSORS_AT_A_TIME):
+            part = sensors[at : at + SENSORS_AT_A_TIME]
+            hours: dict[int, list] = defaultdict(list)
+            for found in frames.hourly([s.pk for s in part], start, end, batch_id, written):
+                hours[found[0]].append(found)
+            for sensor in part:
+                _judge(sensor, hours[sensor.pk], result, tz)
     result.findings.sort(key=lambda f: (f.sensor.name, f.starts_at))
     existing = {
         (h.sensor_id, h.starts_at): h

@@ -15,11 +15,12 @@ row by row.
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import UTC, datetime
 
 import polars as pl
-from django.db import connection
+from django.db import connection, transaction
 
 from bibliotal.core import audit
 from bibliotal.visits import frames
@@ -29,6 +30,8 @@ from bibliotal.visits.models import CounterReading, Sensor
 ENABLED = True  # tests turn it off to compare with the row reader
 DIGITS = r"^[0-9]{1,18}$"
 DAY_SECONDS = 86_400
+GROUP_ROWS = 400_000  # readings held at a time (a group of sensors)
+KEEP_ROWS = 2_000_000  # up to this many, the days are worked out from memory, not read back
 WRITE_ROWS = 50_000  # readings handed to the database at a time
 
 
@@ -38,27 +41,108 @@ class NotForColumns(Exception):
 
 def read(work, *, source, encoding: str, delimiter: str, first_line: int, rows) -> int | None:
     """Import the file on whole columns into ``work`` (an ``importers._Import``); returns the
-    number of rows read, or None when the row reader must read the file (nothing written)."""
+    number of rows read, or None when the row reader must read the file (nothing kept).
+
+    The file is surveyed in one streamed pass (its sensors, how many rows each, its distinct
+    times and whether every cell is fit), then read a group of sensors at a time, each group
+    at most ``GROUP_ROWS`` readings: memory is bounded by the group, not by the file."""
     plan = getattr(rows, "plan", None)
     if plan is None or encoding not in {"utf-8", "utf-8-sig"}:
         return None
     try:
-        table = _table(source, delimiter, first_line, plan)
-        height = table.height
-        readings = _long_or_wide(table, plan)
-        del table  # only the columns of the readings from here on
-        prepared = _prepare(work, readings, plan)
+        lazy = _cells(source, delimiter, first_line, plan)
+        height, counts, times = _survey(lazy, plan)
+        if not height:
+            return None  # the row reader says why a file without readings imports nothing
+        sensors, create = _sensors(work, counts["sensor"].to_list())
+        stamps = _stamps(work, times, plan)
     except NotForColumns:
         return None
-    _write(work, prepared)
+    groups = _groups(counts)
+    saved = (copy.deepcopy(work.result), dict(work.sensors))
+    savepoint = transaction.savepoint()
+    try:
+        sensors = _create(work, sensors, create)
+        keep = height <= KEEP_ROWS
+        for names in groups:
+            part = lazy if len(groups) == 1 else lazy.filter(pl.col("sensor").is_in(names))
+            try:
+                readings = part.collect(engine="streaming")
+            except Exception as exc:
+                raise NotForColumns from exc
+            _write(work, _prepare(work, readings, plan, sensors, stamps), keep=keep)
+            del readings
+    except NotForColumns:
+        transaction.savepoint_rollback(savepoint)
+        work.result, work.sensors = saved
+        work.tracks.clear()
+        work.written = None
+        return None
+    transaction.savepoint_commit(savepoint)
     return height
 
 
-def _table(source, delimiter: str, first_line: int, plan) -> pl.DataFrame:
-    """The body's cells as stripped text, blank rows dropped, with the row's order (``i``)."""
+def _survey(lazy: pl.LazyFrame, plan) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """(rows read, each sensor's name and readings in the order the file names them, the
+    distinct times); a cell no plain count, or a NUL, leaves the file to the row reader."""
+    keys = ["stamp"] if plan.stamp_at is not None else ["date", "time"]
+    try:
+        counts, times = pl.collect_all(
+            [
+                lazy.group_by("sensor", maintain_order=True).agg(
+                    pl.len().alias("n"),
+                    pl.col("order").min().alias("first"),
+                    (pl.col("count_in").is_null() | pl.col("count_out").is_null() | pl.col("nul"))
+                    .any()
+                    .alias("unfit"),
+                ),
+                lazy.select(keys).unique(),
+            ],
+            engine="streaming",
+        )
+    except Exception as exc:
+        raise NotForColumns from exc
+    if counts.select(pl.col("unfit").any()).item():
+        raise NotForColumns
+    counts = counts.sort("first").with_columns(pl.col("sensor").cast(pl.String))
+    total = counts.select(pl.col("n").sum()).item() or 0
+    return (total // len(plan.pairs) if plan.pairs else total), counts, times
+
+
+def _groups(counts: pl.DataFrame) -> list[list[str]]:
+    """Sensors in groups of at most ``GROUP_ROWS`` readings (a sensor with more is a group)."""
+    groups, size = [[]], 0
+    for name, n in counts.select("sensor", "n").iter_rows():
+        if groups[-1] and size + n > GROUP_ROWS:
+            groups.append([])
+            size = 0
+        groups[-1].append(name)
+        size += n
+    return groups
+
+
+def _create(work, sensors: pl.DataFrame, create: list[str]) -> pl.DataFrame:
+    """Make the file's new sensors (the file has passed the survey); their real ids in."""
+    created = {}
+    for index, name in enumerate(create):
+        sensor = Sensor.objects.create(
+            organisation=work.organisation, branch=work.branch, name=name, rule=work.rule
+        )
+        work.sensors[name.lower()] = sensor
+        work.result.new_sensors.append(sensor.name)
+        created[-(index + 1)] = sensor.pk
+    if not created:
+        return sensors
+    return sensors.with_columns(sensor_id=pl.col("sensor_id").replace(created))
+
+
+def _cells(source, delimiter: str, first_line: int, plan) -> pl.LazyFrame:
+    """One row per reading, lazily: order, the time's text (stamp, or date and time, as
+    categories), sensor, count_in and count_out (null where a cell is no plain count), suspect
+    and nul (a NUL in the row). Parsed, stripped and typed as the file streams by, blank rows
+    dropped, so that only compact columns are ever held."""
     source.seek(0)
     try:
-        # Lazily: parsing, stripping and dropping blank rows in one pass keeps memory down.
         lazy = pl.scan_csv(
             source,
             separator=delimiter,
@@ -69,73 +153,74 @@ def _table(source, delimiter: str, first_line: int, plan) -> pl.DataFrame:
             quote_char='"',
         )
         names = lazy.collect_schema().names()
-        # Named by position (c0, c1, …) whatever polars calls a header-less file's columns.
-        cells = [
-            pl.col(name).fill_null("").str.strip_chars().alias(f"c{index}")
-            for index, name in enumerate(names)
-        ]
-        table = (
-            lazy.select(cells)
-            .filter(~pl.all_horizontal(pl.col("*") == ""))
-            .with_row_index("i")
-            .collect()
-        )
     except Exception as exc:  # any file polars cannot read is the row reader's to explain
         raise NotForColumns from exc
-    text = [name for name in table.columns if name != "i"]
-    if table.select(
-        pl.any_horizontal(pl.col(text).str.contains("\x00", literal=True)).any()
-    ).item():
-        raise NotForColumns
-    return table
-
-
-def _column(table: pl.DataFrame, index: int | None) -> pl.Expr:
-    if index is None:
-        return pl.lit("")
-    name = f"c{index}"
-    if name not in table.columns:
-        raise NotForColumns  # a row shorter than the header: the row reader reads it
-    return pl.col(name)
-
-
-def _long_or_wide(table: pl.DataFrame, plan) -> pl.DataFrame:
-    """(order, stamp, day, time, sensor, in, out, status): one row per reading."""
-    when = [
-        _column(table, plan.stamp_at).alias("stamp"),
-        _column(table, plan.date_at).alias("date"),
-        _column(table, plan.time_at).alias("time"),
-    ]
-    if not plan.pairs:
-        return table.select(
-            pl.col("i").cast(pl.Int64).alias("order"),
-            *when,
-            _column(table, plan.sensor_at).alias("sensor"),
-            _column(table, plan.in_at).alias("in"),
-            _column(table, plan.out_at).alias("out"),
-            _column(table, plan.status_at).alias("status"),
+    # Named by position (c0, c1, …) whatever polars calls a header-less file's columns.
+    text = [f"c{index}" for index in range(len(names))]
+    lazy = (
+        lazy.select(
+            pl.col(name).fill_null("").str.strip_chars().alias(alias)
+            for name, alias in zip(names, text, strict=True)
         )
-    width = len(plan.pairs)
-    return pl.concat(
-        [
-            table.select(
-                (pl.col("i").cast(pl.Int64) * width + k).alias("order"),
+        .filter(~pl.all_horizontal(pl.col(text) == ""))
+        .with_row_index("row")
+        .with_columns(nul=pl.any_horizontal(pl.col(text).str.contains("\x00", literal=True)))
+    )
+
+    def cell(index):
+        if index is None:
+            return pl.lit("")
+        if index >= len(names):
+            raise NotForColumns  # a row shorter than the header: the row reader reads it
+        return pl.col(f"c{index}")
+
+    def count(index):
+        value = cell(index)
+        plain = value.str.contains(DIGITS)
+        number = value.cast(pl.Int64, strict=False)
+        return pl.when(value == "").then(0).when(plain).then(number).otherwise(None)
+
+    def category(index):
+        return cell(index).cast(pl.Categorical)
+
+    when = [
+        category(plan.stamp_at).alias("stamp"),
+        category(plan.date_at).alias("date"),
+        category(plan.time_at).alias("time"),
+    ]
+    if plan.pairs:
+        width = len(plan.pairs)
+        parts = [
+            lazy.select(
+                (pl.col("row").cast(pl.Int64) * width + k).alias("order"),
                 *when,
-                pl.lit(name).alias("sensor"),
-                _column(table, count_in).alias("in"),
-                _column(table, count_out).alias("out"),
-                pl.lit("").alias("status"),
+                pl.lit(name).cast(pl.Categorical).alias("sensor"),
+                count(count_in).alias("count_in"),
+                count(count_out).alias("count_out"),
+                pl.lit(False).alias("suspect"),
+                "nul",
             )
             for k, (name, count_in, count_out) in enumerate(plan.pairs)
         ]
-    )
+        lazy = pl.concat(parts)
+    else:
+        status = cell(plan.status_at).str.to_lowercase()
+        lazy = lazy.select(
+            pl.col("row").cast(pl.Int64).alias("order"),
+            *when,
+            category(plan.sensor_at).alias("sensor"),
+            count(plan.in_at).alias("count_in"),
+            count(plan.out_at).alias("count_out"),
+            (~status.is_in(list(OK_STATUS))).alias("suspect"),
+            "nul",
+        )
+    return lazy
 
 
-def _stamps(work, readings: pl.DataFrame, plan) -> pl.DataFrame:
+def _stamps(work, distinct: pl.DataFrame, plan) -> pl.DataFrame:
     """Each distinct time once, as the row reader parses it: its epoch seconds read as the
     first (``e0``) and the second (``e1``) pass of a repeated local hour, and its local day."""
     keys = ["stamp"] if plan.stamp_at is not None else ["date", "time"]
-    distinct = readings.select(keys).unique()
     found = []
     for values in distinct.iter_rows():
         try:
@@ -151,15 +236,15 @@ def _stamps(work, readings: pl.DataFrame, plan) -> pl.DataFrame:
         second = work.instant(when, fold=1)[0] if when.tzinfo is None else first
         found.append((*values, int(first.timestamp()), int(second.timestamp()), day))
     schema = dict.fromkeys(keys, pl.String) | {"e0": pl.Int64, "e1": pl.Int64, "day": pl.Date}
-    return pl.DataFrame(found, schema=schema, orient="row")
+    table = pl.DataFrame(found, schema=schema, orient="row")
+    return table.with_columns(pl.col(key).cast(pl.Categorical) for key in keys)
 
 
-def _sensors(work, readings: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+def _sensors(work, names: list[str]) -> tuple[pl.DataFrame, list[str]]:
     """(name → sensor id, the names of sensors to create). A sensor not yet made gets a
     provisional negative id until the file has passed."""
     from bibliotal.visits.importers import MAX_SENSOR_NAME
 
-    names = readings.select(pl.col("sensor").unique(maintain_order=True)).to_series().to_list()
     ids, create, provisional = [], [], {}
     for name in names:
         if not name or len(name) > MAX_SENSOR_NAME:
@@ -177,47 +262,33 @@ def _sensors(work, readings: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             ids.append(provisional[key])
     mapping = pl.DataFrame(
         {"sensor": names, "sensor_id": ids}, schema={"sensor": pl.String, "sensor_id": pl.Int64}
-    )
+    ).with_columns(pl.col("sensor").cast(pl.Categorical))
     return mapping, create
 
 
-def _prepare(work, readings: pl.DataFrame, plan) -> dict:
+def _prepare(work, readings: pl.DataFrame, plan, sensors, stamps) -> dict:
     from bibliotal.visits.importers import MAX_REGISTER, MAX_VISITS_PER_READING
 
-    if readings.is_empty():
-        return {"readings": None, "create": [], "repeated": 0}
-    ok = readings.select(
-        (
-            (pl.col("in").str.contains(DIGITS) | (pl.col("in") == ""))
-            & (pl.col("out").str.contains(DIGITS) | (pl.col("out") == ""))
-        ).all()
-    ).item()
-    if not ok:
-        raise NotForColumns  # a count the row reader must read or name
-    sensors, create = _sensors(work, readings)
-    stamps = _stamps(work, readings, plan)
     keys = ["stamp"] if plan.stamp_at is not None else ["date", "time"]
     cumulative = [s.pk for s in work.sensors.values() if s.register == Sensor.Register.CUMULATIVE]
     daily_reset = [s.pk for s in work.sensors.values() if s.daily_reset]
-
-    def count(name):
-        return pl.when(pl.col(name) == "").then(0).otherwise(pl.col(name).cast(pl.Int64))
-
     readings = (
-        readings.join(sensors, on="sensor")
-        .join(stamps, on=keys)
+        readings.lazy()
+        .join(sensors.lazy(), on="sensor")
+        .join(stamps.lazy(), on=keys)
         .select(
             "order",
             "sensor_id",
             "e0",
             "e1",
             "day",
-            count("in").alias("count_in"),
-            count("out").alias("count_out"),
-            (~pl.col("status").str.to_lowercase().is_in(list(OK_STATUS))).alias("suspect"),
+            "count_in",
+            "count_out",
+            "suspect",
             pl.col("sensor_id").is_in(cumulative).alias("cumulative"),
         )
         .sort("sensor_id", "order")
+        .collect()
     )
     ceiling = pl.when(pl.col("cumulative")).then(MAX_REGISTER).otherwise(MAX_VISITS_PER_READING)
     if readings.select(
@@ -284,7 +355,6 @@ def _prepare(work, readings: pl.DataFrame, plan) -> dict:
     return {
         "readings": readings,
         "spans": spans,
-        "create": create,
         "repeated": adjacent + further,
     }
 
@@ -386,52 +456,40 @@ def _difference(work, readings: pl.DataFrame, daily_reset: list[int]) -> pl.Data
     return pl.concat([plain, cumulative.select(columns)]).sort(by, "order")
 
 
-def _write(work, prepared: dict) -> None:
+def _write(work, prepared: dict, *, keep: bool) -> None:
+    """Store a group's readings: new ones in bulk, changed ones replaced, the same ones
+    counted. ``keep``: add them to ``work.written`` for the days and the hourly check."""
     from bibliotal.visits.importers import _Track
 
     result = work.result
     result.repeated += prepared["repeated"]
-    readings = prepared["readings"]
-    if readings is None:
-        return
-    created = {}
-    for index, name in enumerate(prepared["create"]):
-        sensor = Sensor.objects.create(
-            organisation=work.organisation, branch=work.branch, name=name, rule=work.rule
-        )
-        work.sensors[name.lower()] = sensor
-        result.new_sensors.append(sensor.name)
-        created[-(index + 1)] = sensor.pk
-    existing = [s for s in prepared["spans"]["sensor_id"].to_list() if s > 0]
-    if created:
-        mapped = pl.col("sensor_id").replace(created)
-        readings = readings.with_columns(sensor_id=mapped)
-        spans = prepared["spans"].with_columns(sensor_id=mapped)
-    else:
-        spans = prepared["spans"]
+    readings, spans = prepared["readings"], prepared["spans"]
     for sensor_id, first, last in spans.iter_rows():
         work.tracks[sensor_id] = _Track(first_day=first, last_day=last)
+    if readings.is_empty():
+        return
     low, high = readings.select(
         pl.col("at").min().alias("low"), pl.col("at").max().alias("high")
     ).row(0)
-    stored = _stored(existing, low, high)
+    stored = _stored(spans["sensor_id"].to_list(), low, high)
     fresh = readings.join(stored, on=["sensor_id", "at"], how="anti")
+    ours = [fresh]
     if not stored.is_empty():
         both = readings.join(stored, on=["sensor_id", "at"])
         same = (pl.col("count_in") == pl.col("old_in")) & (pl.col("count_out") == pl.col("old_out"))
         result.unchanged += both.filter(same).height
-        _replace(work, both.filter(~same))
+        changed = both.filter(~same)
+        _replace(work, changed)
+        ours.append(changed.select(fresh.columns))
     result.created += fresh.height
     _insert(work, fresh)
-    ours = [fresh]
-    if not stored.is_empty():
-        ours.append(both.filter(~same).select(fresh.columns))
-    work.written = frames.Written(
-        batch_id=work.batch.pk,
-        frame=pl.concat(ours).select(
+    if keep:
+        mine = pl.concat(ours).select(
             "sensor_id", "at", "end", "count_in", "count_out", "suspect", "reset"
-        ),
-    )
+        )
+        if work.written is not None:
+            mine = pl.concat([work.written.frame, mine])
+        work.written = frames.Written(batch_id=work.batch.pk, frame=mine)
 
 
 def _stored(sensor_ids, low: int, high: int) -> pl.DataFrame:
