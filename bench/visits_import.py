@@ -127,6 +127,63 @@ def run_bibliotal(path: str) -> dict:
     }
 
 
+def run_store(path: str) -> dict:
+    """The store's ceiling: the least any import of the file must do, and nothing else. The file
+    parsed by polars, each row given its sensor and end, every reading written into the same
+    table (executemany on SQLite, COPY on PostgreSQL) and committed; no checks, no days."""
+    if "DATABASE_URL" not in os.environ:
+        os.environ["BIBLIOTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="bibliotal-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bibliotal.settings")
+    import django
+
+    django.setup()
+    import polars as pl
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from bibliotal.core.models import Branch, ImportBatch, Organisation
+    from bibliotal.visits import vectorised
+    from bibliotal.visits.models import Sensor
+
+    call_command("migrate", verbosity=0)
+    organisation = Organisation.objects.create(name=f"Store {time.time_ns()}")
+    branch = Branch.objects.create(organisation=organisation, name="Landet")
+    started = time.perf_counter()
+    frame = pl.read_csv(path, separator=";", schema_overrides={"tidspunkt": pl.String})
+    names = frame["sensor"].unique().to_list()
+    with transaction.atomic():
+        ids = {
+            name: Sensor.objects.create(organisation=organisation, branch=branch, name=name).pk
+            for name in names
+        }
+        at = (
+            pl.col("tidspunkt")
+            .str.to_datetime("%Y-%m-%d %H:%M")
+            .dt.replace_time_zone("Europe/Copenhagen", ambiguous="earliest", non_existent="null")
+            .dt.epoch("s")
+        )
+        readings = frame.select(
+            pl.col("sensor").replace_strict(ids, return_dtype=pl.Int64).alias("sensor_id"),
+            at.alias("at"),
+            (at + 900).alias("end"),
+            pl.col("ind").alias("count_in"),
+            pl.col("ud").alias("count_out"),
+            pl.lit(None, pl.Int64).alias("register_in"),
+            pl.lit(None, pl.Int64).alias("register_out"),
+            pl.lit(False).alias("reset"),
+            pl.lit(False).alias("suspect"),
+        ).unique(subset=["sensor_id", "at"], keep="first")
+
+        class Work:
+            batch = ImportBatch.objects.create(
+                organisation=organisation, kind="visits", filename="store", sha256="store"
+            )
+
+        vectorised._insert(Work, readings)
+    seconds = time.perf_counter() - started
+    return {"rows": readings.height, "seconds": seconds, "peak_mb": peak_mb()}
+
+
 def in_child(function: str, path: str) -> dict:
     found = subprocess.run(
         [sys.executable, __file__, "--child", function, "--file", path],
@@ -149,7 +206,8 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
     if args.child:
-        measured = run_duckdb(args.file) if args.child == "duckdb" else run_bibliotal(args.file)
+        run = {"duckdb": run_duckdb, "store": run_store, "bibliotal": run_bibliotal}
+        measured = run[args.child](args.file)
         print(json.dumps(measured))
         return 0
 
@@ -168,6 +226,7 @@ def main() -> int:
         )
     try:
         ceiling = in_child("duckdb", str(path))
+        store = in_child("store", str(path))
         ours = in_child("bibliotal", str(path))
     finally:
         if not (args.keep or args.file):
@@ -187,7 +246,13 @@ def main() -> int:
     )
     for phase, seconds in ours["phases"].items():
         print(f"  {phase}: {seconds:.1f} s")
+    store_rate = store["rows"] / store["seconds"]
+    print(
+        f"the store's ceiling ({ours['database']}: parse, write, commit, nothing else): "
+        f"{store['seconds']:.1f} s, {store_rate:,.0f} rows/s, peak {store['peak_mb']:,.0f} MB"
+    )
     print(f"share of DuckDB's reading rate: {rate / ceiling_rate:.1%}")
+    print(f"share of the store's ceiling: {rate / store_rate:.1%}")
     return 0
 
 

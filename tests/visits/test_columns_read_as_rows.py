@@ -243,3 +243,45 @@ def test_a_faulty_file_is_named_by_the_row_reader(world, monkeypatch):
     (error,) = rejected.value.errors
     assert (error.line, error.column, error.value) == (7, "ind", "12x")
     assert not CounterReading.objects.filter(sensor__organisation=world.organisation).exists()
+
+
+@pytest.mark.parametrize("case", ["busy fortnight", "registers", "autumn night"])
+def test_a_group_of_sensors_at_a_time_stores_the_same(world, monkeypatch, case):
+    """A file read a few sensors at a time (bounded memory) stores what it stores read whole,
+    and the days are then worked out from the readings read back."""
+    files = CASES[case]()
+    rows_branch = _library(world.organisation, "Rækkerne")
+    by_rows = _import_all(world.organisation, rows_branch, files)
+    monkeypatch.setattr(vectorised, "ENABLED", True)
+    monkeypatch.setattr(vectorised, "GROUP_ROWS", 40)
+    monkeypatch.setattr(vectorised, "KEEP_ROWS", 0)
+    columns_branch = _library(world.other_organisation, "Kolonnerne")
+    assert _import_all(world.other_organisation, columns_branch, files) == by_rows
+    assert _stored(world.other_organisation) == _stored(world.organisation)
+
+
+def test_a_late_surprise_rolls_back_what_the_columns_wrote(world, monkeypatch):
+    """The second group holds a cumulative register through the autumn hour, which only the row
+    reader reads: what the first group wrote is rolled back and the row reader reads it all."""
+    plain = [f"2021-10-31 {h:02d}:{m:02d};Hoved;3;3;" for h in range(0, 5) for m in (0, 30)]
+    register = [f"2021-10-31 {h:02d}:{m:02d};Register;{100 + 10 * h + m};{90 + 10 * h + m};"
+                for h in range(0, 5) for m in (0, 30)]  # fmt: skip
+    register = register[:6] + register[4:6] + register[6:]  # 02:00 and 02:30 again
+    files = [_long(plain + register)]
+    rows_branch = _library(world.organisation, "Rækkerne")
+    by_rows = _import_all(world.organisation, rows_branch, files)
+    monkeypatch.setattr(vectorised, "ENABLED", True)
+    monkeypatch.setattr(vectorised, "GROUP_ROWS", 5)
+    results = []
+    original = vectorised.read
+
+    def spy(*args, **kwargs):
+        results.append(original(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(vectorised, "read", spy)
+    columns_branch = _library(world.other_organisation, "Kolonnerne")
+    assert _import_all(world.other_organisation, columns_branch, files) == by_rows
+    assert results == [None]
+    assert _stored(world.other_organisation) == _stored(world.organisation)
+    assert len(_stored(world.organisation)[0]) == 21

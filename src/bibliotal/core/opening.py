@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 import holidays as holidays_lib
 from django.db.models import Prefetch, Q
@@ -113,13 +114,13 @@ class OpenDay:
     closures: tuple[str, ...] = field(default=())
     inactive: bool = False
 
-    @property
-    def staffed_minutes(self) -> int:
-        return total(self.staffed_periods)
+    # Worked out once: asked of every day of every calendar, many times over.
+    staffed_minutes: int = field(init=False, repr=False, compare=False)
+    self_service_minutes: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def self_service_minutes(self) -> int:
-        return total(self.self_service_periods)
+    def __post_init__(self):
+        object.__setattr__(self, "staffed_minutes", total(self.staffed_periods))
+        object.__setattr__(self, "self_service_minutes", total(self.self_service_periods))
 
     @property
     def is_open(self) -> bool:
@@ -145,6 +146,15 @@ class OpenDay:
         )
 
 
+@lru_cache(maxsize=4096)
+def _scheduled(hours: tuple[HoursSpec, ...]) -> tuple[tuple, tuple, int]:
+    """(staffed periods, self-service periods outside them, scheduled minutes) of a weekday's
+    hours: the same few weekdays recur all year, so each is worked out once."""
+    staffed = union((h.opens, h.closes) for h in hours if h.kind == STAFFED)
+    self_service = subtract([(h.opens, h.closes) for h in hours if h.kind == SELF_SERVICE], staffed)
+    return tuple(staffed), tuple(self_service), total(staffed) + total(self_service)
+
+
 def compute_day(
     *,
     branch_id: int,
@@ -155,18 +165,17 @@ def compute_day(
     active: bool = True,
 ) -> OpenDay:
     """The open hours of one branch on one day from the hours of its schedule for that weekday."""
-    staffed = union((h.opens, h.closes) for h in hours if h.kind == STAFFED)
-    self_service = subtract([(h.opens, h.closes) for h in hours if h.kind == SELF_SERVICE], staffed)
-    scheduled = total(staffed) + total(self_service)
+    staffed, self_service, scheduled = _scheduled(tuple(hours))
     if not active:
         return OpenDay(branch_id, day, scheduled_minutes=scheduled, inactive=True)
     if holiday:
         return OpenDay(branch_id, day, scheduled_minutes=scheduled, holiday=holiday)
     applying = [c for c in closures if c.covers(day)]
-    cut_all = [c.interval() for c in applying if c.scope == SCOPE_ALL]
-    cut_self = cut_all + [c.interval() for c in applying if c.scope != SCOPE_ALL]
-    staffed = subtract(staffed, cut_all)
-    self_service = subtract(self_service, cut_self)
+    if applying:
+        cut_all = [c.interval() for c in applying if c.scope == SCOPE_ALL]
+        cut_self = cut_all + [c.interval() for c in applying if c.scope != SCOPE_ALL]
+        staffed = subtract(staffed, cut_all)
+        self_service = subtract(self_service, cut_self)
     return OpenDay(
         branch_id,
         day,
