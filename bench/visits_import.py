@@ -5,14 +5,17 @@ interval: by default 450 sensors for a year at 15-minute intervals, about 15.8 m
 460 MB), then measures, each in its own process so that peak memory is its own:
 
 1. DuckDB's ``read_csv`` of the same file, every column parsed (the reading ceiling);
-2. ``bibliotal import visits`` into a fresh database: reading, checking, writing the readings,
-   and working out and cleaning the daily visits.
+2. the store's ceiling: the file parsed and every reading written and committed, nothing else;
+3. ``bibliotal import visits`` into a fresh database: reading, checking, writing the readings,
+   and working out and cleaning the daily visits;
+4. the store's ceiling again with the readings' foreign keys not checked (what they cost).
 
     .venv/bin/python bench/visits_import.py [--sensors 450] [--days 365] [--interval 15]
                                             [--file PATH] [--keep]
 
 The database is SQLite in a temporary directory, or PostgreSQL when ``DATABASE_URL`` is set (a
-database of its own: the tables are created there). DuckDB is installed for the run with pip
+database of its own: the tables are created there, and the last measurement drops the readings'
+foreign keys in it). DuckDB is installed for the run with pip
 when missing; it is a benchmark tool here, not a dependency of Bibliotal.
 """
 
@@ -95,6 +98,7 @@ def run_bibliotal(path: str) -> dict:
     from bibliotal.visits.models import CounterReading, DailyVisits
 
     call_command("migrate", verbosity=0)
+    fresh_readings()
     organisation = Organisation.objects.create(name=f"Bench {time.time_ns()}")
     branch = Branch.objects.create(organisation=organisation, name="Landet")
     before = peak_mb()
@@ -127,10 +131,21 @@ def run_bibliotal(path: str) -> dict:
     }
 
 
-def run_store(path: str) -> dict:
+def fresh_readings() -> None:
+    """On PostgreSQL the children share one database: each starts from no readings."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE visits_counterreading")
+
+
+def run_store(path: str, *, foreign_keys: bool = True) -> dict:
     """The store's ceiling: the least any import of the file must do, and nothing else. The file
     parsed by polars, each row given its sensor and end, every reading written into the same
-    table (executemany on SQLite, COPY on PostgreSQL) and committed; no checks, no days."""
+    table (executemany on SQLite, COPY on PostgreSQL) and committed; no checks, no days.
+    Without ``foreign_keys`` the database does not check each reading's sensor and batch (the
+    bench's own database loses the constraints): what those checks cost."""
     if "DATABASE_URL" not in os.environ:
         os.environ["BIBLIOTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="bibliotal-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bibliotal.settings")
@@ -146,6 +161,19 @@ def run_store(path: str) -> dict:
     from bibliotal.visits.models import Sensor
 
     call_command("migrate", verbosity=0)
+    fresh_readings()
+    if not foreign_keys:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                table = "visits_counterreading"
+                found = connection.introspection.get_constraints(cursor, table)
+                for name, about in found.items():
+                    if about["foreign_key"]:
+                        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            else:
+                cursor.execute("PRAGMA foreign_keys = OFF")
     organisation = Organisation.objects.create(name=f"Store {time.time_ns()}")
     branch = Branch.objects.create(organisation=organisation, name="Landet")
     started = time.perf_counter()
@@ -206,7 +234,12 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
     if args.child:
-        run = {"duckdb": run_duckdb, "store": run_store, "bibliotal": run_bibliotal}
+        run = {
+            "duckdb": run_duckdb,
+            "store": run_store,
+            "store-without-foreign-keys": lambda path: run_store(path, foreign_keys=False),
+            "bibliotal": run_bibliotal,
+        }
         measured = run[args.child](args.file)
         print(json.dumps(measured))
         return 0
@@ -228,6 +261,7 @@ def main() -> int:
         ceiling = in_child("duckdb", str(path))
         store = in_child("store", str(path))
         ours = in_child("bibliotal", str(path))
+        loose = in_child("store-without-foreign-keys", str(path))
     finally:
         if not (args.keep or args.file):
             path.unlink()
@@ -250,6 +284,10 @@ def main() -> int:
     print(
         f"the store's ceiling ({ours['database']}: parse, write, commit, nothing else): "
         f"{store['seconds']:.1f} s, {store_rate:,.0f} rows/s, peak {store['peak_mb']:,.0f} MB"
+    )
+    loose_rate = loose["rows"] / loose["seconds"]
+    print(
+        f"  the same without foreign-key checks: {loose['seconds']:.1f} s, {loose_rate:,.0f} rows/s"
     )
     print(f"share of DuckDB's reading rate: {rate / ceiling_rate:.1%}")
     print(f"share of the store's ceiling: {rate / store_rate:.1%}")

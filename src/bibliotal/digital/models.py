@@ -258,7 +258,11 @@ class DigitalFigure(models.Model):
                 condition=models.Q(end__gte=models.F("start")), name="digital_period_order"
             ),
         ]
-        indexes = [models.Index(fields=["metric", "start"], name="digital_metric_start")]
+        # Leading with the platform (one organisation's): a provider's query reads its own
+        # organisation's figures, however many organisations share the table.
+        indexes = [
+            models.Index(fields=["platform", "metric", "start"], name="digital_platform_metric")
+        ]
 
     def __str__(self) -> str:
         return f"{self.platform} {self.metric} {self.start}–{self.end}: {self.value}"

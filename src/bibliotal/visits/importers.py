@@ -578,7 +578,6 @@ def import_counter_file(
             rows_read = None
             first = next(body, None)
             if first is not None and vectorised.ENABLED:
-                report(_("Writing"), 0, table.size, unit)
                 rows_read = vectorised.read(
                     work,
                     source=source,
@@ -586,6 +585,7 @@ def import_counter_file(
                     delimiter=table.delimiter,
                     first_line=first[0],
                     rows=rows,
+                    progress=lambda done, total: report(_("Writing"), done, total),
                 )
                 if rows_read is None:  # the row reader's file: read it again from the top
                     table.records.close()

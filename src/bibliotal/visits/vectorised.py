@@ -39,13 +39,16 @@ class NotForColumns(Exception):
     """The file is for the row reader: it has a problem to name, or a case to read row by row."""
 
 
-def read(work, *, source, encoding: str, delimiter: str, first_line: int, rows) -> int | None:
+def read(
+    work, *, source, encoding: str, delimiter: str, first_line: int, rows, progress=None
+) -> int | None:
     """Import the file on whole columns into ``work`` (an ``importers._Import``); returns the
     number of rows read, or None when the row reader must read the file (nothing kept).
 
     The file is surveyed in one streamed pass (its sensors, how many rows each, its distinct
     times and whether every cell is fit), then read a group of sensors at a time, each group
-    at most ``GROUP_ROWS`` readings: memory is bounded by the group, not by the file."""
+    at most ``GROUP_ROWS`` readings: memory is bounded by the group, not by the file.
+    ``progress(done, total)`` is told the readings written so far."""
     plan = getattr(rows, "plan", None)
     if plan is None or encoding not in {"utf-8", "utf-8-sig"}:
         return None
@@ -64,12 +67,17 @@ def read(work, *, source, encoding: str, delimiter: str, first_line: int, rows) 
     try:
         sensors = _create(work, sensors, create)
         keep = height <= KEEP_ROWS
+        planned = counts.select(pl.col("n").sum()).item()
+        done = 0
         for names in groups:
+            if progress is not None:
+                progress(done, planned)
             part = lazy if len(groups) == 1 else lazy.filter(pl.col("sensor").is_in(names))
             try:
                 readings = part.collect(engine="streaming")
             except Exception as exc:
                 raise NotForColumns from exc
+            done += readings.height
             _write(work, _prepare(work, readings, plan, sensors, stamps), keep=keep)
             del readings
     except NotForColumns:
