@@ -34,8 +34,10 @@ BIN = Path(sys.executable).parent / "bibliotal"
 YEAR, AT = 2021, date(2021, 12, 31)
 APPS = {"core", "goals", "guidance", "teaching", "events", "visits", "digital", "reports"}
 # Not cloned: people and their sessions, tokens and devices (rows cloned keep pointing at the
-# originals, which stay valid), logs and queues, and what triggers keep (today's tap totals).
+# originals, which stay valid), logs and queues, what triggers keep (today's tap totals), and
+# the counters' raw readings, which no goal reads (their daily visits are cloned).
 SKIP = {
+    "visits.CounterReading",
     "core.Membership",
     "core.Membership_branches",
     "core.ExternalIdentity",
@@ -222,7 +224,7 @@ def main() -> int:
     print(f"cloned into {len(everyone)} organisations in {seconds:.0f} s")
     with connection.cursor() as cursor:
         rows = 0
-        for table in ("guidance_guidancerecord", "visits_dailyvisits", "visits_counterreading",
+        for table in ("guidance_guidancerecord", "visits_dailyvisits", "teaching_teachingsession",
                       "events_eventoccurrence", "digital_digitalfigure"):  # fmt: skip
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             rows += cursor.fetchone()[0]

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from bibliotal.core.imports import ImportRejected
-from bibliotal.core.models import AuditEntry, Closure
+from bibliotal.core.models import AuditEntry, Closure, ImportBatch
 from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.reporting import status_rows
 from bibliotal.visits.cleaning import derive_days, review_day
@@ -395,7 +395,8 @@ def test_the_overview_shows_the_heat_map_in_danish(client, world):
     empty = client.get(reverse("visits:overview"), {"year": 2020}).content.decode()
     assert "ingen kort over timerne" in empty
     # The map is kept between requests, and made again when the readings change: a new one,
-    # or one marked faulty in bulk (as cleaning does).
+    # or one that a newer file marks faulty (readings change only by imports, each with its
+    # batch).
     later = CounterReading.objects.create(
         sensor=gate,
         starts_at=_at(date(2021, 9, 14), 10),
@@ -405,7 +406,10 @@ def test_the_overview_shows_the_heat_map_in_danish(client, world):
     )
     page = client.get(reverse("visits:overview"), {"year": 2021}).content.decode()
     assert '<th scope="row">Tirsdag</th><td class="heat-5">20</td>' in page  # (30 + 10) / 2
-    CounterReading.objects.filter(pk=later.pk).update(suspect=True)
+    newer = ImportBatch.objects.create(
+        organisation=world.organisation, kind="visits", filename="rettet.csv", sha256="rettet"
+    )
+    CounterReading.objects.filter(pk=later.pk).update(suspect=True, batch=newer)
     page = client.get(reverse("visits:overview"), {"year": 2021}).content.decode()
     assert '<th scope="row">Tirsdag</th><td class="heat-5">30</td>' in page
 
