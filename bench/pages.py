@@ -68,6 +68,13 @@ def load_demo(data_dir: str) -> None:
     env.pop("DATABASE_URL", None)
     print(f"Loading the demo into {data_dir} …", flush=True)
     subprocess.run([str(BIN), "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    # The pages name their assets through the static files' manifest, which serving writes.
+    subprocess.run(
+        [str(BIN), "collectstatic", "--noinput", "--verbosity", "0"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
