@@ -466,18 +466,7 @@ class _Import:
         if not rows:
             return
         meta = CounterReading._meta
-        columns = [
-            "sensor_id",
-            "starts_at",
-            "ends_at",
-            "count_in",
-            "count_out",
-            "register_in",
-            "register_out",
-            "reset",
-            "suspect",
-            "batch_id",
-        ]
+        columns = vectorised.COLUMNS  # the same columns, in the same order, as the bulk path
         quote = connection.ops.quote_name
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
             quote(meta.db_table),

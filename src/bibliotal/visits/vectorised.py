@@ -558,6 +558,7 @@ def _replace(work, changed: pl.DataFrame) -> None:
         )
 
 
+# A reading's columns as both readers write them (the row reader's ``_Import.insert`` too).
 COLUMNS = [
     "sensor_id",
     "starts_at",
