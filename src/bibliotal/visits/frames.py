@@ -62,24 +62,15 @@ def readings(
     }
     if not ids:
         return pl.DataFrame(schema=schema)
-    adapt = connection.ops.adapt_datetimefield_value
+    where, params = _where(ids, start, end, written)
     sql = (
         f"SELECT sensor_id, {epoch('starts_at')}, {epoch('ends_at')}, count_in, count_out, "
-        f"suspect, reset, batch_id FROM {_table()} "
-        f"WHERE sensor_id IN ({', '.join(['%s'] * len(ids))}) AND starts_at >= %s "
-        "AND starts_at < %s"
+        f"suspect, reset, batch_id FROM {_table()} WHERE {where}"
     )
-    params = [*ids, adapt(start), adapt(end)]
-    if written is not None:
-        sql += " AND (batch_id IS NULL OR batch_id <> %s)"
-        params.append(written.batch_id)
-    found = _fetch(sql, params, schema)
+    found = fetch(sql, params, schema)
     if written is None:
         return found
-    low, high = int(start.timestamp()), int(end.timestamp())
-    ours = written.frame.filter(
-        pl.col("sensor_id").is_in(ids) & pl.col("at").is_between(low, high, closed="left")
-    ).select(
+    ours = _mine(written, ids, start, end).select(
         "sensor_id",
         pl.col("at").alias("start"),
         "end",
@@ -92,7 +83,27 @@ def readings(
     return pl.concat([found, ours.cast(schema)])
 
 
-def _fetch(sql: str, params, schema) -> pl.DataFrame:
+def _where(ids, start: datetime, end: datetime, written: Written | None = None):
+    """(SQL, parameters): the sensors' readings starting in [start, end), without the ones
+    ``written`` holds in memory."""
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = f"sensor_id IN ({', '.join(['%s'] * len(ids))}) AND starts_at >= %s AND starts_at < %s"
+    params = [*ids, adapt(start), adapt(end)]
+    if written is not None:
+        sql += " AND (batch_id IS NULL OR batch_id <> %s)"
+        params.append(written.batch_id)
+    return sql, params
+
+
+def _mine(written: Written, ids, start: datetime, end: datetime) -> pl.DataFrame:
+    """The batch's own readings of the sensors starting in [start, end), from memory."""
+    low, high = int(start.timestamp()), int(end.timestamp())
+    return written.frame.filter(
+        pl.col("sensor_id").is_in(ids) & pl.col("at").is_between(low, high, closed="left")
+    )
+
+
+def fetch(sql: str, params, schema) -> pl.DataFrame:
     """A query's rows as a frame, taken a block at a time: never all as Python tuples."""
     parts = []
     with connection.cursor() as cursor:
@@ -133,35 +144,23 @@ def hourly(
     ids = sorted(set(sensor_ids))
     if not ids:
         return []
-    if written is not None:
-        return _hourly_with(ids, start, end, written)
-    adapt = connection.ops.adapt_datetimefield_value
+    where, params = _where(ids, start, end, written)
     hour = f"({epoch('starts_at')} / {HOUR_SECONDS}) * {HOUR_SECONDS}"
-    ours = "SUM(CASE WHEN batch_id = %s THEN 1 ELSE 0 END)"
+    ours = "SUM(CASE WHEN batch_id = %s THEN 1 ELSE 0 END)" if written is None else "0"
     sql = (
         f"SELECT sensor_id, {hour}, SUM(count_in), SUM(count_out), MAX({epoch('ends_at')}), "
-        f"{ours} FROM {_table()} "
-        f"WHERE sensor_id IN ({', '.join(['%s'] * len(ids))}) AND starts_at >= %s "
-        f"AND starts_at < %s GROUP BY sensor_id, {hour} ORDER BY sensor_id, 2"
+        f"{ours} FROM {_table()} WHERE {where} GROUP BY sensor_id, {hour} ORDER BY sensor_id, 2"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [batch_id or 0, *ids, adapt(start), adapt(end)])
-        return cursor.fetchall()
-
-
-def _hourly_with(ids, start: datetime, end: datetime, written: Written):
-    """``hourly`` of the stored readings not the batch's, and of the batch's from memory."""
-    adapt = connection.ops.adapt_datetimefield_value
-    hour = f"({epoch('starts_at')} / {HOUR_SECONDS}) * {HOUR_SECONDS}"
-    sql = (
-        f"SELECT sensor_id, {hour}, SUM(count_in), SUM(count_out), MAX({epoch('ends_at')}), 0 "
-        f"FROM {_table()} WHERE sensor_id IN ({', '.join(['%s'] * len(ids))}) "
-        "AND starts_at >= %s AND starts_at < %s AND (batch_id IS NULL OR batch_id <> %s) "
-        f"GROUP BY sensor_id, {hour}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, adapt(start), adapt(end), written.batch_id])
+        cursor.execute(sql, ([batch_id or 0] if written is None else []) + params)
         rows = cursor.fetchall()
+    if written is None:
+        return rows
+    return _with_written(rows, ids, start, end, written)
+
+
+def _with_written(rows, ids, start: datetime, end: datetime, written: Written):
+    """The stored hours (none of them the batch's) with the batch's own from memory."""
     schema = {
         "sensor_id": pl.Int64,
         "hour": pl.Int64,
@@ -171,11 +170,8 @@ def _hourly_with(ids, start: datetime, end: datetime, written: Written):
         "ours": pl.Int64,
     }
     stored = pl.DataFrame(rows, schema=schema, orient="row")
-    low, high = int(start.timestamp()), int(end.timestamp())
     ours = (
-        written.frame.filter(
-            pl.col("sensor_id").is_in(ids) & pl.col("at").is_between(low, high, closed="left")
-        )
+        _mine(written, ids, start, end)
         .group_by("sensor_id", hour=(pl.col("at") // HOUR_SECONDS) * HOUR_SECONDS)
         .agg(
             pl.col("count_in").sum(),

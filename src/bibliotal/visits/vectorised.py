@@ -517,16 +517,8 @@ def _stored(sensor_ids, low: int, high: int) -> pl.DataFrame:
         f"WHERE sensor_id IN ({', '.join(['%s'] * len(sensor_ids))}) "
         "AND starts_at >= %s AND starts_at <= %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *sensor_ids,
-                adapt(datetime.fromtimestamp(low, UTC)),
-                adapt(datetime.fromtimestamp(high, UTC)),
-            ],
-        )
-        return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+    bounds = [adapt(datetime.fromtimestamp(at, UTC)) for at in (low, high)]
+    return frames.fetch(sql, [*sensor_ids, *bounds], schema)
 
 
 def _replace(work, changed: pl.DataFrame) -> None:
