@@ -5,7 +5,8 @@ for the files counters export by the million. It parses with polars, works out e
 timestamp and sensor name once, differences cumulative registers column-wise and writes the
 new readings in bulk (executemany on SQLite, COPY on PostgreSQL).
 
-It writes nothing until the whole file has passed every check. A file it cannot vouch for,
+Its writes stand under a savepoint, a group of sensors at a time; the first problem rolls all of
+them back. A file it cannot vouch for,
 whether faulty (a bad cell, an unknown sensor, two counts for one interval) or unusual (a
 cumulative register in the autumn hour, a timestamp with fractions of a second), is left to
 the row reader, which names each problem by file, line, column, value and rule, or reads the
