@@ -19,14 +19,12 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-import polars as pl
 from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from bibliotal.core.opening import opening_calendar
-from bibliotal.visits import frames
 from bibliotal.visits.models import CounterReading, DailyVisits, Sensor
 
 SPIKE_FACTOR = Decimal("1.5")
@@ -57,6 +55,10 @@ def _aggregate(spans, calendars, written=None) -> tuple[dict, dict]:
     """Per (sensor, day): [in, out, suspect, reset] of the readings, and [in, out] of the
     placeable readings outside the day's hours, give or take the staff's half hour (a closed
     day is judged whole, by its own rule). One query and whole columns for all the sensors."""
+    import polars as pl  # here, not at start-up: every process imports this module
+
+    from bibliotal.visits import frames
+
     first = min(start for _sensor, start, _end in spans)
     last = max(end for _sensor, _start, end in spans)
     found = frames.readings(

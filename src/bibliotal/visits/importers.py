@@ -48,7 +48,6 @@ from bibliotal.core.imports import (
 )
 from bibliotal.core.models import ImportBatch
 from bibliotal.core.places import BranchMatcher
-from bibliotal.visits import vectorised
 from bibliotal.visits.cleaning import derive_many
 from bibliotal.visits.formats import CellProblem, choose, formats_for, wide_pairs
 from bibliotal.visits.models import CounterReading, DailyVisits, NewUserCount, Sensor
@@ -466,6 +465,8 @@ class _Import:
         if not rows:
             return
         meta = CounterReading._meta
+        from bibliotal.visits import vectorised  # polars only when a file comes in
+
         columns = vectorised.COLUMNS  # the same columns, in the same order, as the bulk path
         quote = connection.ops.quote_name
         sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -533,6 +534,8 @@ def import_counter_file(
     the format is recognised from the header. ``progress(phase, done, total)`` is told how far
     the import has come (``unit="bytes"`` when it counts the file's bytes).
     """
+    from bibliotal.visits import vectorised  # polars only when a file comes in
+
     report = progress or (lambda phase, done, total, unit="": None)
     source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     found = scan(source, progress=lambda done, total: report(_("Checking"), done, total, "bytes"))

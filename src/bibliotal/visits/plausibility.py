@@ -30,14 +30,13 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from bibliotal.core import plausibility
-from bibliotal.visits import frames
-from bibliotal.visits.frames import HOUR_SECONDS
 from bibliotal.visits.models import HeldHour, Sensor
 
 HOURLY_CEILING = 3600  # one person a second through one entrance, all hour long
 DAILY_CEILING = 20_000  # readings of a day or longer: five times Dokk1's busiest days
 MIN_EXCESS = 50  # visits above the normal an hour must have, at least, to be held
 HISTORY_WEEKS = 12
+HOUR_SECONDS = 3600
 SENSORS_AT_A_TIME = 20  # sensors whose hours are read together
 ONE = Decimal("0.1")
 HOUR = timedelta(hours=1)
@@ -170,6 +169,8 @@ def check_readings(
 ) -> CheckResult:
     """Judge every hour of the batch's readings (created or replaced by it) for the sensors and
     days given; the readings must already be written (a dry run rolls them back afterwards)."""
+    from bibliotal.visits import frames  # polars only when readings are checked
+
     tz = timezone.get_current_timezone()
     result = CheckResult([], {})
     # One grouped query per span of days (a file's sensors mostly share theirs).
@@ -225,6 +226,8 @@ def explain_short(short: dict[str, int]) -> list[str]:
 def hold(*, findings: list[Finding], spans, batch, filename: str) -> None:
     """Write the findings as held hours; a decision on the same counts stands, new counts are
     held afresh, and a held hour the file has since made plausible is released."""
+    from bibliotal.visits import frames  # polars only when readings are checked
+
     found = {(f.sensor.pk, f.starts_at): f for f in findings}
     tz = timezone.get_current_timezone()
     by_sensor = {sensor.pk: (sensor, first, last) for sensor, first, last in spans}
