@@ -6,8 +6,9 @@ Christmas Eve at Sunds."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from bibliotal.core.demo import MAIN, YEARS, DemoContext, demo_step
@@ -49,7 +50,8 @@ def _hours(periods):
 @demo_step(order=25, name="visits")
 def visits_step(context: DemoContext) -> None:
     from bibliotal.visits.cleaning import derive_days
-    from bibliotal.visits.models import CounterReading, NewUserCount, Sensor
+    from bibliotal.visits.importers import write_readings
+    from bibliotal.visits.models import NewUserCount, Sensor
 
     organisation = context.organisation
     branches = [b for b in context.branches() if b.has_premises]
@@ -98,6 +100,23 @@ def visits_step(context: DemoContext) -> None:
             )
     start, end = date(YEARS[0], 1, 1), date(YEARS[-1], 12, 31)
     calendar = opening_calendar(branches=branches, start=start, end=end)
+    zone = timezone.get_current_timezone()
+    database = connection.ops.adapt_datetimefield_value  # readings go in as the importers write
+
+    def reading(sensor, starts, minutes, count_in, count_out, suspect=False):
+        return (
+            sensor.pk,
+            database(starts.astimezone(UTC)),
+            database((starts + timedelta(minutes=minutes)).astimezone(UTC)),
+            count_in,
+            count_out,
+            None,
+            None,
+            False,
+            suspect,
+            None,
+        )
+
     rows = []
     for sensor in sensors:
         staffed_rate, self_rate = PER_HOUR.get(sensor.branch.name, LOCAL_PER_HOUR)
@@ -119,31 +138,13 @@ def visits_step(context: DemoContext) -> None:
                     visits = _poisson(rng, rate * factor * (last - first) / 60)
                     if suspect:
                         visits = visits // 5  # a blinded sensor undercounts
-                    starts = timezone.make_aware(
-                        datetime.combine(day, time(first // 60, first % 60))
-                    )
-                    rows.append(
-                        CounterReading(
-                            sensor=sensor,
-                            starts_at=starts,
-                            ends_at=starts + timedelta(minutes=last - first),
-                            count_in=visits,
-                            count_out=max(0, visits + rng.randint(-2, 2)),
-                            suspect=suspect,
-                        )
-                    )
+                    starts = datetime.combine(day, time(first // 60, first % 60), tzinfo=zone)
+                    count_out = max(0, visits + rng.randint(-2, 2))
+                    rows.append(reading(sensor, starts, last - first, visits, count_out, suspect))
         if sensor.name.startswith("Sunds"):
-            christmas = timezone.make_aware(datetime.combine(date(2019, 12, 24), time(10)))
-            rows.append(
-                CounterReading(
-                    sensor=sensor,
-                    starts_at=christmas,
-                    ends_at=christmas + timedelta(hours=1),
-                    count_in=12,
-                    count_out=12,
-                )
-            )
-    CounterReading.objects.bulk_create(rows, batch_size=5000)
+            christmas = datetime.combine(date(2019, 12, 24), time(10), tzinfo=zone)
+            rows.append(reading(sensor, christmas, 60, 12, 12))
+    write_readings(rows)
     aulum = next((s for s in sensors if s.name.startswith("Aulum")), None)
     if aulum is not None:
         reset = (
