@@ -16,22 +16,23 @@ from bibliotal.core.models import Organisation
 from bibliotal.goals.models import Target
 
 # (page, demo user, address, most queries cold). Measured 2026-12-03 on the demo; raise a bound
-# only with the reason in the commit.
+# only with the reason in the commit. The pages with targets read the data stamp once more for
+# the targets' kept progress (six statements: audit log, batches, runs, three apps' newest rows).
 PAGES = [
     ("start page, manager", "leder", "/", 50),
-    ("its targets panel", "leder", "/panels/goals.targets/", 66),
+    ("its targets panel", "leder", "/panels/goals.targets/", 72),
     ("its key figures panel", "leder", "/panels/goals.key_figures/", 22),
     ("start page, coordinator", "koordinator", "/", 23),
     ("start page, staff", "personale", "/", 22),
-    ("goals overview 2021", "leder", "/goals/2021/", 62),
-    ("one goal (guidance, 2021)", "leder", "/goals/2021/targets/{target}/", 33),
-    ("reports 2021", "leder", "/reports/2021/", 75),
+    ("goals overview 2021", "leder", "/goals/2021/", 68),
+    ("one goal (guidance, 2021)", "leder", "/goals/2021/targets/{target}/", 39),
+    ("reports 2021", "leder", "/reports/2021/", 81),
     ("visits", "leder", "/visits/", 33),
     ("guidance, staff", "personale", "/guidance/", 5),
     ("events", "koordinator", "/events/", 8),
     ("teaching", "koordinator", "/teaching/", 12),
     ("digital", "leder", "/digital/", 17),
-    ("public page 2021", "", "/goals/public/{organisation}/2021/", 72),
+    ("public page 2021", "", "/goals/public/{organisation}/2021/", 78),
 ]
 
 

@@ -54,7 +54,7 @@ class Panel:
 
 
 _panels: dict[str, Panel] = {}
-_stamps: list[Callable[..., Hashable]] = []
+_stamps: list[tuple[Callable[..., Hashable], frozenset | None]] = []
 
 
 def register_panel(panel: Panel) -> Panel:
@@ -120,21 +120,25 @@ def render_panel(request, organisation, today: date, key: str) -> dict | None:
 # -- the data stamp and the cache -------------------------------------------------------------
 
 
-def register_data_stamp(source: Callable[..., Hashable]) -> None:
+def register_data_stamp(source: Callable[..., Hashable], *, topics=None) -> None:
     """``source(organisation=)`` returns something that changes when the app's figures change
-    in a way neither the audit log nor an import batch records (one cheap aggregate query)."""
-    if source not in _stamps:
-        _stamps.append(source)
+    in a way neither the audit log nor an import batch records (one cheap aggregate query).
+
+    ``topics`` names what those figures feed (the keys of the indicators the app provides, say):
+    a result kept for one topic (``cached(..., topic=)``) is not worked out again when only a
+    source of other topics changed, so a tap at the desk leaves the visits target's forecast
+    kept. None: every topic."""
+    entry = (source, None if topics is None else frozenset(topics))
+    if all(kept[0] is not source for kept in _stamps):
+        _stamps.append(entry)
 
 
-def data_stamp(organisation, request=None) -> str:
-    """A fingerprint of the organisation's figures and targets; kept on the request, so the
-    panels of one page ask once."""
-    if request is not None and getattr(request, "_bibliotal_data_stamp", None):
-        return request._bibliotal_data_stamp
+def _stamp_parts(organisation) -> tuple:
+    """What every stamp is made of: the audit log, the organisation's import batches and
+    integration runs (one value for all topics), and each registered source's value."""
     from bibliotal.core.models import AuditEntry, ImportBatch, IntegrationRun
 
-    parts: list = [
+    common = (
         # Every audited create, change and delete: targets, closures, opening hours, attendance,
         # sessions, reviews of flagged days, decisions on held values. Whole table: cheapest.
         tuple(AuditEntry.objects.aggregate(n=Max("pk"), at=Max("at")).values()),
@@ -148,19 +152,52 @@ def data_stamp(organisation, request=None) -> str:
             .aggregate(c=Count("pk"), n=Max("pk"), at=Max("finished_at"))
             .values()
         ),
+    )
+    return common, tuple(source(organisation=organisation) for source, _topics in _stamps)
+
+
+def data_stamp(organisation, request=None, *, topic: str | None = None, memo=None) -> str:
+    """A fingerprint of the organisation's figures and targets (of those ``topic`` reads, when
+    given). Its parts are read once per ``memo`` (a dict the caller keeps for one page) or per
+    request, so the panels and targets of one page ask once."""
+    if memo is None and request is not None:
+        memo = request.__dict__.setdefault("_bibliotal_data_stamps", {})
+    key = ("data_stamp", organisation.pk, topic)
+    if memo is not None and key in memo:
+        return memo[key]
+    parts_key = ("data_stamp_parts", organisation.pk)
+    parts = memo.get(parts_key) if memo is not None else None
+    if parts is None:
+        parts = _stamp_parts(organisation)
+        if memo is not None:
+            memo[parts_key] = parts
+    common, values = parts
+    chosen = [common] + [
+        value
+        for (_source, topics), value in zip(_stamps, values, strict=True)
+        if topic is None or topics is None or topic in topics
     ]
-    for source in _stamps:
-        parts.append(source(organisation=organisation))
-    stamp = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
-    if request is not None:
-        request._bibliotal_data_stamp = stamp
+    stamp = hashlib.sha1(repr(chosen).encode(), usedforsecurity=False).hexdigest()[:16]
+    if memo is not None:
+        memo[key] = stamp
     return stamp
 
 
-def cached(name: str, *, organisation, today: date, compute, request=None, extra=()):
-    """``compute()``'s result, kept per organisation, day, language and data stamp. ``extra``
-    adds what else the result depends on (a year, the indicators' providers)."""
-    stamp = data_stamp(organisation, request)
+def cached(
+    name: str,
+    *,
+    organisation,
+    today: date,
+    compute,
+    request=None,
+    extra=(),
+    topic: str | None = None,
+    memo=None,
+):
+    """``compute()``'s result, kept per organisation, day, language and data stamp (of
+    ``topic`` only, when given). ``extra`` adds what else the result depends on (a year, the
+    indicators' providers)."""
+    stamp = data_stamp(organisation, request, topic=topic, memo=memo)
     raw = repr((name, organisation.pk, today.isoformat(), get_language(), stamp, tuple(extra)))
     key = "bibliotal:start:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
     found = cache.get(key)

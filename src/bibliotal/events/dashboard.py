@@ -85,4 +85,8 @@ def register() -> None:
             hidden_from=Capability.MANAGE,
         )
     )
-    register_data_stamp(occurrences_stamp)
+    # The events feed the participants, the events held and the first-time participants among
+    # the new users.
+    register_data_stamp(
+        occurrences_stamp, topics=("event_participants", "events_held", "new_users")
+    )

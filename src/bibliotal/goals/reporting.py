@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from bibliotal.core.dashboard import cached
 from bibliotal.core.models import Branch
 from bibliotal.core.opening import calendar_stamp, kept_scope_days, open_day_definition
 from bibliotal.goals import (
@@ -301,6 +302,42 @@ def compute_target_progress(
         return TargetProgress(target, progress.compute(spec, at=at), at)
     branches = scope_branches(target)
     organisation = target.focus_area.budget_year.organisation
+
+    def work():
+        found = _target_progress(
+            target, indicator, spec, branches, organisation, at, at_risk_ratio, cache
+        )
+        return (found.result, found.current, found.history, found.periods)
+
+    # Kept per target under the data stamp of its own indicator, and under everything the
+    # computation reads besides (the target as it stands, even unsaved, its libraries, the
+    # provider): a tap leaves the visits forecast kept, an import or an edited target does not.
+    memo = cache if cache is not None else {}
+    kept = cached(
+        "goals.target_progress",
+        organisation=organisation,
+        today=at,
+        compute=work,
+        extra=(
+            target.pk,
+            repr(spec),
+            target.scope,
+            target.measure,
+            target.indicator,
+            tuple(b.pk for b in branches),
+            at_risk_ratio,
+            id(indicator.provider),
+        ),
+        topic=target.indicator,
+        memo=memo,
+    )
+    result, current, history, periods = kept
+    return TargetProgress(target, result, at, current=current, history=history, periods=periods)
+
+
+def _target_progress(target, indicator, spec, branches, organisation, at, at_risk_ratio, cache):
+    """The work of ``compute_target_progress`` for a target with a source."""
+    start, end = spec.start, spec.end
     if not indicator.additive:
         branch_ids = None if target.scope == Target.Scope.ALL else {b.pk for b in branches}
 

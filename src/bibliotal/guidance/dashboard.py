@@ -56,4 +56,4 @@ def register() -> None:
             hidden_from=Capability.COORDINATE,
         )
     )
-    register_data_stamp(taps_stamp)
+    register_data_stamp(taps_stamp, topics=("guidance",))

@@ -49,4 +49,4 @@ def daily_visits_stamp(*, organisation):
 
 def register() -> None:
     register_attention(attention)
-    register_data_stamp(daily_visits_stamp)
+    register_data_stamp(daily_visits_stamp, topics=("visits",))
