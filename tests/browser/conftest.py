@@ -28,6 +28,20 @@ class OneAtATimeServer(WSGIServer):
 
 LiveServerThread.server_class = OneAtATimeServer
 
+# A page is settled when it has loaded, no placeholder panel is still fetching its figures, htmx
+# has no request, swap or settle under way and every chart has been drawn (or said it failed).
+SETTLED = """() => document.readyState === "complete"
+  && !document.querySelector(
+    ".panel-loading, .htmx-request, .htmx-swapping, .htmx-settling, [aria-busy=true]")
+  && [...document.querySelectorAll("[data-vega-spec]")].every(
+    (chart) => chart.dataset.drawn === "done" || chart.dataset.drawn === "failed")"""
+
+
+def settle(page) -> None:
+    """Wait until the page is settled (``SETTLED``), without the half second of silence on the
+    network that Playwright's "networkidle" waits for after the last answer."""
+    page.wait_for_function(SETTLED)
+
 
 @pytest.fixture(scope="module")
 def browser():

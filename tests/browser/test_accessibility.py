@@ -4,6 +4,7 @@ are those of tests/pages.py, which a test holds to every named URL pattern of th
 
 import pytest
 
+from tests.browser.conftest import settle
 from tests.browser.test_login_and_libraries import log_in
 from tests.pages import walk
 
@@ -27,7 +28,7 @@ def violations(page) -> list[str]:
 
 def check(page, url: str, found: dict[str, list[str]], where: str) -> None:
     response = page.goto(url)
-    page.wait_for_load_state("networkidle")  # the start page's panels, the charts
+    settle(page)  # the start page's panels, the charts
     problems = [] if response.status == 200 else [f"answered {response.status}"]
     problems += violations(page)
     # Wide tables scroll inside their region; the page itself never scrolls sideways.
