@@ -79,3 +79,34 @@ def test_a_tap_is_counted_at_once_and_leaves_the_visits_target_kept(world, desk,
     ]
     assert row["threshold"] == 10.0 and row["status"] == "achieved"
     assert len(asked) == asked_before + 2
+
+
+def test_an_event_counts_as_held_once_begun_though_no_figure_changed(world, monkeypatch):
+    """Events held grow with the clock alone: a status as of today is kept within the hour."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bibliotal.events.models import EventOccurrence
+
+    now = timezone.now()
+    today = timezone.localdate()
+    area = FocusArea.objects.create(
+        budget_year=BudgetYear.objects.create(organisation=world.organisation, year=today.year),
+        title="Kultur",
+    )
+    Target.objects.create(
+        focus_area=area, indicator="events_held", kind="at_least", threshold=Decimal(100)
+    )
+    EventOccurrence.objects.create(
+        organisation=world.organisation,
+        branch=world.north,
+        title="Bogcafé",
+        starts_at=now + timedelta(minutes=30),
+    )
+    assert _actual(world.organisation, "events_held") in (None, 0.0)
+    later = now + timedelta(hours=1, minutes=5)
+    if timezone.localtime(later).date() != today:
+        pytest.skip("within an hour of midnight: the status is then as of another day")
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert _actual(world.organisation, "events_held") == 1.0

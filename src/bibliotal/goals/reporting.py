@@ -313,6 +313,10 @@ def compute_target_progress(
     # computation reads besides (the target as it stands, even unsaved, its libraries, the
     # provider): a tap leaves the visits forecast kept, an import or an edited target does not.
     memo = cache if cache is not None else {}
+    # A figure can grow with the clock alone (an event counts as held once it has begun): a
+    # status as of today is kept within the hour.
+    now = timezone.localtime()
+    hour = now.strftime("%Y-%m-%d %H") if at >= now.date() else ""
     kept = cached(
         "goals.target_progress",
         organisation=organisation,
@@ -327,6 +331,7 @@ def compute_target_progress(
             tuple(b.pk for b in branches),
             at_risk_ratio,
             id(indicator.provider),
+            hour,
         ),
         topic=target.indicator,
         memo=memo,
