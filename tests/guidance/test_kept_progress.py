@@ -2,10 +2,11 @@
 makes the guidance target count it at once, and leaves the visits target's forecast kept; a new
 daily figure or an edited target is never answered from the kept result."""
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from bibliotal.goals.models import BudgetYear, FocusArea, Target
 from bibliotal.goals.reporting import status_rows
@@ -29,16 +30,20 @@ def asked(monkeypatch):
 
 
 def _actual(organisation, indicator: str) -> float | None:
-    rows = status_rows(organisation=organisation, year=date.today().year)
+    rows = status_rows(organisation=organisation, year=timezone.localdate().year)
     return next(row["actual"] for row in rows if row["indicator"] == indicator)
 
 
+def _area(world, title: str) -> FocusArea:
+    """A focus area of this year's goals (the statuses are as of today)."""
+    this_year = timezone.localdate().year
+    year = BudgetYear.objects.create(organisation=world.organisation, year=this_year)
+    return FocusArea.objects.create(budget_year=year, title=title)
+
+
 def test_a_tap_is_counted_at_once_and_leaves_the_visits_target_kept(world, desk, topics, asked):
-    today = date.today()
-    area = FocusArea.objects.create(
-        budget_year=BudgetYear.objects.create(organisation=world.organisation, year=today.year),
-        title="Læring",
-    )
+    today = timezone.localdate()
+    area = _area(world, "Læring")
     Target.objects.create(
         focus_area=area, indicator="guidance", kind="at_least", threshold=Decimal(45000)
     )
@@ -83,18 +88,11 @@ def test_a_tap_is_counted_at_once_and_leaves_the_visits_target_kept(world, desk,
 
 def test_an_event_counts_as_held_once_begun_though_no_figure_changed(world, monkeypatch):
     """Events held grow with the clock alone: a status as of today is kept within the hour."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     from bibliotal.events.models import EventOccurrence
 
     now = timezone.now()
     today = timezone.localdate()
-    area = FocusArea.objects.create(
-        budget_year=BudgetYear.objects.create(organisation=world.organisation, year=today.year),
-        title="Kultur",
-    )
+    area = _area(world, "Kultur")
     Target.objects.create(
         focus_area=area, indicator="events_held", kind="at_least", threshold=Decimal(100)
     )
