@@ -108,3 +108,38 @@ def test_an_event_counts_as_held_once_begun_though_no_figure_changed(world, monk
         pytest.skip("within an hour of midnight: the status is then as of another day")
     monkeypatch.setattr(timezone, "now", lambda: later)
     assert _actual(world.organisation, "events_held") == 1.0
+
+
+def test_another_organisations_change_leaves_this_ones_progress_kept(world, asked):
+    """The audit part of the stamp is the organisation's own newest entry (and the newest of
+    none): a closure entered in another municipality does not make this one's targets cold."""
+    from bibliotal.core.models import Closure
+
+    area = _area(world, "Læring")
+    Target.objects.create(
+        focus_area=area, indicator="visits", kind="at_least", threshold=Decimal(1000)
+    )
+    sensor = Sensor.objects.create(organisation=world.organisation, branch=world.north, name="N")
+    DailyVisits.objects.create(
+        sensor=sensor, branch=world.north, day=timezone.localdate(), visits=Decimal(40), rule="half"
+    )
+    assert _actual(world.organisation, "visits") == 40.0
+    asked_before = len(asked)
+    elsewhere = Closure.objects.create(
+        organisation=world.other_organisation,
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        reason="Maling",
+    )
+    elsewhere.branches.set([world.other_branch])
+    assert _actual(world.organisation, "visits") == 40.0
+    assert len(asked) == asked_before
+    here = Closure.objects.create(
+        organisation=world.organisation,
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        reason="Maling",
+    )
+    here.branches.set([world.north])
+    _actual(world.organisation, "visits")
+    assert len(asked) == asked_before + 1  # a closure here changes the open days

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -136,12 +136,25 @@ def register_data_stamp(source: Callable[..., Hashable], *, topics=None) -> None
 def _stamp_parts(organisation) -> tuple:
     """What every stamp is made of: the audit log, the organisation's import batches and
     integration runs (one value for all topics), and each registered source's value."""
-    from bibliotal.core.models import AuditEntry, ImportBatch, IntegrationRun
+    from bibliotal.core.models import AuditEntry, ImportBatch, IntegrationRun, Organisation
 
+    def newest(**where):
+        entries = AuditEntry.objects.filter(**where).order_by("-pk")
+        return Subquery(entries.values("pk")[:1]), Subquery(entries.values("at")[:1])
+
+    own, shared = newest(organisation=organisation.pk), newest(organisation__isnull=True)
     common = (
         # Every audited create, change and delete: targets, closures, opening hours, attendance,
-        # sessions, reviews of flagged days, decisions on held values. Whole table: cheapest.
-        tuple(AuditEntry.objects.aggregate(n=Max("pk"), at=Max("at")).values()),
+        # sessions, reviews of flagged days, decisions on held values. The organisation's own
+        # newest entry and the newest of none (accounts, counter formats), in one statement:
+        # another municipality's work leaves this one's kept results kept.
+        tuple(
+            Organisation.objects.filter(pk=organisation.pk)
+            .annotate(a=own[0], b=own[1], c=shared[0], d=shared[1])
+            .values_list("a", "b", "c", "d")
+            .first()
+            or ()
+        ),
         tuple(
             ImportBatch.objects.filter(organisation=organisation)
             .aggregate(c=Count("pk"), n=Max("pk"), at=Max("imported_at"))
