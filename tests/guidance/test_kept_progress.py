@@ -125,21 +125,19 @@ def test_another_organisations_change_leaves_this_ones_progress_kept(world, aske
     )
     assert _actual(world.organisation, "visits") == 40.0
     asked_before = len(asked)
-    elsewhere = Closure.objects.create(
-        organisation=world.other_organisation,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate(),
-        reason="Maling",
-    )
-    elsewhere.branches.set([world.other_branch])
+
+    def closed_today(organisation, branch):
+        closure = Closure.objects.create(
+            organisation=organisation,
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate(),
+            reason="Maling",
+        )
+        closure.branches.set([branch])
+
+    closed_today(world.other_organisation, world.other_branch)
     assert _actual(world.organisation, "visits") == 40.0
     assert len(asked) == asked_before
-    here = Closure.objects.create(
-        organisation=world.organisation,
-        start_date=timezone.localdate(),
-        end_date=timezone.localdate(),
-        reason="Maling",
-    )
-    here.branches.set([world.north])
+    closed_today(world.organisation, world.north)
     _actual(world.organisation, "visits")
     assert len(asked) == asked_before + 1  # a closure here changes the open days
