@@ -119,8 +119,8 @@ class OpenDay:
     self_service_minutes: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "staffed_minutes", total(self.staffed_periods))
-        object.__setattr__(self, "self_service_minutes", total(self.self_service_periods))
+        object.__setattr__(self, "staffed_minutes", _total_of(self.staffed_periods))
+        object.__setattr__(self, "self_service_minutes", _total_of(self.self_service_periods))
 
     @property
     def is_open(self) -> bool:
@@ -147,6 +147,12 @@ class OpenDay:
 
 
 @lru_cache(maxsize=4096)
+def _total_of(periods: tuple[Interval, ...]) -> int:
+    """``total`` of a day's periods: a year of days has only a handful of distinct ones."""
+    return total(periods)
+
+
+@lru_cache(maxsize=4096)
 def _scheduled(hours: tuple[HoursSpec, ...]) -> tuple[tuple, tuple, int]:
     """(staffed periods, self-service periods outside them, scheduled minutes) of a weekday's
     hours: the same few weekdays recur all year, so each is worked out once."""
@@ -165,25 +171,29 @@ def compute_day(
     active: bool = True,
 ) -> OpenDay:
     """The open hours of one branch on one day from the hours of its schedule for that weekday."""
-    staffed, self_service, scheduled = _scheduled(tuple(hours))
+    applying = tuple(c for c in closures if c.covers(day))
+    return OpenDay(branch_id, day, *_day_parts(tuple(hours), applying, holiday, active))
+
+
+@lru_cache(maxsize=4096)
+def _day_parts(
+    hours: tuple[HoursSpec, ...], applying: tuple[ClosureSpec, ...], holiday: str, active: bool
+) -> tuple:
+    """An ``OpenDay``'s fields after its library and date, from the weekday's hours and the
+    closures that cover the day: a year of days repeats a few such combinations, so each is
+    worked out once (``opening_calendar`` asks for thousands of days a page)."""
+    staffed, self_service, scheduled = _scheduled(hours)
     if not active:
-        return OpenDay(branch_id, day, scheduled_minutes=scheduled, inactive=True)
+        return (), (), scheduled, "", (), True
     if holiday:
-        return OpenDay(branch_id, day, scheduled_minutes=scheduled, holiday=holiday)
-    applying = [c for c in closures if c.covers(day)]
+        return (), (), scheduled, holiday, (), False
     if applying:
         cut_all = [c.interval() for c in applying if c.scope == SCOPE_ALL]
         cut_self = cut_all + [c.interval() for c in applying if c.scope != SCOPE_ALL]
-        staffed = subtract(staffed, cut_all)
-        self_service = subtract(self_service, cut_self)
-    return OpenDay(
-        branch_id,
-        day,
-        staffed_periods=tuple(staffed),
-        self_service_periods=tuple(self_service),
-        scheduled_minutes=scheduled,
-        closures=tuple(dict.fromkeys(c.reason for c in applying)),
-    )
+        staffed = tuple(subtract(staffed, cut_all))
+        self_service = tuple(subtract(self_service, cut_self))
+    reasons = tuple(dict.fromkeys(c.reason for c in applying))
+    return staffed, self_service, scheduled, "", reasons, False
 
 
 @dataclass(frozen=True)
@@ -320,45 +330,59 @@ def opening_calendar(*, branches, start: date, end: date) -> dict[int, dict[date
     needs_holidays = any(holidays_close.values())
     public_holidays = holiday_names(start, end) if needs_holidays else {}
 
+    dates = [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+    weekdays = [day.weekday() for day in dates]
     result: dict[int, dict[date, OpenDay]] = {}
     for branch in branches:
-        closures = org_closures[branch.organisation_id] + closures_by_branch[branch.pk]
-        own_schedules = by_branch[branch.pk]
-        hours_cache: dict[tuple[int, int], list[HoursSpec]] = {}
+        # Everything about the library looked up once, not once a day: a page asks for
+        # thousands of library-days.
+        pk, premises = branch.pk, branch.has_premises
+        closures = org_closures[branch.organisation_id] + closures_by_branch[pk]
+        covering = _closures_by_day(closures, start, end)
+        covered_days = calendar.covered_days(pk)
+        # Where the website's calendar covers the day, it already knows the holidays.
+        holidays_here = public_holidays if holidays_close[branch.organisation_id] else {}
+        own_schedules = by_branch[pk]
+        week_hours = {schedule.pk: _week_hours(schedule) for schedule in own_schedules}
         days: dict[date, OpenDay] = {}
-        for offset in range((end - start).days + 1):
-            day = start + timedelta(days=offset)
-            schedule = _schedule_on(own_schedules, day)
-            covered = calendar.covered(branch.pk, day)
-            if covered and branch.has_premises:
-                hours = calendar.hours(branch.pk, day)
-            elif schedule is None or not branch.has_premises:
-                hours: list[HoursSpec] = []
+        for day, weekday in zip(dates, weekdays, strict=True):
+            covered = day in covered_days
+            if covered and premises:
+                hours = calendar.hours(pk, day)
+            elif not premises or (schedule := _schedule_on(own_schedules, day)) is None:
+                hours = ()
             else:
-                key = (schedule.pk, day.weekday())
-                if key not in hours_cache:
-                    hours_cache[key] = [
-                        HoursSpec(h.kind, minutes(h.opens, 0), minutes(h.closes, DAY_MINUTES))
-                        for h in schedule.hours.all()
-                        if h.weekday == day.weekday()
-                    ]
-                hours = hours_cache[key]
-            # Where the website's calendar covers the day, it already knows the holidays.
-            holiday = (
-                public_holidays.get(day, "")
-                if holidays_close[branch.organisation_id] and not covered
-                else ""
-            )
-            days[day] = compute_day(
-                branch_id=branch.pk,
-                day=day,
-                hours=hours,
-                closures=closures,
-                holiday=holiday,
-                active=branch.is_active_on(day),
-            )
-        result[branch.pk] = days
+                hours = week_hours[schedule.pk][weekday]
+            holiday = "" if covered else holidays_here.get(day, "")
+            parts = _day_parts(hours, covering.get(day, ()), holiday, branch.is_active_on(day))
+            days[day] = OpenDay(pk, day, *parts)
+        result[pk] = days
     return result
+
+
+def _week_hours(schedule) -> tuple[tuple[HoursSpec, ...], ...]:
+    """A schedule's hours for each weekday, Monday first, in the order they open."""
+    return tuple(
+        tuple(
+            HoursSpec(h.kind, minutes(h.opens, 0), minutes(h.closes, DAY_MINUTES))
+            for h in schedule.hours.all()
+            if h.weekday == weekday
+        )
+        for weekday in range(7)
+    )
+
+
+def _closures_by_day(
+    closures: Sequence[ClosureSpec], start: date, end: date
+) -> dict[date, tuple[ClosureSpec, ...]]:
+    """The closures that cover each date from ``start`` to ``end``, in the order given (that of
+    ``compute_day``'s ``closures``); dates no closure covers are left out."""
+    found: dict[date, list[ClosureSpec]] = defaultdict(list)
+    for closure in closures:
+        first, last = max(closure.start_date, start), min(closure.end_date, end)
+        for offset in range((last - first).days + 1):
+            found[first + timedelta(days=offset)].append(closure)
+    return {day: tuple(items) for day, items in found.items()}
 
 
 def _holidays_close(branches, org_ids) -> dict[int, bool]:
@@ -380,11 +404,17 @@ class _WebsiteCalendar:
         self.spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
         self.by_day: dict[tuple[int, date], list[HoursSpec]] = defaultdict(list)
 
-    def covered(self, branch_id: int, day: date) -> bool:
-        return any(first <= day <= last for first, last in self.spans.get(branch_id, ()))
+    def covered_days(self, branch_id: int) -> set[date]:
+        """Every date the calendar covers for this library (its spans are clipped to the
+        calendar's dates when read)."""
+        return {
+            first + timedelta(days=offset)
+            for first, last in self.spans.get(branch_id, ())
+            for offset in range((last - first).days + 1)
+        }
 
-    def hours(self, branch_id: int, day: date) -> list[HoursSpec]:
-        return self.by_day.get((branch_id, day), [])
+    def hours(self, branch_id: int, day: date) -> tuple[HoursSpec, ...]:
+        return tuple(self.by_day.get((branch_id, day), ()))
 
 
 def _website_calendar(branches, start: date, end: date) -> _WebsiteCalendar:
@@ -396,7 +426,8 @@ def _website_calendar(branches, start: date, end: date) -> _WebsiteCalendar:
     for span in CalendarCoverage.objects.filter(
         branch__in=branches, start_date__lte=end, end_date__gte=start
     ):
-        calendar.spans[span.branch_id].append((span.start_date, span.end_date))
+        first, last = max(span.start_date, start), min(span.end_date, end)
+        calendar.spans[span.branch_id].append((first, last))
     if not calendar.spans:
         return calendar
     kinds = {
