@@ -376,6 +376,38 @@ def test_the_heat_map_averages_each_weekday_hour_over_its_days(world):
     )
 
 
+def test_the_heat_map_places_intervals_by_the_local_clock_when_it_changes(world):
+    """The autumn night has two hours from two to three, the spring night none: each interval
+    goes to the hour the library's clock showed (worked out in the database, core.sqltime)."""
+    from datetime import UTC, datetime
+
+    from bibliotal.visits.heatmap import weekday_hour
+
+    gate = Sensor.objects.create(
+        organisation=world.organisation, branch=world.north, name="Nord-1", rule="in"
+    )
+    for starts_at, count_in in (
+        (datetime(2021, 10, 31, 0, 0, tzinfo=UTC), 5),  # 02.00 summer time, a Sunday
+        (datetime(2021, 10, 31, 1, 0, tzinfo=UTC), 7),  # 02.00 again, winter time
+        (datetime(2021, 3, 28, 0, 45, tzinfo=UTC), 1),  # 01.45, before the clock skips to 03
+        (datetime(2021, 3, 28, 1, 0, tzinfo=UTC), 2),  # 03.00 summer time
+        (datetime(2021, 12, 31, 23, 30, tzinfo=UTC), 3),  # 00.30 on New Year's Day 2022
+    ):
+        CounterReading.objects.create(
+            sensor=gate,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=15),
+            count_in=count_in,
+            count_out=0,
+        )
+    heat = weekday_hour(branch_ids=[world.north.pk], start=date(2021, 1, 1), end=date(2021, 12, 31))
+    cells = {(row.weekday, cell.hour): cell.visits for row in heat.rows for cell in row.cells}
+    assert heat.hours == [1, 2, 3]
+    assert heat.days == 2  # two Sundays; New Year's Day 2022 is outside the year
+    assert cells[7, 2] == 6  # (5 + 7) over two Sundays
+    assert cells[7, 1] == 0.5 and cells[7, 3] == 1
+
+
 def test_the_overview_shows_the_heat_map_in_danish(client, world):
     gate = Sensor.objects.create(
         organisation=world.organisation, branch=world.north, name="Nord-1", rule="half"

@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Sum
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models import Sum
 from django.utils import timezone
 
+from bibliotal.core.sqltime import LocalDate, LocalHour, LocalIsoWeekday, SecondsBetween
 from bibliotal.visits.models import CounterReading, Sensor
 
 LEVELS = 5
@@ -63,22 +63,29 @@ def hourly_readings(*, branch_ids: list[int], start: date, end: date):
     """The intervals that can be placed in an hour: an hour or shorter, not marked faulty,
     starting from ``start`` to ``end`` (both included, local dates). Unordered."""
     zone = timezone.get_current_timezone()
-    return CounterReading.objects.filter(
-        sensor__branch_id__in=branch_ids,
-        suspect=False,
-        starts_at__gte=datetime.combine(start, time(), tzinfo=zone),
-        starts_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=zone),
-        ends_at__lte=F("starts_at") + timedelta(hours=1),
-    ).order_by()
+    return (
+        CounterReading.objects.filter(
+            sensor__branch_id__in=branch_ids,
+            suspect=False,
+            starts_at__gte=datetime.combine(start, time(), tzinfo=zone),
+            starts_at__lt=datetime.combine(end + timedelta(days=1), time(), tzinfo=zone),
+        )
+        # In the database on both (``core.sqltime``), not a Python function per row on SQLite.
+        .alias(length=SecondsBetween("starts_at", "ends_at"))
+        .filter(length__lte=3600)
+        .order_by()
+    )
 
 
 def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
     """The map for the branches from start to end (both included); None without interval data."""
-    readings = hourly_readings(branch_ids=branch_ids, start=start, end=end).annotate(
-        weekday=ExtractIsoWeekDay("starts_at"), hour=ExtractHour("starts_at")
+    span = {"start": start, "end": end}
+    readings = hourly_readings(branch_ids=branch_ids, start=start, end=end)
+    by_hour = readings.annotate(
+        weekday=LocalIsoWeekday("starts_at", **span), hour=LocalHour("starts_at", **span)
     )
     totals: dict[tuple[int, int], float] = defaultdict(float)
-    for row in readings.values("weekday", "hour", "sensor__rule").annotate(
+    for row in by_hour.values("weekday", "hour", "sensor__rule").annotate(
         count_in=Sum("count_in"), count_out=Sum("count_out")
     ):
         totals[row["weekday"], row["hour"]] += Sensor.visits_by_rule(
@@ -88,7 +95,7 @@ def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | 
         return None
     days_per_weekday: dict[int, int] = defaultdict(int)
     # Unordered (see hourly_readings): the model's ordering would otherwise join DISTINCT.
-    dates = readings.annotate(day=TruncDate("starts_at")).values_list("day", flat=True)
+    dates = readings.annotate(day=LocalDate("starts_at", **span)).values_list("day", flat=True)
     for day in dates.distinct():
         days_per_weekday[day.isoweekday()] += 1
     averages = {

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
 from bibliotal.core.opening import OpenDay
+from bibliotal.core.sqltime import LocalDate, LocalMinuteOfDay
 from bibliotal.visits.heatmap import hourly_readings
 from bibliotal.visits.models import Sensor
 
@@ -52,19 +51,22 @@ def staffed_split(
     """The split for the branches of ``calendars`` (from ``opening_calendar``); None without
     interval data. Open hours are counted on the days with interval data only, so that the
     rates compare like with like."""
-    zone = timezone.get_current_timezone()
-    readings = hourly_readings(branch_ids=list(calendars), start=start, end=end).values_list(
-        "sensor__branch_id", "sensor__rule", "starts_at", "count_in", "count_out"
+    span = {"start": start, "end": end}
+    # The local date and minute of each interval's start in the database (``core.sqltime``).
+    readings = (
+        hourly_readings(branch_ids=list(calendars), start=start, end=end)
+        .annotate(day=LocalDate("starts_at", **span), minute=LocalMinuteOfDay("starts_at", **span))
+        .values_list("sensor__branch_id", "sensor__rule", "day", "minute", "count_in", "count_out")
     )
     visits = {"staffed": 0.0, "self_service": 0.0, "outside": 0.0}
     seen: set[tuple[int, date]] = set()
-    for branch_id, rule, starts_at, count_in, count_out in readings.iterator(chunk_size=5000):
-        local = timezone.localtime(starts_at, zone)
-        day = calendars[branch_id].get(local.date())
+    for branch_id, rule, local_date, minute, count_in, count_out in readings.iterator(
+        chunk_size=5000
+    ):
+        day = calendars[branch_id].get(local_date)
         if day is None:
             continue
-        seen.add((branch_id, local.date()))
-        minute = local.hour * 60 + local.minute
+        seen.add((branch_id, local_date))
         if _within(minute, day.staffed_periods):
             kind = "staffed"
         elif _within(minute, day.self_service_periods):
