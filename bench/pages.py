@@ -164,6 +164,9 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # the test client's host and query capture
+    from bibliotal.core.startup import prepare_process
+
+    prepare_process()  # as a server's worker does before its first request
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     users = get_user_model().objects
     if not args.data_dir:

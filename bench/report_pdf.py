@@ -36,6 +36,9 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     call_command("demo", "--no-serve", stdout=io.StringIO())
+    from bibliotal.core.startup import prepare_process
+
+    prepare_process()  # as a server's worker does before its first request
 
     from bibliotal.core.models import Organisation
     from bibliotal.reports import charts, content, pdf, services

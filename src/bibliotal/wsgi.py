@@ -3,6 +3,9 @@
 A database that is missing, unreachable or not migrated to this version stops the server as it
 loads, in one line on standard error and with exit status 4 (gunicorn's "App failed to load",
 which stops gunicorn instead of restarting the worker forever).
+
+Before the first request the process imports its views and compiles its templates, and then
+keeps them out of the garbage collector's walks (``core.startup``).
 """
 
 import os
@@ -33,3 +36,8 @@ if os.environ["DJANGO_SETTINGS_MODULE"] == "bibliotal.settings":
     django.setup(set_prefix=False)
     _refuse_a_database_not_ready()
 application = get_wsgi_application()
+
+if os.environ["DJANGO_SETTINGS_MODULE"] == "bibliotal.settings":
+    from bibliotal.core.startup import prepare_process
+
+    prepare_process()

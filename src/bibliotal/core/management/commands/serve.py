@@ -31,6 +31,9 @@ class Command(AuditedCommand):
             return
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()  # no connection may be shared by forked workers
+        from bibliotal.core.startup import prepare_process
+
+        prepare_process()  # before the fork: the workers share what it compiled and froze
         from gunicorn.app.base import BaseApplication
 
         class Server(BaseApplication):
