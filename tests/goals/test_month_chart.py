@@ -59,3 +59,19 @@ def test_annotations_are_marked_as_on_the_goal_charts():
     assert chart.annotations == [change] and chart.description == "E-lån pr. måned."
     rule = next(layer for layer in chart.spec["layer"] if layer["mark"]["type"] == "rule")
     assert rule["data"]["values"] == [{"date": "2021-02-01", "label": "eReolen: lånekvote 3 → 5"}]
+
+
+def test_the_month_chart_is_valid_vega_lite():
+    """Built without Altair's own check (``charts._spec``), so it is checked here."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    chart = charts.month_comparison_chart(
+        title="E-lån",
+        unit="lån",
+        this_year=[1, None, *[2] * 10],
+        last_year=[None] * 12,
+        year=2021,
+        annotations=[Annotation(date(2021, 2, 1), date(2021, 3, 1), "Kampagne")],
+    )
+    assert validate_jsonschema(chart.spec, load_schema(), raise_error=False) is None

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bibliotal.core.formatting import chart_locale
 from bibliotal.goals import indicators, progress
+from bibliotal.goals.series import running_total
 
 ACTUAL = "#12355b"
 BASELINE = "#6b7785"
@@ -51,9 +52,12 @@ def _data(values: list[dict]) -> alt.NamedData:
 
 
 def _spec(chart) -> dict:
-    """The chart's Vega-Lite spec with its data inline, as ``chart.to_dict()`` gives it."""
+    """The chart's Vega-Lite spec with its data inline, as ``chart.to_dict()`` gives it.
+    Altair's check of the spec against Vega-Lite's schema is left to the tests (every chart
+    of the demo's report, ``tests/reports/test_documents.py``, and the month chart): it took
+    a quarter of each chart's time, on every page and document, for specs built by code."""
     values, _pending.values = getattr(_pending, "values", None) or {}, {}
-    return _fill(chart.to_dict(), values)
+    return _fill(chart.to_dict(validate=False), values)
 
 
 def _fill(node, values: dict):
@@ -148,15 +152,18 @@ def progress_chart(computed) -> Chart | None:
     shares = progress.pace(current=current, start=start, end=end, history=prior, at=at)
     raw_target = _raw_target(target, result, current, start, end)
 
-    def cumulative_actual(day):
-        return current.total(start, day)
+    cumulative_actual = running_total(current.values, start)
+    if base is not None:
+        offset = target.baseline_year - start.year
+        baseline_total = running_total(base.values, progress.shift(start, offset))
 
     def cumulative_baseline(day):
-        offset = target.baseline_year - start.year
-        return base.total(progress.shift(start, offset), progress.shift(day, offset))
+        return baseline_total(progress.shift(day, offset))
+
+    pace_share = running_total(shares, date.min)
 
     def pace(day):
-        return raw_target * sum(w for d, w in shares.items() if d <= day)
+        return raw_target * pace_share(day)
 
     actual_name = _("Actual %(year)s") % {"year": start.year}
     baseline_name = _("Baseline %(year)s") % {"year": target.baseline_year}

@@ -6,8 +6,10 @@ Pure (no database): the progress engine (``goals/progress.py``) and the forecast
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,20 @@ class Series:
         """Open days: dates on which at least one library in scope was open to the public,
         staffed or self-service (every date, for activity that does not need premises)."""
         return sum(1 for d in days_between(start, end) if self.is_open(d))
+
+
+def running_total(values: dict[date, float], start: date):
+    """``day -> Σ values from start to day``: the days sorted and summed once, each question
+    answered by bisection (a chart asks for every week of the year, which summed the whole
+    year each time)."""
+    days = sorted(d for d in values if d >= start)
+    sums = list(accumulate(values[d] for d in days))
+
+    def total(day: date) -> float:
+        found = bisect_right(days, day)
+        return sums[found - 1] if found else 0  # as sum() of nothing
+
+    return total
 
 
 def days_between(start: date, end: date):
