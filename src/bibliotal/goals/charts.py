@@ -103,13 +103,15 @@ def _annotation_layers(found, start: date, end: date) -> list:
         layers.append(
             alt.Chart(_data(spans))
             .mark_rect(opacity=0.12, color=ANNOTATION)
-            .encode(x="start:T", x2="end:T", tooltip=alt.Tooltip("label:N", title=None))
+            .encode(
+                x=alt.X("start:T"), x2=alt.X2("end:T"), tooltip=alt.Tooltip("label:N", title=None)
+            )
         )
     if days:
         layers.append(
             alt.Chart(_data(days))
             .mark_rule(color=ANNOTATION, strokeDash=[4, 3], strokeWidth=1.5)
-            .encode(x="date:T", tooltip=alt.Tooltip("label:N", title=None))
+            .encode(x=alt.X("date:T"), tooltip=alt.Tooltip("label:N", title=None))
         )
     return layers
 
@@ -245,12 +247,12 @@ def progress_chart(computed) -> Chart | None:
             layers.append(
                 alt.Chart(_data(band))
                 .mark_area(opacity=0.18, color=ACTUAL)
-                .encode(x="date:T", y="low:Q", y2="high:Q")
+                .encode(x=alt.X("date:T"), y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
             )
         layers.append(
             alt.Chart(_data(band))
             .mark_line(strokeDash=[3, 3], color=ACTUAL)
-            .encode(x="date:T", y="mid:Q")
+            .encode(x=alt.X("date:T"), y=alt.Y("mid:Q"))
         )
     found = chart_annotations(target, start, end)
     layers.extend(_annotation_layers(found, start, end))
