@@ -12,10 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Sum
 from django.utils import timezone
 
-from bibliotal.core.sqltime import LocalDate, LocalHour, LocalIsoWeekday, SecondsBetween
+from bibliotal.core.sqltime import LocalDate, LocalMinuteOfDay, SecondsBetween
 from bibliotal.visits.models import CounterReading, Sensor
 
 LEVELS = 5
@@ -77,26 +76,41 @@ def hourly_readings(*, branch_ids: list[int], start: date, end: date):
     )
 
 
-def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
-    """The map for the branches from start to end (both included); None without interval data."""
+def hourly_intervals(*, branch_ids: list[int], start: date, end: date) -> list[tuple]:
+    """``(library, sensor rule, local date, local minute of the day, in, out)`` of each of
+    ``hourly_readings``' intervals, the local date and minute worked out in the database
+    (``core.sqltime``): what the weekday × hour map and the staffed split both read, in one
+    query."""
     span = {"start": start, "end": end}
-    readings = hourly_readings(branch_ids=branch_ids, start=start, end=end)
-    by_hour = readings.annotate(
-        weekday=LocalIsoWeekday("starts_at", **span), hour=LocalHour("starts_at", **span)
+    return list(
+        hourly_readings(branch_ids=branch_ids, start=start, end=end)
+        .annotate(day=LocalDate("starts_at", **span), minute=LocalMinuteOfDay("starts_at", **span))
+        .values_list("sensor__branch_id", "sensor__rule", "day", "minute", "count_in", "count_out")
     )
-    totals: dict[tuple[int, int], float] = defaultdict(float)
-    for row in by_hour.values("weekday", "hour", "sensor__rule").annotate(
-        count_in=Sum("count_in"), count_out=Sum("count_out")
-    ):
-        totals[row["weekday"], row["hour"]] += Sensor.visits_by_rule(
-            row["sensor__rule"], row["count_in"] or 0, row["count_out"] or 0
-        )
-    if not totals:
+
+
+def weekday_hour(
+    *, branch_ids: list[int], start: date, end: date, intervals: list[tuple] | None = None
+) -> HeatMap | None:
+    """The map for the branches from start to end (both included); None without interval data.
+    ``intervals``: ``hourly_intervals`` of the same, if already read."""
+    if intervals is None:
+        intervals = hourly_intervals(branch_ids=branch_ids, start=start, end=end)
+    # In and out summed per weekday, hour and rule, then each rule applied to its sums.
+    counts: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0])
+    days: set[date] = set()
+    for _branch, rule, day, minute, count_in, count_out in intervals:
+        found = counts[day.isoweekday(), minute // 60, rule]
+        found[0] += count_in
+        found[1] += count_out
+        days.add(day)
+    if not counts:
         return None
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    for (weekday, hour, rule), (count_in, count_out) in counts.items():
+        totals[weekday, hour] += Sensor.visits_by_rule(rule, count_in, count_out)
     days_per_weekday: dict[int, int] = defaultdict(int)
-    # Unordered (see hourly_readings): the model's ordering would otherwise join DISTINCT.
-    dates = readings.annotate(day=LocalDate("starts_at", **span)).values_list("day", flat=True)
-    for day in dates.distinct():
+    for day in days:
         days_per_weekday[day.isoweekday()] += 1
     averages = {
         key: value / days_per_weekday[key[0]]

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bibliotal.core.opening import OpenDay
-from bibliotal.core.sqltime import LocalDate, LocalMinuteOfDay
-from bibliotal.visits.heatmap import hourly_readings
+from bibliotal.visits.heatmap import hourly_intervals
 from bibliotal.visits.models import Sensor
 
 
@@ -46,23 +45,21 @@ def _within(minute: int, periods) -> bool:
 
 
 def staffed_split(
-    *, calendars: dict[int, dict[date, OpenDay]], start: date, end: date
+    *,
+    calendars: dict[int, dict[date, OpenDay]],
+    start: date,
+    end: date,
+    intervals: list[tuple] | None = None,
 ) -> Split | None:
     """The split for the branches of ``calendars`` (from ``opening_calendar``); None without
     interval data. Open hours are counted on the days with interval data only, so that the
-    rates compare like with like."""
-    span = {"start": start, "end": end}
-    # The local date and minute of each interval's start in the database (``core.sqltime``).
-    readings = (
-        hourly_readings(branch_ids=list(calendars), start=start, end=end)
-        .annotate(day=LocalDate("starts_at", **span), minute=LocalMinuteOfDay("starts_at", **span))
-        .values_list("sensor__branch_id", "sensor__rule", "day", "minute", "count_in", "count_out")
-    )
+    rates compare like with like. ``intervals``: ``heatmap.hourly_intervals`` of the same
+    libraries and dates, if already read."""
+    if intervals is None:
+        intervals = hourly_intervals(branch_ids=list(calendars), start=start, end=end)
     visits = {"staffed": 0.0, "self_service": 0.0, "outside": 0.0}
     seen: set[tuple[int, date]] = set()
-    for branch_id, rule, local_date, minute, count_in, count_out in readings.iterator(
-        chunk_size=5000
-    ):
+    for branch_id, rule, local_date, minute, count_in, count_out in intervals:
         day = calendars[branch_id].get(local_date)
         if day is None:
             continue

@@ -36,7 +36,7 @@ from bibliotal.visits.forms import (
     NewUsersFileForm,
     NewUsersForm,
 )
-from bibliotal.visits.heatmap import readings_stamp, weekday_hour
+from bibliotal.visits.heatmap import hourly_intervals, readings_stamp, weekday_hour
 from bibliotal.visits.models import (
     CounterFormat,
     DailyVisits,
@@ -195,22 +195,18 @@ def overview(request):
     # The weekday × hour map and the staffed split read every interval of the year: kept
     # between requests until the readings, their flags or the calendars change.
     readings = f"{stamp}:{readings_stamp(organisation)}"
-    heat = kept(
-        "visits.weekday_hour",
-        (tuple(ids), year),
-        lambda: weekday_hour(branch_ids=ids, start=date(year, 1, 1), end=date(year, 12, 31)),
-        stamp=readings,
-    )
+
+    def map_and_split():
+        span = {"start": date(year, 1, 1), "end": date(year, 12, 31)}
+        intervals = hourly_intervals(branch_ids=ids, **span)  # one query for both
+        return (
+            weekday_hour(branch_ids=ids, intervals=intervals, **span),
+            staffed_split(calendars=calendars[year], intervals=intervals, **span),
+        )
+
+    heat, split = kept("visits.map_and_split", (tuple(ids), year), map_and_split, stamp=readings)
     for row in heat.rows if heat else []:
         row.name = WEEKDAYS[row.weekday - 1]
-    split = kept(
-        "visits.staffed_split",
-        (tuple(ids), year),
-        lambda: staffed_split(
-            calendars=calendars[year], start=date(year, 1, 1), end=date(year, 12, 31)
-        ),
-        stamp=readings,
-    )
     labels = {
         "staffed": _("Staffed hours"),
         "self_service": _("Self-service hours"),
