@@ -38,6 +38,9 @@ if os.environ["DJANGO_SETTINGS_MODULE"] == "bibliotal.settings":
 application = get_wsgi_application()
 
 if os.environ["DJANGO_SETTINGS_MODULE"] == "bibliotal.settings":
+    from django.conf import settings
+
     from bibliotal.core.startup import prepare_process
 
-    prepare_process()
+    if not settings.DEBUG:  # the development server reloads, and reads templates afresh
+        prepare_process()

@@ -34,8 +34,22 @@ def _instants() -> list[datetime]:
 
 
 @pytest.mark.django_db
-def test_local_parts_in_sql_are_those_of_python_around_the_changes_of_the_clock():
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "Europe/Copenhagen",
+        "America/St_Johns",  # -3.30 in winter, -2.30 in summer
+        "Asia/Kathmandu",  # +5.45, never changes
+        "Australia/Lord_Howe",  # half an hour of summer time
+    ],
+)
+def test_local_parts_in_sql_are_those_of_python_around_the_changes_of_the_clock(zone):
     instants = _instants()
+    with timezone.override(zone):
+        _compare(instants)
+
+
+def _compare(instants):
     AuditEntry.objects.bulk_create(
         AuditEntry(at=at, action="other", model="x", object_id=str(n), object_repr="x")
         for n, at in enumerate(instants)

@@ -526,6 +526,14 @@ def test_visits_are_split_between_staffed_and_self_service_hours(client, world):
     assert (rows["outside"].visits, rows["outside"].hours) == (2, None)
     assert rows["staffed"].share == pytest.approx(10 / 22)
     assert split.days == 1
+    # The page reads the map and the split in one pass over the intervals: the same answers.
+    from bibliotal.visits.heatmap import weekday_hour
+    from bibliotal.visits.split import map_and_split
+
+    year = {"start": date(2021, 1, 1), "end": date(2021, 12, 31)}
+    heat, together = map_and_split(calendars=calendar, **year)
+    assert together == split
+    assert heat == weekday_hour(branch_ids=[world.north.pk], **year) and heat is not None
 
     client.force_login(world.staff)
     page = client.get(

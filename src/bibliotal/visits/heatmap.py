@@ -9,6 +9,7 @@ interval data, so a week without data does not pull the map down.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -76,42 +77,62 @@ def hourly_readings(*, branch_ids: list[int], start: date, end: date):
     )
 
 
-def hourly_intervals(*, branch_ids: list[int], start: date, end: date) -> list[tuple]:
+def hourly_intervals(*, branch_ids: list[int], start: date, end: date) -> Iterator[tuple]:
     """``(library, sensor rule, local date, local minute of the day, in, out)`` of each of
-    ``hourly_readings``' intervals, the local date and minute worked out in the database
-    (``core.sqltime``): what the weekday × hour map and the staffed split both read, in one
-    query."""
+    ``hourly_readings``' intervals, streamed a few thousand at a time (a year of 15-minute
+    intervals of a large library is hundreds of thousands), the local date and minute worked
+    out in the database (``core.sqltime``): what the weekday × hour map and the staffed split
+    both read, in one query (``split.map_and_split``)."""
     span = {"start": start, "end": end}
-    return list(
+    return (
         hourly_readings(branch_ids=branch_ids, start=start, end=end)
         .annotate(day=LocalDate("starts_at", **span), minute=LocalMinuteOfDay("starts_at", **span))
         .values_list("sensor__branch_id", "sensor__rule", "day", "minute", "count_in", "count_out")
+        .iterator(chunk_size=5000)
     )
 
 
-def weekday_hour(
-    *, branch_ids: list[int], start: date, end: date, intervals: list[tuple] | None = None
-) -> HeatMap | None:
-    """The map for the branches from start to end (both included); None without interval data.
-    ``intervals``: ``hourly_intervals`` of the same, if already read."""
-    if intervals is None:
-        intervals = hourly_intervals(branch_ids=branch_ids, start=start, end=end)
-    # In and out summed per weekday, hour and rule, then each rule applied to its sums.
-    counts: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0])
-    days: set[date] = set()
-    for _branch, rule, day, minute, count_in, count_out in intervals:
-        found = counts[day.isoweekday(), minute // 60, rule]
+def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
+    """The map for the branches from start to end (both included); None without interval data."""
+    counts = HeatCounts()
+    for interval in hourly_intervals(branch_ids=branch_ids, start=start, end=end):
+        counts.add(interval)
+    return counts.heat_map()
+
+
+class HeatCounts:
+    """The map's sums as the intervals stream by: in and out per weekday, hour and rule (each
+    rule applied to its sums at the end, as the database's sums were), and the dates seen."""
+
+    def __init__(self):
+        self.counts: dict[tuple[int, int, str], list[int]] = {}
+        self.days: set[date] = set()
+
+    def add(self, interval: tuple) -> None:
+        _branch, rule, day, minute, count_in, count_out = interval
+        key = (day.isoweekday(), minute // 60, rule)
+        found = self.counts.get(key)
+        if found is None:
+            found = self.counts[key] = [0, 0]
         found[0] += count_in
         found[1] += count_out
-        days.add(day)
-    if not counts:
-        return None
-    totals: dict[tuple[int, int], float] = defaultdict(float)
-    for (weekday, hour, rule), (count_in, count_out) in counts.items():
-        totals[weekday, hour] += Sensor.visits_by_rule(rule, count_in, count_out)
-    days_per_weekday: dict[int, int] = defaultdict(int)
-    for day in days:
-        days_per_weekday[day.isoweekday()] += 1
+        self.days.add(day)
+
+    def heat_map(self) -> HeatMap | None:
+        """None without interval data."""
+        if not self.counts:
+            return None
+        totals: dict[tuple[int, int], float] = defaultdict(float)
+        for (weekday, hour, rule), (count_in, count_out) in self.counts.items():
+            totals[weekday, hour] += Sensor.visits_by_rule(rule, count_in, count_out)
+        days_per_weekday: dict[int, int] = defaultdict(int)
+        for day in self.days:
+            days_per_weekday[day.isoweekday()] += 1
+        return _heat_map(totals, days_per_weekday)
+
+
+def _heat_map(totals: dict, days_per_weekday: dict) -> HeatMap:
+    """The map from the visits per (weekday, hour) and the days of each weekday with data."""
     averages = {
         key: value / days_per_weekday[key[0]]
         for key, value in totals.items()

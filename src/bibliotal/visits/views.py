@@ -36,7 +36,7 @@ from bibliotal.visits.forms import (
     NewUsersFileForm,
     NewUsersForm,
 )
-from bibliotal.visits.heatmap import hourly_intervals, readings_stamp, weekday_hour
+from bibliotal.visits.heatmap import readings_stamp
 from bibliotal.visits.models import (
     CounterFormat,
     DailyVisits,
@@ -46,7 +46,7 @@ from bibliotal.visits.models import (
     Sensor,
 )
 from bibliotal.visits.plausibility import DecisionError, decide, explain_short
-from bibliotal.visits.split import staffed_split
+from bibliotal.visits.split import map_and_split
 
 
 def _by_month(organisation, year, branch_ids):
@@ -196,15 +196,14 @@ def overview(request):
     # between requests until the readings, their flags or the calendars change.
     readings = f"{stamp}:{readings_stamp(organisation)}"
 
-    def map_and_split():
-        span = {"start": date(year, 1, 1), "end": date(year, 12, 31)}
-        intervals = hourly_intervals(branch_ids=ids, **span)  # one query for both
-        return (
-            weekday_hour(branch_ids=ids, intervals=intervals, **span),
-            staffed_split(calendars=calendars[year], intervals=intervals, **span),
-        )
-
-    heat, split = kept("visits.map_and_split", (tuple(ids), year), map_and_split, stamp=readings)
+    heat, split = kept(
+        "visits.map_and_split",
+        (tuple(ids), year),
+        lambda: map_and_split(
+            calendars=calendars[year], start=date(year, 1, 1), end=date(year, 12, 31)
+        ),
+        stamp=readings,
+    )
     for row in heat.rows if heat else []:
         row.name = WEEKDAYS[row.weekday - 1]
     labels = {
