@@ -130,3 +130,34 @@ def test_eight_identical_taps_at_once_store_one_and_say_so_once(world, desk, top
     assert sorted(len(a.stored) for a in answers) == [0] * (clients - 1) + [1]
     assert sum(len(a.duplicates) for a in answers) == clients - 1
     assert GuidanceRecord.objects.filter(idempotency_key="same").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's one writer only")
+def test_a_single_tap_on_sqlite_queues_for_the_workers_writer_and_a_batch_does_not(
+    world, desk, topics, monkeypatch
+):
+    """Threads of one worker queue for each other (not in SQLite's busy handler) around a single
+    tap's INSERT; a batch, in its own transaction that holds the write lock, must not (it
+    could wait for a thread that waits for its lock)."""
+    from bibliotal.guidance import services
+
+    entered = []
+
+    class Recording:
+        def __enter__(self):
+            entered.append(connection.in_atomic_block)
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(services, "_SQLITE_WRITER", Recording())
+    medier = topics["Medier"].pk
+    register_taps(items=[TapInput("one", desk.pk, medier)], user=world.staff)
+    assert entered == [False]
+    register_taps(
+        items=[TapInput("two", desk.pk, medier), TapInput("three", desk.pk, medier)],
+        user=world.staff,
+    )
+    assert entered == [False]
+    assert GuidanceRecord.objects.count() == 3

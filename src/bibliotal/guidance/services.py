@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -273,6 +275,13 @@ def register_taps(
     return result
 
 
+# SQLite has one writer at a time. A worker's threads that tap at once wait here for each other
+# instead of in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms … between its tries: the
+# tap's p99 fell from 32–38 ms to 19–25 ms (p50 5–7 ms) with 8 clients on 2 workers × 4 threads
+# (bench/guidance_taps.py), at the same throughput.
+_SQLITE_WRITER = threading.Lock()
+
+
 def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
     """Insert each row unless its key is stored already, and return those this call stored.
 
@@ -285,13 +294,18 @@ def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
         return []
     sql, fields = _insert_statement()
     stored = []
+    # Not inside a transaction (a batch): it holds SQLite's write lock already, and a thread
+    # waiting here for a tap that waits for that lock would wait out the busy timeout.
+    queue = connection.vendor == "sqlite" and not connection.in_atomic_block
+    one_writer = _SQLITE_WRITER if queue else contextlib.nullcontext()
     with connection.cursor() as cursor:
         for row in rows:
             params = [
                 field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
             ]
-            cursor.execute(sql, [*params, row.organisation_id, row.idempotency_key])
-            inserted = cursor.fetchone()
+            with one_writer:
+                cursor.execute(sql, [*params, row.organisation_id, row.idempotency_key])
+                inserted = cursor.fetchone()
             if inserted is not None:
                 row.pk = inserted[0]
                 stored.append(row)
