@@ -60,3 +60,37 @@ def test_the_demo_knows_the_covid_closures(db):
     assert corona_pass.staffed_hours == 8 and corona_pass.self_service_hours == 0
     normal = opening_day(branch=main, day=date(2021, 9, 13))
     assert normal.staffed_hours == 8 and normal.self_service_hours == 6
+
+
+def test_the_demo_serves_from_a_fresh_process_of_its_own(db, monkeypatch, capsys):
+    """Loading the demo uses polars, whose thread pool does not survive gunicorn's fork: the
+    server is started as a new process (a counter import in a forked worker hung), never in
+    this one."""
+    import subprocess
+    import sys
+
+    from bibliotal.core import fakesite
+
+    started = []
+    real_start = fakesite.start
+
+    def start(port=0):  # the loading's own website runs; the one kept for the server does not
+        if port == fakesite.PORT:
+            raise OSError("taken")
+        return real_start(port)
+
+    monkeypatch.setattr(fakesite, "start", start)
+    monkeypatch.setattr(
+        subprocess,
+        "run",
+        lambda args, **kw: started.append(args) or subprocess.CompletedProcess(args, 0),
+    )
+    served_here = []
+    from bibliotal.core.management.commands import serve
+
+    monkeypatch.setattr(serve.Command, "handle", lambda *a, **kw: served_here.append(kw))
+    call_command("demo", "--port", "8123")
+    assert started == [
+        [sys.executable, "-m", "bibliotal", "serve", "--host", "127.0.0.1", "--port", "8123"]
+    ]
+    assert served_here == []

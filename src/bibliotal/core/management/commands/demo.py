@@ -1,5 +1,9 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
 from bibliotal.core import demo
 from bibliotal.core.commands import AuditedCommand
@@ -44,4 +48,13 @@ class Command(AuditedCommand):
                 )
             except OSError:
                 self.stdout.write(f"Port {fakesite.PORT} is taken: no fake library website.")
-            call_command("serve", host=host, port=port)
+            # The server runs in a fresh process of its own: loading the demo used polars (the
+            # counter readings' days and checks), whose thread pool does not survive gunicorn's
+            # fork, so a counter import in a worker forked from this process waited forever.
+            connections.close_all()
+            served = subprocess.run(
+                [sys.executable, "-m", "bibliotal", "serve", "--host", host, "--port", str(port)],
+                check=False,
+            )
+            if served.returncode:
+                raise SystemExit(served.returncode)
