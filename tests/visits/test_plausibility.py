@@ -219,3 +219,34 @@ def test_the_visits_page_counts_what_the_goals_count_a_held_hour_left_out(client
     months = {m["number"]: m["visits"] for m in response.context["months"]}
     assert sum(v for v in months.values() if v is not None) == pytest.approx(visits(counted))
     assert months[11] < 999999
+
+
+def test_the_key_figures_day_totals_are_the_daily_values_added_up(counted):
+    """The key figures let the database add the libraries up per day (``day_totals``): the same
+    rule as ``daily_values``, a held hour left out, a counter's figure winning over a manual
+    count of the same library-day and a manual count of a day no counter counted kept."""
+    from collections import defaultdict
+
+    from bibliotal.visits.models import ManualCount
+
+    load(counted, csv(weeks(START, 2)), filename="history.csv")
+    odd_day = START + timedelta(weeks=2, days=1)
+    load(counted, csv(weeks(START + timedelta(weeks=2), 1, odd={(odd_day, 14): 999999})))
+    assert HeldHour.objects.count() == 1
+    ManualCount.objects.create(branch=counted.north, day=odd_day, visits=7)
+    ManualCount.objects.create(branch=counted.north, day=START - timedelta(days=1), visits=11)
+    ManualCount.objects.create(branch=counted.south, day=odd_day, visits=5)
+    indicator = indicators.get("visits")
+    window = {"start": date(2021, 1, 1), "end": date(2021, 12, 31), "measure": "attendances"}
+    added: dict = defaultdict(lambda: (0.0, 0.0))
+    for item in indicator.provider.daily_values(
+        organisation=counted.organisation, branch_ids=None, **window
+    ):
+        added[item.day] = (added[item.day][0] + item.value, added[item.day][1] + item.estimated)
+    totals = indicators.day_totals(indicator, organisation=counted.organisation, **window)
+    assert totals.keys() == added.keys()
+    for day, (value, estimated) in totals.items():
+        assert (value, estimated) == pytest.approx(added[day])
+    assert totals[START - timedelta(days=1)] == (11.0, 0.0)
+    assert 5.0 < totals[odd_day][0] < 999999  # the south's manual 5 and the north's counted day
+    assert len(totals) == 3 * 7 + 1

@@ -137,17 +137,13 @@ def _change(now: float | None, before: float | None) -> float | None:
 
 
 def _key_figure(indicator, *, organisation, today: date) -> dict:
-    days: dict[date, list[float]] = {}
-    for item in indicator.provider.daily_values(
+    days = indicators.day_totals(
+        indicator,
         organisation=organisation,
         start=date(today.year - KEY_FIGURE_YEARS, 1, 1),
         end=today,
-        branch_ids=None,
         measure=indicators.ATTENDANCES,
-    ):
-        value = days.setdefault(item.day, [0.0, 0.0])
-        value[0] += item.value
-        value[1] += item.estimated
+    )
     row = {"key": indicator.key, "name": str(indicator.name), "unit": str(indicator.unit)}
     if not days:
         return {**row, "latest": None}

@@ -76,6 +76,10 @@ class Provider(Protocol):
         self, *, organisation, start: date, end: date, branch_ids: set[int] | None, measure: str
     ) -> Iterable[PeriodValue]: ...
 
+    # Optional, for a provider with many rows a day: ``day_totals(*, organisation, start, end,
+    # measure)`` yields (day, value, estimated part) for the whole organisation, the same sums
+    # as its ``daily_values`` added up per day (``goals.indicators.day_totals``), one row a day.
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -126,6 +130,44 @@ class CombinedProvider:
     def period_values(self, **kwargs):
         for provider in self.providers:
             yield from provider.period_values(**kwargs)
+
+
+def day_totals(
+    indicator: Indicator, *, organisation, start: date, end: date, measure: str
+) -> dict[date, tuple[float, float]]:
+    """The whole organisation's figure per day, (value, estimated part), for the days that have
+    one: from the provider's own ``day_totals`` where it has one (the database adds the
+    libraries up), else its ``daily_values`` added up here. The key figures ask ten years."""
+    totals: dict[date, tuple[float, float]] = {}
+    providers = (
+        indicator.provider.providers
+        if isinstance(indicator.provider, CombinedProvider)
+        else [indicator.provider]
+    )
+    for provider in providers:
+        if provider is None:
+            continue
+        if hasattr(provider, "day_totals"):
+            rows = provider.day_totals(
+                organisation=organisation, start=start, end=end, measure=measure
+            )
+        else:
+            rows = (
+                (item.day, item.value, item.estimated)
+                for item in provider.daily_values(
+                    organisation=organisation,
+                    start=start,
+                    end=end,
+                    branch_ids=None,
+                    measure=measure,
+                )
+            )
+        for day, value, estimated in rows:
+            before = totals.get(day)
+            totals[day] = (
+                (value, estimated) if before is None else (before[0] + value, before[1] + estimated)
+            )
+    return totals
 
 
 def contribute_provider(key: str, provider: Provider) -> None:

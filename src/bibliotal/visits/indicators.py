@@ -41,6 +41,40 @@ class VisitsProvider:
             if (count["branch_id"], count["day"]) not in seen:  # a counter's figure wins
                 yield DailyValue(count["branch_id"], count["day"], float(count["visits"]))
 
+    def day_totals(self, *, organisation, start, end, measure):
+        """``daily_values`` added up per day by the database: the counted days, less what held
+        hours leave out, and the manual counts of library-days no counter counted."""
+        from django.db.models import Exists, OuterRef
+
+        from bibliotal.visits.models import DailyVisits, HeldHour, ManualCount
+
+        counted = DailyVisits.objects.filter(
+            branch__organisation=organisation, day__gte=start, day__lte=end
+        )
+        left_out: dict = {}
+        for (_branch, day), amount in self._left_out(
+            HeldHour, counted, organisation, start, end, None
+        ).items():
+            left_out[day] = left_out.get(day, 0.0) + amount
+        for day, total, estimated in counted.values_list("day").annotate(
+            total=Sum("visits"), estimated=Sum("visits", filter=Q(estimated=True))
+        ):
+            yield day, float(total) - left_out.get(day, 0.0), float(estimated or 0)
+        manual = (
+            ManualCount.objects.filter(
+                branch__organisation=organisation, day__gte=start, day__lte=end
+            )
+            .exclude(
+                Exists(
+                    DailyVisits.objects.filter(branch_id=OuterRef("branch_id"), day=OuterRef("day"))
+                )
+            )
+            .values_list("day")
+            .annotate(total=Sum("visits"))
+        )
+        for day, total in manual:
+            yield day, float(total), 0.0
+
     @staticmethod
     def _left_out(held_model, counted, organisation, start, end, branch_ids) -> dict:
         """Per (library, day) the visits held hours take out, at most each sensor's day."""
