@@ -80,8 +80,6 @@ def test_the_demo_has_a_normal_year_and_closed_days_without_desk_guidance(db):
 def test_the_key_figures_day_totals_are_the_daily_values_added_up(world, desk, topics):
     """``day_totals`` lets the database add the libraries up; the rule stays ``daily_values``'s:
     only topics toward the goal, an undone tap not, another organisation's never."""
-    from collections import defaultdict
-
     from bibliotal.goals import indicators
 
     register_taps(
@@ -96,11 +94,9 @@ def test_the_key_figures_day_totals_are_the_daily_values_added_up(world, desk, t
     GuidanceRecord.objects.filter(idempotency_key="b").update(undone_at=timezone.now())
     indicator = indicators.get("guidance")
     window = {"start": date(2000, 1, 1), "end": date(2100, 1, 1), "measure": "attendances"}
-    added: dict = defaultdict(lambda: (0.0, 0.0))
-    for item in indicator.provider.daily_values(
-        organisation=world.organisation, branch_ids=None, **window
-    ):
-        added[item.day] = (added[item.day][0] + item.value, added[item.day][1] + item.estimated)
+    added = indicators.added_up_daily_values(
+        indicator.provider, organisation=world.organisation, **window
+    )
     totals = indicators.day_totals(indicator, organisation=world.organisation, **window)
     assert totals == dict(added) == {timezone.localdate(): (2.0, 0.0)}
     assert indicators.day_totals(indicator, organisation=world.other_organisation, **window) == {}

@@ -225,8 +225,6 @@ def test_the_key_figures_day_totals_are_the_daily_values_added_up(counted):
     """The key figures let the database add the libraries up per day (``day_totals``): the same
     rule as ``daily_values``, a held hour left out, a counter's figure winning over a manual
     count of the same library-day and a manual count of a day no counter counted kept."""
-    from collections import defaultdict
-
     from bibliotal.visits.models import ManualCount
 
     load(counted, csv(weeks(START, 2)), filename="history.csv")
@@ -238,11 +236,9 @@ def test_the_key_figures_day_totals_are_the_daily_values_added_up(counted):
     ManualCount.objects.create(branch=counted.south, day=odd_day, visits=5)
     indicator = indicators.get("visits")
     window = {"start": date(2021, 1, 1), "end": date(2021, 12, 31), "measure": "attendances"}
-    added: dict = defaultdict(lambda: (0.0, 0.0))
-    for item in indicator.provider.daily_values(
-        organisation=counted.organisation, branch_ids=None, **window
-    ):
-        added[item.day] = (added[item.day][0] + item.value, added[item.day][1] + item.estimated)
+    added = indicators.added_up_daily_values(
+        indicator.provider, organisation=counted.organisation, **window
+    )
     totals = indicators.day_totals(indicator, organisation=counted.organisation, **window)
     assert totals.keys() == added.keys()
     for day, (value, estimated) in totals.items():

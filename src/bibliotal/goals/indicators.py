@@ -138,35 +138,44 @@ def day_totals(
     """The whole organisation's figure per day, (value, estimated part), for the days that have
     one: from the provider's own ``day_totals`` where it has one (the database adds the
     libraries up), else its ``daily_values`` added up here. The key figures ask ten years."""
-    totals: dict[date, tuple[float, float]] = {}
+    window = {"organisation": organisation, "start": start, "end": end, "measure": measure}
     providers = (
         indicator.provider.providers
         if isinstance(indicator.provider, CombinedProvider)
         else [indicator.provider]
     )
+    rows: list[Iterable[tuple[date, float, float]]] = []
     for provider in providers:
         if provider is None:
             continue
         if hasattr(provider, "day_totals"):
-            rows = provider.day_totals(
-                organisation=organisation, start=start, end=end, measure=measure
-            )
+            rows.append(provider.day_totals(**window))
         else:
-            rows = (
-                (item.day, item.value, item.estimated)
-                for item in provider.daily_values(
-                    organisation=organisation,
-                    start=start,
-                    end=end,
-                    branch_ids=None,
-                    measure=measure,
-                )
-            )
-        for day, value, estimated in rows:
-            before = totals.get(day)
-            totals[day] = (
-                (value, estimated) if before is None else (before[0] + value, before[1] + estimated)
-            )
+            added = added_up_daily_values(provider, **window)
+            rows.append((day, value, estimated) for day, (value, estimated) in added.items())
+    return _per_day(row for part in rows for row in part)
+
+
+def added_up_daily_values(
+    provider, *, organisation, start: date, end: date, measure: str
+) -> dict[date, tuple[float, float]]:
+    """A provider's ``daily_values`` for every library added up per day: what its
+    ``day_totals``, where it has one, must answer."""
+    return _per_day(
+        (item.day, item.value, item.estimated)
+        for item in provider.daily_values(
+            organisation=organisation, start=start, end=end, branch_ids=None, measure=measure
+        )
+    )
+
+
+def _per_day(rows) -> dict[date, tuple[float, float]]:
+    totals: dict[date, tuple[float, float]] = {}
+    for day, value, estimated in rows:
+        before = totals.get(day)
+        totals[day] = (
+            (value, estimated) if before is None else (before[0] + value, before[1] + estimated)
+        )
     return totals
 
 
