@@ -220,6 +220,11 @@ def _checked_key_file(name: str, path: Path, key: str) -> str:
     return key
 
 
+# psycopg prepares a statement after this many runs unless told to at once; only
+# ``core.fastsql.cursor`` tells it to, and no other statement runs this often on a connection.
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
+
+
 def database(name: str, directory: Path) -> dict:
     """Django's DATABASES['default'] from a URL; SQLite in the data directory by default."""
     import dj_database_url
@@ -231,6 +236,12 @@ def database(name: str, directory: Path) -> dict:
         if scheme in {"postgres", "postgresql", "pgsql"}:
             config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
             config["ENGINE"] = "django.db.backends.postgresql"
+            # The few hand-written statements of a tap are prepared on the server once per
+            # connection (``core.fastsql.cursor``; the ORM's own client-side cursors never
+            # prepare, whatever the threshold). Off for a pool that cannot keep prepared
+            # statements (PgBouncer before 1.21 in transaction mode).
+            if env_bool("BIBLIOTAL_DB_PREPARED_STATEMENTS", True):
+                config.setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
             return config
         if scheme == "sqlite":
             config = dj_database_url.parse(raw)

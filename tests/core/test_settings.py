@@ -56,6 +56,20 @@ def test_a_postgres_url_selects_postgresql(monkeypatch, problems, tmp_path):
     assert problems == []
 
 
+def test_postgresql_prepares_the_hot_statements_unless_turned_off(monkeypatch, problems, tmp_path):
+    """Prepared only when ``core.fastsql.cursor`` asks; off for a pool that cannot keep them."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://lib:secret@db.example:5433/bibliotal")
+    monkeypatch.delenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", raising=False)
+    config = envconf.database("DATABASE_URL", tmp_path)
+    assert config["OPTIONS"]["prepare_threshold"] == envconf.PREPARE_ONLY_WHEN_ASKED
+    monkeypatch.setenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", "false")
+    config = envconf.database("DATABASE_URL", tmp_path)
+    assert "prepare_threshold" not in config.get("OPTIONS", {})
+    monkeypatch.setenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", "sometimes")
+    envconf.database("DATABASE_URL", tmp_path)
+    assert [p.check_id for p in problems] == ["bibliotal.E001"]
+
+
 def test_an_unknown_database_scheme_is_a_problem(monkeypatch, problems, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/bibliotal")
     envconf.database("DATABASE_URL", tmp_path)

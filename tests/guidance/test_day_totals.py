@@ -155,3 +155,47 @@ def test_a_tap_over_the_api_is_four_statements(client, world, desk, topics, user
     )
     assert (again.json()["stored"], again.json()["duplicates"]) == ([], ["k"])
     assert again.json()["today"] == {str(topics["Medier"].pk): 2}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_taps_statements_are_prepared_once_per_connection(client, world, desk, topics):
+    """On PostgreSQL the tap's four statements are prepared on the server the first time a
+    connection runs them and executed as prepared after that (``core.fastsql.cursor``); with
+    prepared statements turned off the tap is the same, prepared nowhere."""
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE NOT from_sql "
+                "AND statement NOT LIKE '%%pg_prepared_statements%%'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    _token, key = ApiToken.issue(user=world.staff, name="desk")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def send(name):
+        answer = client.post(
+            URL, tap(name, desk, topics["Medier"]), content_type="application/json", headers=headers
+        )
+        assert answer.status_code == 200, answer.content
+        return answer.json()
+
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None  # settings: BIBLIOTAL_DB_PREPARED_STATEMENTS on by default
+    connection.connection.prepare_threshold = None  # as with the setting off
+    try:
+        assert send("unprepared")["stored"] == ["unprepared"]
+        assert prepared() == set()
+    finally:
+        connection.connection.prepare_threshold = threshold
+    assert send("first")["stored"] == ["first"]
+    first = prepared()
+    assert len(first) == 4, first
+    assert any("ON CONFLICT" in sql and "$1" in sql for sql in first)
+    assert send("second")["stored"] == ["second"]
+    again = send("second")
+    assert (again["stored"], again["duplicates"]) == ([], ["second"])
+    assert again["today"] == {str(topics["Medier"].pk): 3}
+    assert prepared() == first  # run as prepared, not prepared again

@@ -62,7 +62,7 @@ def token_with_user(digest: str) -> ApiToken | None:
             f"AND t.{col(ApiToken, 'revoked_at')} IS NULL"
         ),
     )
-    with connection.cursor() as cursor:
+    with fastsql.cursor() as cursor:
         cursor.execute(sql, [digest])
         row = cursor.fetchone()
     if row is None:

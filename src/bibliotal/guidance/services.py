@@ -117,7 +117,7 @@ def _service_points(items: list[TapInput], *, user, device):
         lambda: _service_points_sql(points, branches, one_topic, staff, len(point_ids)),
     )
     found, topic_organisations = {}, set()
-    with connection.cursor() as cursor:
+    with fastsql.cursor() as cursor:
         cursor.execute(sql, [*params, *point_ids])
         for row in cursor.fetchall():
             point, branch, *rest = fastsql.split(row, points, branches)
@@ -290,6 +290,8 @@ def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
     alike. A key undone before its tap arrived (``UndoneKey``) is stored undone by the same
     statement. The database's triggers add the new counts to today's totals
     (``guidance.totals``)."""
+    from bibliotal.core import fastsql
+
     if not rows:
         return []
     sql, fields = _insert_statement()
@@ -298,7 +300,7 @@ def _insert_once(rows: list[GuidanceRecord]) -> list[GuidanceRecord]:
     # waiting here for a tap that waits for that lock would wait out the busy timeout.
     queue = connection.vendor == "sqlite" and not connection.in_atomic_block
     one_writer = _SQLITE_WRITER if queue else contextlib.nullcontext()
-    with connection.cursor() as cursor:
+    with fastsql.cursor() as cursor:
         for row in rows:
             params = [
                 field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields
@@ -476,7 +478,7 @@ def today_counts(*, service_point: ServicePoint, day: date) -> dict[int, int]:
             f"AND {col(GuidanceDayTotal, 'day')} = %s AND {col(GuidanceDayTotal, 'total')} > 0"
         ),
     )
-    with connection.cursor() as cursor:
+    with fastsql.cursor() as cursor:
         cursor.execute(sql, [service_point.pk, connection.ops.adapt_datefield_value(day)])
         return dict(cursor.fetchall())
 
