@@ -132,15 +132,29 @@ def local(frame: pl.DataFrame, column: str = "start") -> pl.DataFrame:
     )
 
 
+# ``hourly``'s columns.
+HOURS = {
+    "sensor_id": pl.Int64,
+    "hour": pl.Int64,
+    "count_in": pl.Int64,
+    "count_out": pl.Int64,
+    "until": pl.Int64,
+    "ours": pl.Int64,
+}
+
+
 def hourly(
     sensor_ids: Iterable[int],
     start: datetime,
     end: datetime,
     batch_id: int | None,
     written: Written | None = None,
+    *,
+    as_frame: bool = False,
 ):
     """Per sensor and hour: in, out, the latest end and how many of the readings the batch
-    wrote, as (sensor_id, hour, count_in, count_out, until, ours) in epoch seconds, ordered."""
+    wrote, as (sensor_id, hour, count_in, count_out, until, ours) in epoch seconds, ordered;
+    ``as_frame``: as a polars frame of those columns instead of rows."""
     ids = sorted(set(sensor_ids))
     if not ids:
         return []
@@ -155,20 +169,14 @@ def hourly(
         cursor.execute(sql, ([batch_id or 0] if written is None else []) + params)
         rows = cursor.fetchall()
     if written is None:
-        return rows
-    return _with_written(rows, ids, start, end, written)
+        return pl.DataFrame(rows, schema=HOURS, orient="row") if as_frame else rows
+    found = _with_written(rows, ids, start, end, written)
+    return found if as_frame else found.rows()
 
 
 def _with_written(rows, ids, start: datetime, end: datetime, written: Written):
     """The stored hours (none of them the batch's) with the batch's own from memory."""
-    schema = {
-        "sensor_id": pl.Int64,
-        "hour": pl.Int64,
-        "count_in": pl.Int64,
-        "count_out": pl.Int64,
-        "until": pl.Int64,
-        "ours": pl.Int64,
-    }
+    schema = HOURS
     stored = pl.DataFrame(rows, schema=schema, orient="row")
     ours = (
         _mine(written, ids, start, end)
@@ -191,5 +199,4 @@ def _with_written(rows, ids, start: datetime, end: datetime, written: Written):
             pl.col("ours").sum(),
         )
         .sort("sensor_id", "hour")
-        .rows()
     )

@@ -121,47 +121,139 @@ def _round(value) -> Decimal:
     return Decimal(str(value)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
-def _judge(sensor, hours, result, tz) -> None:
-    """Judge a sensor's hours that the batch wrote against its own normal and the ceiling."""
-    slots: dict[tuple[int, int], list[float]] = defaultdict(list)
-    ours = []
-    for _sensor_id, epoch, count_in, count_out, until, mine in hours:
-        hour = datetime.fromtimestamp(epoch, tz)
-        length = max(1, round((until - epoch) / HOUR_SECONDS))
-        visits = sensor.visits(count_in, count_out)
-        slot = (hour.weekday(), hour.hour if length < 24 else -1)
-        if visits > 0:
-            slots[slot].append(visits)
-        if mine:
-            row = {"hour": hour.astimezone(UTC), "count_in": count_in, "count_out": count_out}
-            ours.append((row, slot, min(length, 24), visits))
-    for row, slot, length, visits in ours:
-        ceiling = DAILY_CEILING if length >= 24 else min(HOURLY_CEILING * length, DAILY_CEILING)
-        # The hour itself is left out of its own normal.
-        history = list(slots[slot])
-        if visits > 0 and visits in history:
-            history.remove(visits)
-        verdict = plausibility.judge(
-            visits,
-            history,
-            ceiling=ceiling,
-            min_excess=MIN_EXCESS * (length if length < 24 else 10),
+def _judge(sensors: list[Sensor], hours, result, tz) -> None:
+    """Judge the sensors' hours that the batch wrote against each one's own normal and the
+    ceiling, on whole columns: exactly ``core.plausibility.judge`` of each hour against the
+    sensor's other hours with visits in the same hour of the week (a reading of a day or more:
+    the same weekday), the hour itself left out of its own normal. ``hours``: ``frames.hourly``
+    of these sensors, as a frame or as rows."""
+    import polars as pl
+
+    from bibliotal.visits import frames
+
+    if not isinstance(hours, pl.DataFrame):
+        hours = pl.DataFrame(hours, schema=frames.HOURS, orient="row")
+    frame = hours.rename({"hour": "epoch", "ours": "mine"})
+    if frame.filter(pl.col("mine") > 0).is_empty():
+        return
+    by_pk = {sensor.pk: sensor for sensor in sensors}
+    rules = pl.DataFrame(
+        {"sensor_id": list(by_pk), "rule": [sensor.rule for sensor in by_pk.values()]},
+        schema={"sensor_id": pl.Int64, "rule": pl.String},
+    )
+    seconds = pl.col("until") - pl.col("epoch")
+    whole, part = seconds // HOUR_SECONDS, seconds % HOUR_SECONDS
+    # Python's round() of the hours: half to even.
+    rounded = whole + (2 * part > HOUR_SECONDS) + ((2 * part == HOUR_SECONDS) & (whole % 2 == 1))
+    local = pl.from_epoch("epoch", time_unit="s").dt.replace_time_zone("UTC")
+    local = local.dt.convert_time_zone(str(tz))
+    rule = pl.col("rule")
+    frame = (
+        frame.with_row_index("rid")
+        .join(rules, on="sensor_id", how="left")
+        .with_columns(
+            visits=pl.when(rule == Sensor.Rule.IN)
+            .then(pl.col("count_in").cast(pl.Float64))
+            .when(rule == Sensor.Rule.OUT)
+            .then(pl.col("count_out").cast(pl.Float64))
+            .otherwise((pl.col("count_in") + pl.col("count_out")) / 2),
+            length=pl.max_horizontal(pl.lit(1, pl.Int64), rounded),
+            weekday=local.dt.weekday(),
+            hour=local.dt.hour().cast(pl.Int64),
         )
-        result.checked += 1
-        if verdict.kind == plausibility.SHORT:
-            result.short[sensor.name] = result.short.get(sensor.name, 0) + 1
-        if verdict.held:
-            result.findings.append(
-                Finding(
-                    sensor=sensor,
-                    starts_at=row["hour"],
-                    hours=length,
-                    count_in=row["count_in"],
-                    count_out=row["count_out"],
-                    visits=_round(visits),
-                    verdict=verdict,
-                )
+        .with_columns(
+            slot=pl.when(pl.col("length") < 24).then(pl.col("hour")).otherwise(-1),
+        )
+    )
+    slot = ["sensor_id", "weekday", "slot"]
+    history = frame.filter(pl.col("visits") > 0).select(
+        *slot, pl.col("rid").alias("other"), pl.col("visits").alias("past")
+    )
+    ours = frame.filter(pl.col("mine") > 0)
+    pairs = (
+        ours.select("rid", *slot)
+        .join(history, on=slot)
+        .filter(pl.col("other") != pl.col("rid"))
+        .with_columns(log=pl.col("past").log1p())
+    )
+    centres = pairs.group_by("rid").agg(
+        n=pl.len(),
+        normal=_median(pl.col("past")),
+        centre=_median(pl.col("log")),
+    )
+    spreads = (
+        pairs.join(centres.select("rid", "centre"), on="rid")
+        .group_by("rid")
+        .agg(mad=_median((pl.col("log") - pl.col("centre")).abs()))
+    )
+    daily = pl.col("length") >= 24
+    judged = (
+        ours.join(centres, on="rid", how="left")
+        .join(spreads, on="rid", how="left")
+        .with_columns(
+            n=pl.col("n").fill_null(0),
+            ceiling=pl.when(daily)
+            .then(DAILY_CEILING)
+            .otherwise(pl.min_horizontal(HOURLY_CEILING * pl.col("length"), DAILY_CEILING))
+            .cast(pl.Float64),
+            min_excess=MIN_EXCESS * pl.when(daily).then(10).otherwise(pl.col("length")),
+        )
+        .with_columns(
+            z=(0.6745 * (pl.col("visits").log1p() - pl.col("centre")))
+            / pl.max_horizontal(pl.col("mad"), pl.lit(plausibility._MAD_FLOOR)),
+        )
+        .with_columns(
+            kind=pl.when(pl.col("visits") > pl.col("ceiling"))
+            .then(pl.lit(plausibility.CEILING))
+            .when(pl.col("n") < plausibility.MIN_HISTORY)
+            .then(pl.lit(plausibility.SHORT))
+            .when(
+                (pl.col("z") > plausibility.Z_LIMIT)
+                & (pl.col("visits") - pl.col("normal") >= pl.col("min_excess"))
             )
+            .then(pl.lit(plausibility.OUTLIER))
+            .otherwise(pl.lit(plausibility.OK))
+        )
+    )
+    result.checked += judged.height
+    for sensor_id, short in (
+        judged.filter(pl.col("kind") == plausibility.SHORT).group_by("sensor_id").len().rows()
+    ):
+        name = by_pk[sensor_id].name
+        result.short[name] = result.short.get(name, 0) + short
+    held = judged.filter(pl.col("kind").is_in([plausibility.OUTLIER, plausibility.CEILING]))
+    for row in held.sort("sensor_id", "epoch").iter_rows(named=True):
+        outlier = row["kind"] == plausibility.OUTLIER
+        result.findings.append(
+            Finding(
+                sensor=by_pk[row["sensor_id"]],
+                starts_at=datetime.fromtimestamp(row["epoch"], UTC),
+                hours=min(row["length"], 24),
+                count_in=row["count_in"],
+                count_out=row["count_out"],
+                visits=_round(row["visits"]),
+                verdict=plausibility.Verdict(
+                    row["kind"],
+                    row["visits"],
+                    row["ceiling"],
+                    row["normal"],
+                    row["n"],
+                    row["z"] if outlier else None,
+                ),
+            )
+        )
+
+
+def _median(values):
+    """``statistics.median`` of each group's values, to the last bit: the middle value, or
+    the mean of the middle two as ``(a + b) / 2``."""
+    import polars as pl
+
+    ordered = values.sort()
+    n = values.len().cast(pl.Int64)
+    middle = ordered.get(n // 2)
+    below = ordered.get(pl.max_horizontal(n // 2 - 1, 0))
+    return pl.when(n % 2 == 1).then(middle).otherwise((below + middle) / 2)
 
 
 def check_readings(
@@ -183,11 +275,10 @@ def check_readings(
         # A few sensors at a time: memory bounded by the slice, not by the file.
         for at in range(0, len(sensors), SENSORS_AT_A_TIME):
             part = sensors[at : at + SENSORS_AT_A_TIME]
-            hours: dict[int, list] = defaultdict(list)
-            for found in frames.hourly([s.pk for s in part], start, end, batch_id, written):
-                hours[found[0]].append(found)
-            for sensor in part:
-                _judge(sensor, hours[sensor.pk], result, tz)
+            hours = frames.hourly(
+                [s.pk for s in part], start, end, batch_id, written, as_frame=True
+            )
+            _judge(part, hours, result, tz)
     result.findings.sort(key=lambda f: (f.sensor.name, f.starts_at))
     existing = {
         (h.sensor_id, h.starts_at): h
