@@ -81,6 +81,18 @@ def test_each_hour_gets_the_verdict_judge_gives_it(drawn):
     hours.sort()
     result = plausibility.CheckResult([], {})
     plausibility._judge(SENSORS, hours, result, TZ)
+    # A few slots at a time (memory bounded by the pairs of hours judged together): the same.
+    few = plausibility.CheckResult([], {})
+    kept, plausibility.PAIRS_AT_A_TIME = plausibility.PAIRS_AT_A_TIME, 7
+    try:
+        plausibility._judge(SENSORS, hours, few, TZ)
+    finally:
+        plausibility.PAIRS_AT_A_TIME = kept
+    assert (few.checked, few.short, few.findings) == (
+        result.checked,
+        result.short,
+        result.findings,
+    )
 
     expected = {
         sensor.pk: reference(sensor, [h for h in hours if h[0] == sensor.pk]) for sensor in SENSORS

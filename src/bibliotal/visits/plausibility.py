@@ -38,6 +38,7 @@ MIN_EXCESS = 50  # visits above the normal an hour must have, at least, to be he
 HISTORY_WEEKS = 12
 HOUR_SECONDS = 3600
 SENSORS_AT_A_TIME = 20  # sensors whose hours are read together
+PAIRS_AT_A_TIME = 1_000_000  # an hour and another of its slot, judged together (_judge)
 ONE = Decimal("0.1")
 HOUR = timedelta(hours=1)
 
@@ -166,54 +167,23 @@ def _judge(sensors: list[Sensor], hours, result, tz) -> None:
         )
     )
     slot = ["sensor_id", "weekday", "slot"]
-    history = frame.filter(pl.col("visits") > 0).select(
-        *slot, pl.col("rid").alias("other"), pl.col("visits").alias("past")
+    # Each hour meets every other hour of its slot: a year's file has 64 weeks of them. The
+    # slots are judged so many at a time that they make about PAIRS_AT_A_TIME such meetings
+    # (one slot's more at most), so that memory is bounded by that, not by the file.
+    has_visits, is_ours = pl.col("visits") > 0, pl.col("mine") > 0
+    chunks = (
+        frame.group_by(slot)
+        .agg(pairs=has_visits.sum().cast(pl.Int64) * is_ours.sum().cast(pl.Int64))
+        .sort(slot)
+        .with_columns(chunk=pl.col("pairs").cum_sum() // PAIRS_AT_A_TIME)
+        .select(*slot, "chunk")
     )
-    ours = frame.filter(pl.col("mine") > 0)
-    pairs = (
-        ours.select("rid", *slot)
-        .join(history, on=slot)
-        .filter(pl.col("other") != pl.col("rid"))
-        .with_columns(log=pl.col("past").log1p())
-    )
-    centres = pairs.group_by("rid").agg(
-        n=pl.len(),
-        normal=_median(pl.col("past")),
-        centre=_median(pl.col("log")),
-    )
-    spreads = (
-        pairs.join(centres.select("rid", "centre"), on="rid")
-        .group_by("rid")
-        .agg(mad=_median((pl.col("log") - pl.col("centre")).abs()))
-    )
-    daily = pl.col("length") >= 24
-    judged = (
-        ours.join(centres, on="rid", how="left")
-        .join(spreads, on="rid", how="left")
-        .with_columns(
-            n=pl.col("n").fill_null(0),
-            ceiling=pl.when(daily)
-            .then(DAILY_CEILING)
-            .otherwise(pl.min_horizontal(HOURLY_CEILING * pl.col("length"), DAILY_CEILING))
-            .cast(pl.Float64),
-            min_excess=MIN_EXCESS * pl.when(daily).then(10).otherwise(pl.col("length")),
-        )
-        .with_columns(
-            z=(0.6745 * (pl.col("visits").log1p() - pl.col("centre")))
-            / pl.max_horizontal(pl.col("mad"), pl.lit(plausibility._MAD_FLOOR)),
-        )
-        .with_columns(
-            kind=pl.when(pl.col("visits") > pl.col("ceiling"))
-            .then(pl.lit(plausibility.CEILING))
-            .when(pl.col("n") < plausibility.MIN_HISTORY)
-            .then(pl.lit(plausibility.SHORT))
-            .when(
-                (pl.col("z") > plausibility.Z_LIMIT)
-                & (pl.col("visits") - pl.col("normal") >= pl.col("min_excess"))
-            )
-            .then(pl.lit(plausibility.OUTLIER))
-            .otherwise(pl.lit(plausibility.OK))
-        )
+    frame = frame.join(chunks, on=slot)
+    judged = pl.concat(
+        [
+            _judged(frame.filter(pl.col("chunk") == chunk), slot)
+            for chunk in frame.filter(is_ours)["chunk"].unique().sort()
+        ]
     )
     result.checked += judged.height
     for sensor_id, short in (
@@ -242,6 +212,61 @@ def _judge(sensors: list[Sensor], hours, result, tz) -> None:
                 ),
             )
         )
+
+
+def _judged(frame, slot: list[str]):
+    """The verdict of each of the batch's hours in ``frame`` (whole slots)."""
+    import polars as pl
+
+    history = frame.filter(pl.col("visits") > 0).select(
+        *slot, pl.col("rid").alias("other"), pl.col("visits").alias("past")
+    )
+    ours = frame.filter(pl.col("mine") > 0)
+    pairs = (
+        ours.select("rid", *slot)
+        .join(history, on=slot)
+        .filter(pl.col("other") != pl.col("rid"))
+        .with_columns(log=pl.col("past").log1p())
+    )
+    centres = pairs.group_by("rid").agg(
+        n=pl.len(),
+        normal=_median(pl.col("past")),
+        centre=_median(pl.col("log")),
+    )
+    spreads = (
+        pairs.join(centres.select("rid", "centre"), on="rid")
+        .group_by("rid")
+        .agg(mad=_median((pl.col("log") - pl.col("centre")).abs()))
+    )
+    daily = pl.col("length") >= 24
+    return (
+        ours.join(centres, on="rid", how="left")
+        .join(spreads, on="rid", how="left")
+        .with_columns(
+            n=pl.col("n").fill_null(0),
+            ceiling=pl.when(daily)
+            .then(DAILY_CEILING)
+            .otherwise(pl.min_horizontal(HOURLY_CEILING * pl.col("length"), DAILY_CEILING))
+            .cast(pl.Float64),
+            min_excess=MIN_EXCESS * pl.when(daily).then(10).otherwise(pl.col("length")),
+        )
+        .with_columns(
+            z=(0.6745 * (pl.col("visits").log1p() - pl.col("centre")))
+            / pl.max_horizontal(pl.col("mad"), pl.lit(plausibility._MAD_FLOOR)),
+        )
+        .with_columns(
+            kind=pl.when(pl.col("visits") > pl.col("ceiling"))
+            .then(pl.lit(plausibility.CEILING))
+            .when(pl.col("n") < plausibility.MIN_HISTORY)
+            .then(pl.lit(plausibility.SHORT))
+            .when(
+                (pl.col("z") > plausibility.Z_LIMIT)
+                & (pl.col("visits") - pl.col("normal") >= pl.col("min_excess"))
+            )
+            .then(pl.lit(plausibility.OUTLIER))
+            .otherwise(pl.lit(plausibility.OK))
+        )
+    )
 
 
 def _median(values):
