@@ -17,7 +17,7 @@ import polars as pl
 from django.db import connection
 from django.utils import timezone
 
-from bibliotal.visits.models import CounterReading
+from bibliotal.visits.models import CounterReading, Sensor
 
 HOUR_SECONDS = 3600
 FETCH_ROWS = 50_000
@@ -120,6 +120,19 @@ class Written:
 
     batch_id: int
     frame: pl.DataFrame
+
+
+def visits_column():
+    """Each row's visits by its ``rule`` from ``count_in`` and ``count_out``, as
+    ``Sensor.visits_by_rule`` makes them."""
+    rule = pl.col("rule")
+    return (
+        pl.when(rule == Sensor.Rule.IN)
+        .then(pl.col("count_in").cast(pl.Float64))
+        .when(rule == Sensor.Rule.OUT)
+        .then(pl.col("count_out").cast(pl.Float64))
+        .otherwise((pl.col("count_in") + pl.col("count_out")) / 2)
+    )
 
 
 def local(frame: pl.DataFrame, column: str = "start") -> pl.DataFrame:

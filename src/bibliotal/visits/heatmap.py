@@ -9,13 +9,13 @@ interval data, so a week without data does not pull the map down.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
-from bibliotal.core.sqltime import LocalDate, LocalMinuteOfDay, SecondsBetween
+from bibliotal.core.sqltime import SecondsBetween
 from bibliotal.visits.models import CounterReading, Sensor
 
 LEVELS = 5
@@ -77,58 +77,60 @@ def hourly_readings(*, branch_ids: list[int], start: date, end: date):
     )
 
 
-def hourly_intervals(*, branch_ids: list[int], start: date, end: date) -> Iterator[tuple]:
-    """``(library, sensor rule, local date, local minute of the day, in, out)`` of each of
-    ``hourly_readings``' intervals, streamed a few thousand at a time (a year of 15-minute
-    intervals of a large library is hundreds of thousands), the local date and minute worked
-    out in the database (``core.sqltime``): what the weekday × hour map and the staffed split
-    both read, in one query (``split.map_and_split``)."""
-    span = {"start": start, "end": end}
-    return (
+def hourly_intervals(*, branch_ids: list[int], start: date, end: date):
+    """``hourly_readings``' intervals as a polars frame: the library (``branch_id``), the
+    sensor's ``rule``, the local ``day`` and ``minute`` of the day the interval starts, and
+    ``count_in`` and ``count_out``; fetched a block at a time and grouped on whole columns (a
+    year of 15-minute intervals of a large library is hundreds of thousands): what the weekday
+    × hour map and the staffed split both read, in one query (``split.map_and_split``)."""
+    import polars as pl
+    from django.db.models.expressions import RawSQL
+
+    from bibliotal.visits import frames
+
+    table = connection.ops.quote_name(CounterReading._meta.db_table)
+    started = frames.epoch(f"{table}.{connection.ops.quote_name('starts_at')}")
+    sql, params = (
         hourly_readings(branch_ids=branch_ids, start=start, end=end)
-        .annotate(day=LocalDate("starts_at", **span), minute=LocalMinuteOfDay("starts_at", **span))
-        .values_list("sensor__branch_id", "sensor__rule", "day", "minute", "count_in", "count_out")
-        .iterator(chunk_size=5000)
+        .annotate(start=RawSQL(started, []))
+        .values_list("sensor__branch_id", "sensor__rule", "start", "count_in", "count_out")
+        .query.sql_with_params()
     )
+    schema = {
+        "branch_id": pl.Int64,
+        "rule": pl.String,
+        "start": pl.Int64,
+        "count_in": pl.Int64,
+        "count_out": pl.Int64,
+    }
+    return frames.local(frames.fetch(sql, params, schema))
 
 
 def weekday_hour(*, branch_ids: list[int], start: date, end: date) -> HeatMap | None:
     """The map for the branches from start to end (both included); None without interval data."""
-    counts = HeatCounts()
-    for interval in hourly_intervals(branch_ids=branch_ids, start=start, end=end):
-        counts.add(interval)
-    return counts.heat_map()
+    return heat_map_of(hourly_intervals(branch_ids=branch_ids, start=start, end=end))
 
 
-class HeatCounts:
-    """The map's sums as the intervals stream by: in and out per weekday, hour and rule (each
-    rule applied to its sums at the end, as the database's sums were), and the dates seen."""
+def heat_map_of(intervals) -> HeatMap | None:
+    """The map of ``hourly_intervals``: in and out summed per weekday, hour and rule, each
+    rule applied to its sums, averaged over the dates of each weekday with interval data. None
+    without interval data."""
+    import polars as pl
 
-    def __init__(self):
-        self.counts: dict[tuple[int, int, str], list[int]] = {}
-        self.days: set[date] = set()
-
-    def add(self, interval: tuple) -> None:
-        _branch, rule, day, minute, count_in, count_out = interval
-        key = (day.isoweekday(), minute // 60, rule)
-        found = self.counts.get(key)
-        if found is None:
-            found = self.counts[key] = [0, 0]
-        found[0] += count_in
-        found[1] += count_out
-        self.days.add(day)
-
-    def heat_map(self) -> HeatMap | None:
-        """None without interval data."""
-        if not self.counts:
-            return None
-        totals: dict[tuple[int, int], float] = defaultdict(float)
-        for (weekday, hour, rule), (count_in, count_out) in self.counts.items():
-            totals[weekday, hour] += Sensor.visits_by_rule(rule, count_in, count_out)
-        days_per_weekday: dict[int, int] = defaultdict(int)
-        for day in self.days:
-            days_per_weekday[day.isoweekday()] += 1
-        return _heat_map(totals, days_per_weekday)
+    if intervals.is_empty():
+        return None
+    weekday = pl.col("day").dt.weekday()
+    hour = (pl.col("minute") // 60).alias("hour")
+    sums = intervals.group_by(weekday.alias("weekday"), hour, "rule").agg(
+        pl.col("count_in").sum(), pl.col("count_out").sum()
+    )
+    totals: dict[tuple[int, int], float] = defaultdict(float)
+    for weekday_number, hour, rule, count_in, count_out in sums.sort(
+        "weekday", "hour", "rule"
+    ).iter_rows():
+        totals[weekday_number, hour] += Sensor.visits_by_rule(rule, count_in, count_out)
+    days = intervals.select(pl.col("day").unique()).group_by(weekday.alias("weekday")).len()
+    return _heat_map(totals, defaultdict(int, dict(days.iter_rows())))
 
 
 def _heat_map(totals: dict, days_per_weekday: dict) -> HeatMap:

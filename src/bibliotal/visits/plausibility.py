@@ -148,16 +148,11 @@ def _judge(sensors: list[Sensor], hours, result, tz) -> None:
     rounded = whole + (2 * part > HOUR_SECONDS) + ((2 * part == HOUR_SECONDS) & (whole % 2 == 1))
     local = pl.from_epoch("epoch", time_unit="s").dt.replace_time_zone("UTC")
     local = local.dt.convert_time_zone(str(tz))
-    rule = pl.col("rule")
     frame = (
         frame.with_row_index("rid")
         .join(rules, on="sensor_id", how="left")
         .with_columns(
-            visits=pl.when(rule == Sensor.Rule.IN)
-            .then(pl.col("count_in").cast(pl.Float64))
-            .when(rule == Sensor.Rule.OUT)
-            .then(pl.col("count_out").cast(pl.Float64))
-            .otherwise((pl.col("count_in") + pl.col("count_out")) / 2),
+            visits=frames.visits_column(),
             length=pl.max_horizontal(pl.lit(1, pl.Int64), rounded),
             weekday=local.dt.weekday(),
             hour=local.dt.hour().cast(pl.Int64),

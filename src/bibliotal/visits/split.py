@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bibliotal.core.opening import OpenDay
-from bibliotal.visits.heatmap import HeatCounts, HeatMap, hourly_intervals
-from bibliotal.visits.models import Sensor
+from bibliotal.visits.heatmap import HeatMap, heat_map_of, hourly_intervals
 
 
 @dataclass
@@ -40,72 +39,87 @@ class Split:
         return sum(row.visits for row in self.rows)
 
 
-def _within(minute: int, periods) -> bool:
-    return any(start <= minute < end for start, end in periods)
-
-
 def staffed_split(
     *, calendars: dict[int, dict[date, OpenDay]], start: date, end: date
 ) -> Split | None:
     """The split for the branches of ``calendars`` (from ``opening_calendar``); None without
     interval data. Open hours are counted on the days with interval data only, so that the
     rates compare like with like."""
-    counts = SplitCounts(calendars)
-    for interval in hourly_intervals(branch_ids=list(calendars), start=start, end=end):
-        counts.add(interval)
-    return counts.split()
+    return split_of(hourly_intervals(branch_ids=list(calendars), start=start, end=end), calendars)
 
 
 def map_and_split(
     *, calendars: dict[int, dict[date, OpenDay]], start: date, end: date
 ) -> tuple[HeatMap | None, Split | None]:
     """``heatmap.weekday_hour`` and ``staffed_split`` of the libraries of ``calendars`` from one
-    pass over their intervals: both read every interval of the year."""
-    heat, split = HeatCounts(), SplitCounts(calendars)
-    for interval in hourly_intervals(branch_ids=list(calendars), start=start, end=end):
-        heat.add(interval)
-        split.add(interval)
-    return heat.heat_map(), split.split()
+    read of their intervals: both read every interval of the year."""
+    intervals = hourly_intervals(branch_ids=list(calendars), start=start, end=end)
+    return heat_map_of(intervals), split_of(intervals, calendars)
 
 
-class SplitCounts:
-    """The split's sums as the intervals stream by."""
+def split_of(intervals, calendars: dict[int, dict[date, OpenDay]]) -> Split | None:
+    """The split of ``heatmap.hourly_intervals``: each interval in the staffed period its start
+    falls in, else in the self-service one, else outside, on the days the calendars hold."""
+    import polars as pl  # here, not at start-up: every process imports this module
 
-    def __init__(self, calendars: dict[int, dict[date, OpenDay]]):
-        self.calendars = calendars
-        self.visits = {"staffed": 0.0, "self_service": 0.0, "outside": 0.0}
-        self.seen: set[tuple[int, date]] = set()
+    from bibliotal.visits.frames import visits_column
 
-    def add(self, interval: tuple) -> None:
-        branch_id, rule, local_date, minute, count_in, count_out = interval
-        day = self.calendars[branch_id].get(local_date)
-        if day is None:
-            return
-        self.seen.add((branch_id, local_date))
-        if _within(minute, day.staffed_periods):
-            kind = "staffed"
-        elif _within(minute, day.self_service_periods):
-            kind = "self_service"
-        else:
-            kind = "outside"
-        self.visits[kind] += Sensor.visits_by_rule(rule, count_in, count_out)
-
-    def split(self) -> Split | None:
-        """None without interval data."""
-        calendars, visits, seen = self.calendars, self.visits, self.seen
-        if not seen:
-            return None
-        staffed_hours = sum(calendars[b][d].staffed_hours for b, d in seen)
-        self_service_hours = sum(calendars[b][d].self_service_hours for b, d in seen)
-        total = sum(visits.values())
-        split = Split(
-            rows=[
-                SplitRow("staffed", visits["staffed"], staffed_hours),
-                SplitRow("self_service", visits["self_service"], self_service_hours),
-                SplitRow("outside", visits["outside"], None),
-            ],
-            days=len({d for _b, d in seen}),
+    keys = {"branch_id": pl.Int64, "day": pl.Date}
+    days, periods = [], []
+    for branch_id, calendar in calendars.items():
+        for day, info in calendar.items():
+            days.append((branch_id, day))
+            for kind, found in (
+                ("staffed", info.staffed_periods),
+                ("self_service", info.self_service_periods),
+            ):
+                periods += [(branch_id, day, kind, low, high) for low, high in found]
+    days = pl.DataFrame(days, schema=keys, orient="row")
+    periods = pl.DataFrame(
+        periods,
+        schema={**keys, "kind": pl.String, "low": pl.Int32, "high": pl.Int32},
+        orient="row",
+    )
+    placed = intervals.join(days, on=["branch_id", "day"]).with_row_index("row")
+    if placed.is_empty():
+        return None
+    inside = (
+        placed.select("row", "branch_id", "day", "minute")
+        .join(periods, on=["branch_id", "day"])
+        .filter((pl.col("minute") >= pl.col("low")) & (pl.col("minute") < pl.col("high")))
+        .group_by("row")
+        .agg(
+            staffed=(pl.col("kind") == "staffed").any(),
+            self_service=(pl.col("kind") == "self_service").any(),
         )
-        for row in split.rows:
-            row.share = row.visits / total if total else 0.0
-        return split
+    )
+    kinds = (
+        placed.join(inside, on="row", how="left")
+        .with_columns(
+            kind=pl.when(pl.col("staffed"))
+            .then(pl.lit("staffed"))
+            .when(pl.col("self_service"))
+            .then(pl.lit("self_service"))
+            .otherwise(pl.lit("outside")),
+            visits=visits_column(),
+        )
+        .group_by("kind")
+        .agg(pl.col("visits").sum())
+    )
+    visits = {"staffed": 0.0, "self_service": 0.0, "outside": 0.0}
+    visits.update(dict(kinds.iter_rows()))
+    seen = set(placed.select("branch_id", "day").unique().iter_rows())
+    staffed_hours = sum(calendars[b][d].staffed_hours for b, d in seen)
+    self_service_hours = sum(calendars[b][d].self_service_hours for b, d in seen)
+    total = sum(visits.values())
+    split = Split(
+        rows=[
+            SplitRow("staffed", visits["staffed"], staffed_hours),
+            SplitRow("self_service", visits["self_service"], self_service_hours),
+            SplitRow("outside", visits["outside"], None),
+        ],
+        days=len({d for _b, d in seen}),
+    )
+    for row in split.rows:
+        row.share = row.visits / total if total else 0.0
+    return split
