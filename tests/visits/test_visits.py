@@ -378,7 +378,7 @@ def test_the_heat_map_averages_each_weekday_hour_over_its_days(world):
 
 def test_the_heat_map_places_intervals_by_the_local_clock_when_it_changes(world):
     """The autumn night has two hours from two to three, the spring night none: each interval
-    goes to the hour the library's clock showed (worked out in the database, core.sqltime)."""
+    goes to the hour the library's clock showed (worked out from its epoch seconds in polars)."""
     from datetime import UTC, datetime
 
     from bibliotal.visits.heatmap import weekday_hour
