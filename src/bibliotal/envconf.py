@@ -225,8 +225,10 @@ def _checked_key_file(name: str, path: Path, key: str) -> str:
 PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 
 
-def database(name: str, directory: Path) -> dict:
-    """Django's DATABASES['default'] from a URL; SQLite in the data directory by default."""
+def database(name: str, directory: Path, *, prepared: str | None = None) -> dict:
+    """Django's DATABASES['default'] from a URL; SQLite in the data directory by default.
+    ``prepared``: the yes/no variable that allows prepared statements on PostgreSQL (on when
+    unset)."""
     import dj_database_url
 
     sqlite_path = directory / "bibliotal.sqlite3"
@@ -240,7 +242,7 @@ def database(name: str, directory: Path) -> dict:
             # connection (``core.fastsql.cursor``; the ORM's own client-side cursors never
             # prepare, whatever the threshold). Off for a pool that cannot keep prepared
             # statements (PgBouncer before 1.21 in transaction mode).
-            if env_bool("BIBLIOTAL_DB_PREPARED_STATEMENTS", True):
+            if prepared is None or env_bool(prepared, True):
                 config.setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
             return config
         if scheme == "sqlite":

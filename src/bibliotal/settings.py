@@ -15,7 +15,11 @@ DEBUG = envconf.env_bool("BIBLIOTAL_DEBUG", False)
 ALLOWED_HOSTS = envconf.env_list("BIBLIOTAL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envconf.env_list("BIBLIOTAL_CSRF_TRUSTED_ORIGINS", [])
 
-DATABASES = {"default": envconf.database("DATABASE_URL", DATA_DIR)}
+DATABASES = {
+    "default": envconf.database(
+        "DATABASE_URL", DATA_DIR, prepared="BIBLIOTAL_DB_PREPARED_STATEMENTS"
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

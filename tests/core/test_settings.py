@@ -60,13 +60,14 @@ def test_postgresql_prepares_the_hot_statements_unless_turned_off(monkeypatch, p
     """Prepared only when ``core.fastsql.cursor`` asks; off for a pool that cannot keep them."""
     monkeypatch.setenv("DATABASE_URL", "postgres://lib:secret@db.example:5433/bibliotal")
     monkeypatch.delenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", raising=False)
-    config = envconf.database("DATABASE_URL", tmp_path)
+    name = "BIBLIOTAL_DB_PREPARED_STATEMENTS"
+    config = envconf.database("DATABASE_URL", tmp_path, prepared=name)
     assert config["OPTIONS"]["prepare_threshold"] == envconf.PREPARE_ONLY_WHEN_ASKED
-    monkeypatch.setenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", "false")
-    config = envconf.database("DATABASE_URL", tmp_path)
+    monkeypatch.setenv(name, "false")
+    config = envconf.database("DATABASE_URL", tmp_path, prepared=name)
     assert "prepare_threshold" not in config.get("OPTIONS", {})
-    monkeypatch.setenv("BIBLIOTAL_DB_PREPARED_STATEMENTS", "sometimes")
-    envconf.database("DATABASE_URL", tmp_path)
+    monkeypatch.setenv(name, "sometimes")
+    envconf.database("DATABASE_URL", tmp_path, prepared=name)
     assert [p.check_id for p in problems] == ["bibliotal.E001"]
 
 
