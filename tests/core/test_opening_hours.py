@@ -6,8 +6,10 @@ from bibliotal.core.models import Branch, CalendarCoverage, Closure
 from bibliotal.core.opening import (
     ClosureSpec,
     HoursSpec,
+    OpenDay,
     compute_day,
     format_periods,
+    open_day,
     opening_calendar,
     opening_day,
     subtract,
@@ -247,3 +249,22 @@ def test_the_stamp_of_no_organisation_is_one_all_the_same(db):
     from bibliotal.core.opening import calendar_stamp
 
     assert calendar_stamp([]) == calendar_stamp([])
+
+
+def test_a_calendars_fast_day_is_the_dataclass_itself():
+    """``open_day`` skips the frozen dataclass's ``__init__``: the day it makes has the same
+    fields, derived minutes, equality, hash and pickle as ``OpenDay(...)``."""
+    import pickle
+
+    for parts in [
+        (((h(10), h(18)),), ((h(8), h(10)), (h(18), h(22))), h(14), "", (), False),
+        ((), (), h(8), "Juledag", (), False),
+        (((h(10), h(12)),), (), h(8), "", ("Personalemøde",), False),
+        ((), (), 0, "", (), True),
+    ]:
+        slow, fast = OpenDay(7, MONDAY, *parts), open_day(7, MONDAY, parts)
+        assert vars(fast) == vars(slow)
+        assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
+        assert pickle.loads(pickle.dumps(fast)) == slow
+        assert (fast.is_open, fast.open_hours) == (slow.is_open, slow.open_hours)
+    assert open_day(7, MONDAY, parts) is not open_day(7, MONDAY, parts)
