@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import holidays as holidays_lib
 from django.db.models import Prefetch, Q
@@ -75,15 +76,15 @@ def total(intervals: Iterable[Interval]) -> int:
     return sum(end - start for start, end in union(intervals))
 
 
-@dataclass(frozen=True)
-class HoursSpec:
+# Named tuples, not frozen dataclasses: a calendar looks each day's hours and closures up in a
+# cache (``_day_parts``) by their hash, which a tuple works out in C.
+class HoursSpec(NamedTuple):
     kind: str
     opens: int
     closes: int
 
 
-@dataclass(frozen=True)
-class ClosureSpec:
+class ClosureSpec(NamedTuple):
     start_date: date
     end_date: date
     start: int | None
