@@ -5,11 +5,12 @@ the same hour of the week: the same kind, normal, history and modified z, to the
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibliotal.core import plausibility as core
-from bibliotal.visits import plausibility
+from bibliotal.visits import frames, plausibility
 from bibliotal.visits.models import Sensor
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -79,6 +80,8 @@ def test_each_hour_gets_the_verdict_judge_gives_it(drawn):
         seen.add((sensor.pk, epoch))
         hours.append((sensor.pk, epoch, count_in, count_out, epoch + length, int(mine)))
     hours.sort()
+    rows = hours
+    hours = pl.DataFrame(rows, schema=frames.HOURS, orient="row")
     result = plausibility.CheckResult([], {})
     plausibility._judge(SENSORS, hours, result, TZ)
     # A few slots at a time (memory bounded by the pairs of hours judged together): the same.
@@ -95,7 +98,7 @@ def test_each_hour_gets_the_verdict_judge_gives_it(drawn):
     )
 
     expected = {
-        sensor.pk: reference(sensor, [h for h in hours if h[0] == sensor.pk]) for sensor in SENSORS
+        sensor.pk: reference(sensor, [h for h in rows if h[0] == sensor.pk]) for sensor in SENSORS
     }
     assert result.checked == sum(len(v) for v in expected.values())
     short = {

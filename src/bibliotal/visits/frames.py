@@ -170,7 +170,7 @@ def hourly(
     ``as_frame``: as a polars frame of those columns instead of rows."""
     ids = sorted(set(sensor_ids))
     if not ids:
-        return []
+        return pl.DataFrame(schema=HOURS) if as_frame else []
     where, params = _where(ids, start, end, written)
     hour = f"({epoch('starts_at')} / {HOUR_SECONDS}) * {HOUR_SECONDS}"
     ours = "SUM(CASE WHEN batch_id = %s THEN 1 ELSE 0 END)" if written is None else "0"
@@ -189,8 +189,7 @@ def hourly(
 
 def _with_written(rows, ids, start: datetime, end: datetime, written: Written):
     """The stored hours (none of them the batch's) with the batch's own from memory."""
-    schema = HOURS
-    stored = pl.DataFrame(rows, schema=schema, orient="row")
+    stored = pl.DataFrame(rows, schema=HOURS, orient="row")
     ours = (
         _mine(written, ids, start, end)
         .group_by("sensor_id", hour=(pl.col("at") // HOUR_SECONDS) * HOUR_SECONDS)
@@ -200,10 +199,10 @@ def _with_written(rows, ids, start: datetime, end: datetime, written: Written):
             pl.col("end").max().alias("until"),
             pl.len().alias("ours"),
         )
-        .cast(schema)
+        .cast(HOURS)
     )
     return (
-        pl.concat([stored, ours.select(list(schema))])
+        pl.concat([stored, ours.select(list(HOURS))])
         .group_by("sensor_id", "hour")
         .agg(
             pl.col("count_in").sum(),

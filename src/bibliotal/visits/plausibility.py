@@ -127,13 +127,11 @@ def _judge(sensors: list[Sensor], hours, result, tz) -> None:
     ceiling, on whole columns: exactly ``core.plausibility.judge`` of each hour against the
     sensor's other hours with visits in the same hour of the week (a reading of a day or more:
     the same weekday), the hour itself left out of its own normal. ``hours``: ``frames.hourly``
-    of these sensors, as a frame or as rows."""
+    of these sensors, as a frame."""
     import polars as pl
 
     from bibliotal.visits import frames
 
-    if not isinstance(hours, pl.DataFrame):
-        hours = pl.DataFrame(hours, schema=frames.HOURS, orient="row")
     frame = hours.rename({"hour": "epoch", "ours": "mine"})
     if frame.filter(pl.col("mine") > 0).is_empty():
         return
