@@ -37,6 +37,7 @@ def test_an_invitation_and_a_token_on_a_phone(live_server, world, page_factory, 
     screenshot(page, "staff-list-phone")
 
     page.get_by_role("link", name="Invite a staff member").first.click()
+    page.get_by_label("First name").wait_for()  # the form's page, not the list's unloading
     assert fits(page) and violations(page) == [], "invite"
     screenshot(page, "staff-invite-phone")
     page.get_by_label("First name").fill("Karen")
